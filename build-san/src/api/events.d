@@ -1,0 +1,17 @@
+build-san/src/api/events.o: src/api/events.c src/api/api.h \
+ src/http/path.h src/core/err.h src/core/buf.h src/http/server.h \
+ src/model/record.h src/store/store.h src/core/util.h \
+ src/export/event_json.h src/import/event_writer.h \
+ src/import/misp_reader.h src/model/misp.h
+src/api/api.h:
+src/http/path.h:
+src/core/err.h:
+src/core/buf.h:
+src/http/server.h:
+src/model/record.h:
+src/store/store.h:
+src/core/util.h:
+src/export/event_json.h:
+src/import/event_writer.h:
+src/import/misp_reader.h:
+src/model/misp.h:

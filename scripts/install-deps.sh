@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages that building ("build") or testing ("test")
+# Cairn needs, skipping the ones already present.  Runs as root, or with
+# sudo when it is available.
+set -eu
+
+build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
+libjansson-dev libsqlite3-dev libsodium-dev"
+test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3"
+
+case "${1:-build}" in
+build) want=$build_pkgs ;;
+test) want=$test_pkgs ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+echo "installing:$missing" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2

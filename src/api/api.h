@@ -1,0 +1,101 @@
+/*
+ * The MISP REST surface: request context, routing, authentication and
+ * the rendering of results and errors in MISP's shapes.
+ */
+#ifndef CAIRN_API_H
+#define CAIRN_API_H
+
+#include "http/path.h"
+#include "http/server.h"
+#include "model/record.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <yajl/yajl_gen.h>
+
+/* The server context, owned by `cairn serve`. */
+struct cairn {
+	struct store_pool *pool;
+};
+
+/* The authenticated user of a request. */
+struct api_user {
+	struct record user; /* model_user */
+	struct record role; /* model_role */
+	struct record org;  /* model_org */
+};
+
+/* Everything a handler needs for one request. */
+struct api_ctx {
+	struct cairn *app;
+	const struct http_request *http;
+	struct http_response *rs;
+	struct path path;
+	const char *arg; /* the positional argument after the action, or NULL */
+	struct store *store;
+	struct api_user user;
+	json_t *body; /* parsed JSON body, or NULL when there was none */
+	yajl_gen gen; /* writes into rs->body */
+};
+
+/* The libmicrohttpd handler: `ctx` is a struct cairn. */
+void api_handle(void *ctx, const struct http_request *rq,
+		struct http_response *rs);
+
+/* Sends MISP's error body {"name", "message", "url", "errors"} with
+ * `status`; `errors` may be NULL and is taken. Returns 0. */
+int api_error(struct api_ctx *c, int status, const char *message,
+	      json_t *errors);
+
+/* Sends an error from a cairn_err, mapping its code to a status. */
+int api_error_from(struct api_ctx *c, const struct cairn_err *e);
+
+/* Sends {"saved": true, "success": true, "name": m, "message": m, "url"}. */
+int api_success(struct api_ctx *c, const char *message);
+
+/* Sends a jansson value as the body (taken). */
+int api_send_json(struct api_ctx *c, json_t *body);
+
+/* Resolves an id or a UUID of `m` to a row id; CAIRN_ENOTFOUND if none. */
+int api_resolve(struct api_ctx *c, const struct model *m, const char *arg,
+		int64_t *id);
+
+/* Returns the request body's object, unwrapped from {"Key": {...}} when it
+ * has that envelope, or NULL. */
+json_t *api_body_object(struct api_ctx *c, const char *key);
+
+/* Marks an event changed: new timestamp and unpublished, as MISP does
+ * after any change to its content. */
+int api_touch_event(struct api_ctx *c, int64_t event_id);
+
+/* Handlers, one per endpoint; each returns 0 after sending a response. */
+int api_version(struct api_ctx *c);
+int api_user_me(struct api_ctx *c);
+int api_describe_types(struct api_ctx *c);
+int api_event_index(struct api_ctx *c);
+int api_event_view(struct api_ctx *c);
+int api_event_add(struct api_ctx *c);
+int api_event_edit(struct api_ctx *c);
+int api_event_delete(struct api_ctx *c);
+int api_event_publish(struct api_ctx *c);
+int api_event_unpublish(struct api_ctx *c);
+int api_attribute_add(struct api_ctx *c);
+int api_attribute_view(struct api_ctx *c);
+int api_attribute_edit(struct api_ctx *c);
+int api_attribute_delete(struct api_ctx *c);
+int api_object_add(struct api_ctx *c);
+int api_object_view(struct api_ctx *c);
+int api_object_edit(struct api_ctx *c);
+int api_object_delete(struct api_ctx *c);
+int api_reference_add(struct api_ctx *c);
+int api_reference_delete(struct api_ctx *c);
+int api_tag_index(struct api_ctx *c);
+int api_tag_view(struct api_ctx *c);
+int api_tag_add(struct api_ctx *c);
+int api_tag_edit(struct api_ctx *c);
+int api_tag_delete(struct api_ctx *c);
+int api_tag_attach(struct api_ctx *c);
+int api_tag_remove(struct api_ctx *c);
+
+#endif

@@ -1,0 +1,206 @@
+/* Event endpoints: index, view, add, edit, delete, publish, unpublish. */
+#include "api/api.h"
+#include "core/util.h"
+#include "export/event_json.h"
+#include "import/event_writer.h"
+#include "model/misp.h"
+
+#include <string.h>
+
+static bool named_true(const struct api_ctx *c, const char *key)
+{
+	const char *v = path_named(&c->path, key);
+
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static int find_event(struct api_ctx *c, int64_t *id)
+{
+	int rc = api_resolve(c, &model_event, c->arg, id);
+
+	if (rc == CAIRN_ENOTFOUND) {
+		api_error(c, 404, "Invalid event", NULL);
+	} else if (rc < 0) {
+		api_error(c, 500, "database error", NULL);
+	}
+	return rc;
+}
+
+/* Writes the event as the response, or an error when that fails. */
+static int send_event(struct api_ctx *c, int64_t id, unsigned flags)
+{
+	int rc = event_json_write(c->store, id, flags, c->gen);
+
+	if (rc == CAIRN_ENOTFOUND) {
+		return api_error(c, 404, "Invalid event", NULL);
+	}
+	if (rc < 0) {
+		return api_error(c, 500, "reading the event failed", NULL);
+	}
+	return 0;
+}
+
+static unsigned view_flags(const struct api_ctx *c)
+{
+	unsigned flags = 0;
+	json_t *deleted = json_object_get(c->body, "deleted");
+
+	if (named_true(c, "metadata")) {
+		flags |= EVENT_JSON_METADATA;
+	}
+	if (named_true(c, "noSightings")) {
+		flags |= EVENT_JSON_NO_SIGHTINGS;
+	}
+	/* events/view takes deleted 1, true or [0, 1] to mean "both". */
+	if (named_true(c, "deleted") || json_is_true(deleted) ||
+	    json_is_array(deleted) ||
+	    (json_is_integer(deleted) && json_integer_value(deleted) == 1)) {
+		flags |= EVENT_JSON_DELETED;
+	}
+	return flags;
+}
+
+int api_event_view(struct api_ctx *c)
+{
+	int64_t id;
+
+	if (find_event(c, &id) < 0) {
+		return 0;
+	}
+	return send_event(c, id, view_flags(c));
+}
+
+int api_event_index(struct api_ctx *c)
+{
+	/* TODO: the filters, sort and paging of events/index. */
+	if (event_index_write(c->store, c->gen) < 0) {
+		return api_error(c, 500, "listing events failed", NULL);
+	}
+	return 0;
+}
+
+static struct event_writer_options writer_options(const struct api_ctx *c,
+						  enum event_write_mode mode)
+{
+	struct event_writer_options o = {
+		.mode = mode,
+		.org_id = record_int(&c->user.user, USER_ORG_ID, 1),
+		.user_id = record_int(&c->user.user, USER_ID, 0),
+		.user_email = record_text(&c->user.user, USER_EMAIL, ""),
+	};
+
+	return o;
+}
+
+int api_event_add(struct api_ctx *c)
+{
+	struct event_writer_options o = writer_options(c, WRITE_ADD);
+	struct cairn_err e = CAIRN_ERR_INIT;
+	enum event_write_result result;
+	json_t *event = api_body_object(c, "Event");
+	int64_t id;
+	int rc;
+
+	if (!event) {
+		return api_error(c, 400,
+				 "missing request body: expected an event "
+				 "object",
+				 NULL);
+	}
+	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
+	if (rc < 0) {
+		api_error_from(c, &e);
+	} else {
+		send_event(c, id,
+			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);
+	}
+	cairn_err_release(&e);
+	return 0;
+}
+
+int api_event_edit(struct api_ctx *c)
+{
+	struct event_writer_options o = writer_options(c, WRITE_EDIT);
+	struct cairn_err e = CAIRN_ERR_INIT;
+	enum event_write_result result;
+	json_t *event = api_body_object(c, "Event");
+	int64_t id;
+	int rc;
+
+	if (find_event(c, &id) < 0) {
+		return 0;
+	}
+	if (!event) {
+		return api_error(c, 400,
+				 "missing request body: expected an event "
+				 "object",
+				 NULL);
+	}
+	o.event_id = id;
+	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
+	if (rc < 0) {
+		api_error_from(c, &e);
+	} else {
+		send_event(c, id,
+			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);
+	}
+	cairn_err_release(&e);
+	return 0;
+}
+
+int api_event_delete(struct api_ctx *c)
+{
+	int64_t id;
+
+	if (find_event(c, &id) < 0) {
+		return 0;
+	}
+	if (store_delete(c->store, &model_event, id) < 0) {
+		return api_error(c, 500, "deleting the event failed", NULL);
+	}
+	return api_send_json(c, json_pack("{s:b, s:b, s:s, s:s, s:s, s:I}",
+					  "saved", 1, "success", 1, "name",
+					  "Event deleted.", "message",
+					  "Event deleted.", "url",
+					  c->http->path, "id", (json_int_t)id));
+}
+
+static int set_published(struct api_ctx *c, bool published)
+{
+	struct record ev;
+	int64_t id;
+	int rc;
+
+	if (find_event(c, &id) < 0) {
+		return 0;
+	}
+	record_init(&ev, &model_event);
+	record_set_int(&ev, EVENT_PUBLISHED, published);
+	if (published) {
+		record_set_int(&ev, EVENT_PUBLISH_TIMESTAMP, time_now());
+	}
+	rc = store_update(c->store, &ev, id);
+	record_release(&ev);
+	if (rc < 0) {
+		return api_error(c, 500, "updating the event failed", NULL);
+	}
+	return api_send_json(
+		c, json_pack("{s:b, s:b, s:s, s:s, s:s, s:I}", "saved", 1,
+			     "success", 1, "name",
+			     published ? "Event published without alerts"
+				       : "Event unpublished.",
+			     "message",
+			     published ? "Event published without alerts"
+				       : "Event unpublished.",
+			     "url", c->http->path, "id", (json_int_t)id));
+}
+
+int api_event_publish(struct api_ctx *c)
+{
+	return set_published(c, true);
+}
+
+int api_event_unpublish(struct api_ctx *c)
+{
+	return set_published(c, false);
+}

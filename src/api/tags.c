@@ -1,0 +1,269 @@
+/* Tag endpoints: index, view, add, edit, delete, attach and remove. */
+#include "api/api.h"
+#include "import/event_writer.h"
+#include "model/codec.h"
+#include "model/misp.h"
+
+#include <string.h>
+
+static int send_tag(struct api_ctx *c, int64_t id)
+{
+	struct record tag;
+	int rc;
+
+	record_init(&tag, &model_tag);
+	rc = store_get(c->store, &model_tag, id, &tag);
+	if (rc < 0) {
+		record_release(&tag);
+		return api_error(c, 404, "Invalid tag", NULL);
+	}
+	yajl_gen_map_open(c->gen);
+	codec_emit_key(c->gen, "Tag");
+	codec_emit_record(c->gen, &tag);
+	yajl_gen_map_close(c->gen);
+	record_release(&tag);
+	return 0;
+}
+
+int api_tag_index(struct api_ctx *c)
+{
+	struct store_cursor *cur;
+	struct record tag;
+	int rc = store_query(c->store, Q_TAG_INDEX, 0, 0, &cur);
+
+	if (rc < 0) {
+		return api_error(c, 500, "listing tags failed", NULL);
+	}
+	yajl_gen_map_open(c->gen);
+	codec_emit_key(c->gen, "Tag");
+	yajl_gen_array_open(c->gen);
+	while (store_cursor_next(cur, &tag) == 1) {
+		codec_emit_record(c->gen, &tag);
+	}
+	store_cursor_close(cur);
+	yajl_gen_array_close(c->gen);
+	yajl_gen_map_close(c->gen);
+	return 0;
+}
+
+int api_tag_view(struct api_ctx *c)
+{
+	int64_t id;
+
+	if (api_resolve(c, &model_tag, c->arg, &id) < 0) {
+		return api_error(c, 404, "Invalid tag", NULL);
+	}
+	return send_tag(c, id);
+}
+
+int api_tag_add(struct api_ctx *c)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	json_t *body = api_body_object(c, "Tag");
+	struct record tag;
+	int64_t id;
+	int rc;
+
+	if (!body) {
+		return api_error(c, 400, "missing request body: expected a tag",
+				 NULL);
+	}
+	record_init(&tag, &model_tag);
+	rc = codec_parse(&tag, body, false, "", &e);
+	if (rc == 0 && !*record_text(&tag, TAG_NAME, "")) {
+		rc = cairn_err_set(&e, CAIRN_EINVAL,
+				   "missing 'name': expected the tag name");
+		cairn_err_at(&e, "/name", "name");
+	}
+	if (rc == 0 && store_find(c->store, &model_tag, "name",
+				  record_text(&tag, TAG_NAME, ""), &id) == 0) {
+		rc = cairn_err_set(&e, CAIRN_EEXIST,
+				   "A tag with this name already exists.");
+		cairn_err_at(&e, "/name", "name");
+	}
+	if (rc == 0) {
+		if (!record_text(&tag, TAG_COLOUR, NULL)) {
+			record_set_text(&tag, TAG_COLOUR, "#ffffff");
+		}
+		rc = store_tag_ensure(c->store, &tag, &id);
+	}
+	record_release(&tag);
+	if (rc < 0) {
+		api_error_from(c, &e);
+	} else {
+		send_tag(c, id);
+	}
+	cairn_err_release(&e);
+	return 0;
+}
+
+int api_tag_edit(struct api_ctx *c)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	json_t *body = api_body_object(c, "Tag");
+	struct record tag;
+	int64_t id;
+	int rc;
+
+	if (api_resolve(c, &model_tag, c->arg, &id) < 0) {
+		return api_error(c, 404, "Invalid tag", NULL);
+	}
+	if (!body) {
+		return api_error(c, 400, "missing request body: expected a tag",
+				 NULL);
+	}
+	record_init(&tag, &model_tag);
+	rc = codec_parse(&tag, body, false, "", &e);
+	if (rc == 0) {
+		rc = store_update(c->store, &tag, id);
+		if (rc == CAIRN_EEXIST) {
+			cairn_err_set(&e, rc,
+				      "A tag with this name already exists.");
+		}
+	}
+	record_release(&tag);
+	if (rc < 0) {
+		api_error_from(c, &e);
+	} else {
+		send_tag(c, id);
+	}
+	cairn_err_release(&e);
+	return 0;
+}
+
+int api_tag_delete(struct api_ctx *c)
+{
+	int64_t id;
+
+	if (api_resolve(c, &model_tag, c->arg, &id) < 0) {
+		return api_error(c, 404, "Invalid tag", NULL);
+	}
+	if (store_delete(c->store, &model_tag, id) < 0) {
+		return api_error(c, 500, "deleting the tag failed", NULL);
+	}
+	return api_success(c, "Tag deleted.");
+}
+
+/* Finds what a uuid names: an event or an attribute. */
+static int find_target(struct api_ctx *c, const char *uuid,
+		       enum store_target *t, int64_t *id, int64_t *event_id)
+{
+	struct record attr;
+
+	if (api_resolve(c, &model_event, uuid, id) == 0) {
+		*t = STORE_EVENT;
+		*event_id = *id;
+		return 0;
+	}
+	if (api_resolve(c, &model_attribute, uuid, id) < 0) {
+		return CAIRN_ENOTFOUND;
+	}
+	*t = STORE_ATTRIBUTE;
+	record_init(&attr, &model_attribute);
+	store_get(c->store, &model_attribute, *id, &attr);
+	*event_id = record_int(&attr, ATTR_EVENT_ID, 0);
+	record_release(&attr);
+	return 0;
+}
+
+/* Finds the tag named (or numbered) by the request's "tag" value. */
+static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
+{
+	const char *name = json_string_value(tag);
+	struct record rec;
+	int rc;
+
+	if (json_is_integer(tag)) {
+		*id = json_integer_value(tag);
+		record_init(&rec, &model_tag);
+		rc = store_get(c->store, &model_tag, *id, &rec);
+		record_release(&rec);
+		return rc;
+	}
+	if (!name || !*name) {
+		return CAIRN_EINVAL;
+	}
+	if (store_find(c->store, &model_tag, "name", name, id) == 0) {
+		return 0;
+	}
+	if (!create) {
+		return CAIRN_ENOTFOUND;
+	}
+	/* TODO: only roles with perm_tag_editor may create unknown tags. */
+	record_init(&rec, &model_tag);
+	record_set_text(&rec, TAG_NAME, name);
+	record_set_text(&rec, TAG_COLOUR, "#ffffff");
+	record_set_int(&rec, TAG_EXPORTABLE, 1);
+	rc = store_tag_ensure(c->store, &rec, id);
+	record_release(&rec);
+	return rc;
+}
+
+static int tag_request(struct api_ctx *c, bool attach)
+{
+	json_t *body = api_body_object(c, "Tag");
+	const char *uuid = json_string_value(json_object_get(body, "uuid"));
+	json_t *local = json_object_get(body, "local");
+	bool is_local = json_is_true(local) ||
+			(json_is_integer(local) && json_integer_value(local)) ||
+			(json_is_string(local) &&
+			 strcmp(json_string_value(local), "1") == 0);
+	enum store_target t;
+	int64_t target, event_id, tag_id;
+	struct buf msg = BUF_INIT;
+	int rc;
+
+	if (!uuid || find_target(c, uuid, &t, &target, &event_id) < 0) {
+		return api_error(c, 404, "Invalid Target.",
+				 json_pack("{s:[s]}", "uuid",
+					   "expected the UUID of an event or "
+					   "an attribute"));
+	}
+	rc = find_tag(c, json_object_get(body, "tag"), attach, &tag_id);
+	if (rc < 0) {
+		return api_error(c, rc == CAIRN_EINVAL ? 400 : 404,
+				 "Invalid Tag.",
+				 json_pack("{s:[s]}", "tag",
+					   "expected the name or id of a tag"));
+	}
+	if (attach) {
+		rc = store_tag_link(c->store, t, target, tag_id, is_local,
+				    json_string_value(json_object_get(
+					    body, "relationship_type")));
+	} else {
+		rc = store_tag_unlink(c->store, t, target, tag_id);
+	}
+	if (rc == CAIRN_ENOTFOUND) {
+		return api_error(c, 404, "Invalid Tag.",
+				 json_pack("{s:[s]}", "tag",
+					   "the tag is not attached"));
+	}
+	if (rc == 0 && !is_local) {
+		rc = api_touch_event(c, event_id);
+	}
+	if (rc < 0) {
+		return api_error(c, 500, "updating the tag failed", NULL);
+	}
+	buf_printf(&msg, "%s tag %s(%lld) successfully %s %s(%lld).",
+		   is_local ? "Local" : "Global",
+		   json_is_string(json_object_get(body, "tag"))
+			   ? json_string_value(json_object_get(body, "tag"))
+			   : "",
+		   (long long)tag_id, attach ? "attached to" : "removed from",
+		   t == STORE_EVENT ? "Event" : "Attribute", (long long)target);
+	rc = api_send_json(c, json_pack("{s:b, s:s, s:b}", "saved", 1,
+					"success", buf_str(&msg),
+					"check_publish", 1));
+	buf_release(&msg);
+	return rc;
+}
+
+int api_tag_attach(struct api_ctx *c)
+{
+	return tag_request(c, true);
+}
+
+int api_tag_remove(struct api_ctx *c)
+{
+	return tag_request(c, false);
+}

@@ -1,0 +1,190 @@
+/*
+ * `cairn serve`: serves the REST API until SIGINT or SIGTERM.
+ *
+ * The signals are blocked before any thread starts and taken with
+ * sigwait() in the main thread, so no handler runs inside a worker.  On a
+ * signal the server stops accepting, lets requests in flight finish (each
+ * commits or rolls back its own transaction) and closes the database.
+ */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BODY (64u * 1024 * 1024)
+
+/* Splits "HOST:PORT" or "[V6]:PORT" into its parts; `host` is owned. */
+static int parse_listen(const char *listen, struct buf *host, int *port)
+{
+	const char *colon;
+	char *end;
+	long n;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':') {
+			return -1;
+		}
+		buf_add(host, listen + 1, (size_t)(close - listen - 1));
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon) {
+			return -1;
+		}
+		buf_add(host, listen, (size_t)(colon - listen));
+	}
+	n = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || end == colon + 1 || n < 0 || n > 65535) {
+		return -1;
+	}
+	*port = (int)n;
+	return host->len ? 0 : -1;
+}
+
+static int parse_positive(const char *text, long max, long *out)
+{
+	char *end;
+	long n = strtol(text, &end, 10);
+
+	if (*end != '\0' || end == text || n < 1 || n > max) {
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int serve(const char *data, const char *host, int port, long threads,
+		 size_t max_body)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct http_server *server = NULL;
+	struct cairn app = {NULL};
+	struct buf path = BUF_INIT;
+	struct http_config cfg;
+	sigset_t stop;
+	int sig = 0;
+
+	buf_printf(&path, "%s/cairn.db", data);
+	if (store_pool_new(&app.pool, buf_str(&path), (int)threads, &e) < 0) {
+		log_error("cannot open database '%s': %s", buf_str(&path),
+			  buf_str(&e.message));
+		buf_release(&path);
+		cairn_err_release(&e);
+		return 1;
+	}
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	cfg = (struct http_config){host, port, (int)threads, max_body,
+				   api_handle, &app};
+	if (http_start(&server, &cfg, &e) < 0) {
+		log_error("cannot listen on %s port %d: %s", host, port,
+			  buf_str(&e.message));
+		store_pool_free(app.pool);
+		buf_release(&path);
+		cairn_err_release(&e);
+		return 1;
+	}
+	log_info("serving %s on http://%s%s%s:%d/ with %ld threads",
+		 buf_str(&path), strchr(host, ':') ? "[" : "", host,
+		 strchr(host, ':') ? "]" : "", http_port(server), threads);
+	sigwait(&stop, &sig);
+	log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_stop(server);
+	store_pool_free(app.pool);
+	log_info("stopped");
+	buf_release(&path);
+	cairn_err_release(&e);
+	return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	const char *data = NULL, *listen = "127.0.0.1:8080";
+	const char *threads_text = NULL, *max_body_text = NULL, *level = NULL;
+	bool help = false;
+	const struct cli_option opts[] = {
+		{"--data", "DIR", "data directory made by cairn init", &data,
+		 NULL},
+		{"--listen", "HOST:PORT",
+		 "address to serve on (default 127.0.0.1:8080)", &listen,
+		 NULL},
+		{"--threads", "N", "worker threads (default: one per core)",
+		 &threads_text, NULL},
+		{"--max-body", "BYTES",
+		 "largest request body accepted (default 64 MiB)",
+		 &max_body_text, NULL},
+		{"--log-level", "LEVEL", "debug, info, warn or error", &level,
+		 NULL},
+		{"--help", NULL, "show this help", NULL, &help},
+	};
+	size_t nopts = sizeof(opts) / sizeof(opts[0]), npos;
+	long threads = sysconf(_SC_NPROCESSORS_ONLN), max_body;
+	struct buf host = BUF_INIT;
+	int port, rc;
+
+	if (cli_parse(argc, argv, 2, opts, nopts, NULL, 0, &npos) < 0) {
+		return 2;
+	}
+	if (help) {
+		printf("usage: cairn serve --data DIR [options]\n");
+		cli_print_options(opts, nopts);
+		return 0;
+	}
+	if (!data) {
+		fprintf(stderr, "error: missing --data DIR\n");
+		return 2;
+	}
+	if (parse_listen(listen, &host, &port) < 0) {
+		fprintf(stderr,
+			"error: invalid --listen '%s': expected HOST:PORT, "
+			"for example 127.0.0.1:8080 or [::1]:8080\n",
+			listen);
+		buf_release(&host);
+		return 2;
+	}
+	if (threads < 1) {
+		threads = 2;
+	}
+	if (threads_text && parse_positive(threads_text, 256, &threads) < 0) {
+		fprintf(stderr, "error: invalid --threads '%s': expected 1 to "
+				"256\n",
+			threads_text);
+		buf_release(&host);
+		return 2;
+	}
+	max_body = DEFAULT_MAX_BODY;
+	if (max_body_text &&
+	    parse_positive(max_body_text, 1L << 34, &max_body) < 0) {
+		fprintf(stderr, "error: invalid --max-body '%s': expected a "
+				"positive number of bytes\n",
+			max_body_text);
+		buf_release(&host);
+		return 2;
+	}
+	if (level && log_level_parse(level) < 0) {
+		fprintf(stderr, "error: invalid --log-level '%s': expected "
+				"debug, info, warn or error\n",
+			level);
+		buf_release(&host);
+		return 2;
+	}
+	if (level) {
+		log_set_level((enum log_level)log_level_parse(level));
+	}
+	rc = serve(data, buf_str(&host), port, threads, (size_t)max_body);
+	buf_release(&host);
+	return rc;
+}

@@ -1,0 +1,605 @@
+/*
+ * MISP JSON writers; see event_json.h.
+ *
+ * Attributes are written with one small query each for their tags,
+ * clusters and sightings, on prepared statements the store caches.
+ * Proposals are few, so an event's proposals are read once and handed to
+ * their attributes from memory.
+ */
+#include "export/event_json.h"
+#include "model/codec.h"
+#include "model/misp.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEN_OK(call) ((call) == yajl_gen_status_ok)
+
+struct shadow_list {
+	json_t *by_attribute; /* object: attribute id text -> array */
+};
+
+static int gen_fail(void)
+{
+	return CAIRN_ENOMEM;
+}
+
+static int open_list(yajl_gen g, const char *key)
+{
+	if (codec_emit_key(g, key) < 0 || !GEN_OK(yajl_gen_array_open(g))) {
+		return gen_fail();
+	}
+	return 0;
+}
+
+static int close_list(yajl_gen g)
+{
+	return GEN_OK(yajl_gen_array_close(g)) ? 0 : gen_fail();
+}
+
+/* Writes `key`: {id, name, uuid, local} of an organisation. */
+static int write_org(struct store *s, const char *key, int64_t org_id,
+		     yajl_gen g)
+{
+	struct record org;
+	int rc;
+
+	record_init(&org, &model_org);
+	rc = store_get(s, &model_org, org_id, &org);
+	if (rc == CAIRN_ENOTFOUND) {
+		record_set_int(&org, ORG_ID, org_id);
+		rc = record_set_text(&org, ORG_NAME, "");
+	}
+	if (rc == 0 && codec_emit_key(g, key) < 0) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = codec_emit_record(g, &org);
+	}
+	record_release(&org);
+	return rc;
+}
+
+/* Writes "Tag": [...] from a tag query, or nothing when it is empty and
+ * `always` is false. */
+static int write_tags(struct store *s, enum store_query q, int64_t id,
+		      const char *key, bool always, yajl_gen g)
+{
+	struct store_cursor *c;
+	struct record tag;
+	bool opened = false;
+	int rc = store_query(s, q, id, 0, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (always) {
+		rc = open_list(g, key);
+		opened = rc == 0;
+	}
+	while (rc == 0 && (rc = store_cursor_next(c, &tag)) == 1) {
+		rc = 0;
+		if (!opened) {
+			rc = open_list(g, key);
+			opened = rc == 0;
+		}
+		if (rc == 0) {
+			rc = codec_emit_record(g, &tag);
+		}
+	}
+	store_cursor_close(c);
+	if (rc == 0 && opened) {
+		rc = close_list(g);
+	}
+	return rc;
+}
+
+/* Writes "Galaxy": [...], grouping consecutive clusters of one galaxy. */
+static int write_galaxies(struct store *s, enum store_query q, int64_t id,
+			  yajl_gen g)
+{
+	struct store_cursor *c;
+	struct record cluster;
+	char *current = NULL;
+	int rc = store_query(s, q, id, 0, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "Galaxy");
+	while (rc == 0 && (rc = store_cursor_next(c, &cluster)) == 1) {
+		const char *galaxy_text = store_cursor_json(c, 0);
+		json_t *galaxy, *body;
+		const char *key;
+		json_t *value;
+
+		rc = 0;
+		if (current && strcmp(current, galaxy_text) != 0) {
+			if (!GEN_OK(yajl_gen_array_close(g)) ||
+			    !GEN_OK(yajl_gen_map_close(g))) {
+				rc = gen_fail();
+			}
+			free(current);
+			current = NULL;
+		}
+		if (rc == 0 && !current) {
+			galaxy = json_loads(galaxy_text, 0, NULL);
+			current = strdup(galaxy_text);
+			if (!current || !GEN_OK(yajl_gen_map_open(g))) {
+				rc = gen_fail();
+			}
+			json_object_foreach(galaxy, key, value) {
+				if (rc == 0 && (codec_emit_key(g, key) < 0 ||
+						codec_emit_json(g, value) < 0)) {
+					rc = gen_fail();
+				}
+			}
+			json_decref(galaxy);
+			if (rc == 0) {
+				rc = open_list(g, "GalaxyCluster");
+			}
+		}
+		body = json_loads(store_cursor_json(c, 1), 0, NULL);
+		if (rc == 0 && body) {
+			rc = codec_emit_json(g, body);
+		}
+		json_decref(body);
+	}
+	store_cursor_close(c);
+	if (rc == 0 && current &&
+	    (!GEN_OK(yajl_gen_array_close(g)) || !GEN_OK(yajl_gen_map_close(g)))) {
+		rc = gen_fail();
+	}
+	free(current);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+static int write_sightings(struct store *s, int64_t attribute_id, yajl_gen g)
+{
+	struct store_cursor *c;
+	struct record sighting;
+	int rc = store_query(s, Q_ATTRIBUTE_SIGHTINGS, attribute_id, 0, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "Sighting");
+	while (rc == 0 && (rc = store_cursor_next(c, &sighting)) == 1) {
+		int64_t org = record_int(&sighting, SIGHT_ORG_ID, 0);
+
+		rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+		if (rc == 0) {
+			rc = codec_emit_fields(g, &sighting);
+		}
+		/* The cursor's row stays valid while another statement runs. */
+		if (rc == 0) {
+			rc = write_org(s, "Organisation", org, g);
+		}
+		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+			rc = gen_fail();
+		}
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+/* Reads an event's proposals into memory, grouped by attribute id. */
+static int load_shadows(struct store *s, int64_t event_id,
+			struct shadow_list *out)
+{
+	struct store_cursor *c;
+	struct record rec;
+	int rc;
+
+	out->by_attribute = json_object();
+	if (!out->by_attribute) {
+		return CAIRN_ENOMEM;
+	}
+	rc = store_query(s, Q_EVENT_SHADOWS, event_id, 0, &c);
+	if (rc < 0) {
+		return rc;
+	}
+	while ((rc = store_cursor_next(c, &rec)) == 1) {
+		json_t *obj = json_object();
+		char key[32];
+		json_t *list;
+
+		for (size_t i = 0; i < rec.model->nfields; i++) {
+			const struct field *f = &rec.model->fields[i];
+			const struct value *v = &rec.v[i];
+
+			if (!v->set || v->null) {
+				continue;
+			}
+			if (f->kind == FIELD_BOOL) {
+				json_object_set_new(obj, f->name,
+						    json_boolean(v->i));
+			} else if (f->kind == FIELD_TEXT ||
+				   f->kind == FIELD_UUID ||
+				   f->kind == FIELD_DATE) {
+				json_object_set_new(obj, f->name,
+						    json_string(v->s));
+			} else {
+				snprintf(key, sizeof(key), "%lld",
+					 (long long)v->i);
+				json_object_set_new(obj, f->name,
+						    json_string(key));
+			}
+		}
+		json_object_set_new(obj, "_org_id",
+				    json_integer(record_int(&rec,
+							    SHADOW_ORG_ID, 0)));
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)record_int(&rec, SHADOW_OLD_ID, 0));
+		list = json_object_get(out->by_attribute, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(out->by_attribute, key, list);
+		}
+		json_array_append_new(list, obj);
+	}
+	store_cursor_close(c);
+	return rc;
+}
+
+static int write_shadows(struct store *s, const struct shadow_list *shadows,
+			 int64_t attribute_id, yajl_gen g)
+{
+	char key[32];
+	json_t *list, *item;
+	size_t i;
+	int rc;
+
+	snprintf(key, sizeof(key), "%lld", (long long)attribute_id);
+	list = shadows->by_attribute
+		       ? json_object_get(shadows->by_attribute, key)
+		       : NULL;
+	rc = open_list(g, "ShadowAttribute");
+	json_array_foreach(list, i, item) {
+		const char *name;
+		json_t *value;
+
+		if (rc == 0 && !GEN_OK(yajl_gen_map_open(g))) {
+			rc = gen_fail();
+		}
+		json_object_foreach(item, name, value) {
+			if (rc == 0 && name[0] != '_' &&
+			    (codec_emit_key(g, name) < 0 ||
+			     codec_emit_json(g, value) < 0)) {
+				rc = gen_fail();
+			}
+		}
+		if (rc == 0) {
+			rc = write_org(s, "Org",
+				       json_integer_value(
+					       json_object_get(item, "_org_id")),
+				       g);
+		}
+		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+			rc = gen_fail();
+		}
+	}
+	return rc == 0 ? close_list(g) : rc;
+}
+
+/* Writes one attribute object from its row, with its nested lists. */
+static int write_attribute(struct store *s, const struct record *attr,
+			   const struct shadow_list *shadows, unsigned flags,
+			   yajl_gen g)
+{
+	int64_t id = record_int(attr, ATTR_ID, 0);
+	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+
+	if (rc == 0) {
+		rc = codec_emit_fields(g, attr);
+	}
+	if (rc == 0) {
+		rc = write_galaxies(s, Q_ATTRIBUTE_CLUSTERS, id, g);
+	}
+	if (rc == 0) {
+		rc = write_shadows(s, shadows, id, g);
+	}
+	if (rc == 0 && !(flags & EVENT_JSON_NO_SIGHTINGS)) {
+		rc = write_sightings(s, id, g);
+	}
+	if (rc == 0) {
+		rc = write_tags(s, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
+	}
+	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}
+
+/* Writes `key`: [...] of the attributes a query yields. */
+static int write_attributes(struct store *s, enum store_query q, int64_t id,
+			    const struct shadow_list *shadows, unsigned flags,
+			    yajl_gen g)
+{
+	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
+	struct store_cursor *c;
+	struct record attr;
+	int rc = store_query(s, q, id, qflags, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "Attribute");
+	while (rc == 0 && (rc = store_cursor_next(c, &attr)) == 1) {
+		rc = write_attribute(s, &attr, shadows, flags, g);
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+static int write_references(struct store *s, int64_t object_id,
+			    unsigned flags, yajl_gen g)
+{
+	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
+	struct store_cursor *c;
+	struct record ref;
+	int rc = store_query(s, Q_OBJECT_REFERENCES, object_id, qflags, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "ObjectReference");
+	while (rc == 0 && (rc = store_cursor_next(c, &ref)) == 1) {
+		rc = codec_emit_record(g, &ref);
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+static int write_object_body(struct store *s, const struct record *obj,
+			     const struct shadow_list *shadows,
+			     unsigned flags, yajl_gen g)
+{
+	int64_t id = record_int(obj, OBJ_ID, 0);
+	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+
+	if (rc == 0) {
+		rc = codec_emit_fields(g, obj);
+	}
+	if (rc == 0) {
+		rc = write_attributes(s, Q_OBJECT_ATTRIBUTES, id, shadows,
+				      flags, g);
+	}
+	if (rc == 0) {
+		rc = write_references(s, id, flags, g);
+	}
+	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}
+
+static int write_objects(struct store *s, int64_t event_id,
+			 const struct shadow_list *shadows, unsigned flags,
+			 yajl_gen g)
+{
+	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
+	struct store_cursor *c;
+	struct record obj;
+	int rc = store_query(s, Q_EVENT_OBJECTS, event_id, qflags, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "Object");
+	while (rc == 0 && (rc = store_cursor_next(c, &obj)) == 1) {
+		rc = write_object_body(s, &obj, shadows, flags, g);
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+static int write_reports(struct store *s, int64_t event_id, unsigned flags,
+			 yajl_gen g)
+{
+	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
+	struct store_cursor *c;
+	struct record rep;
+	int rc = store_query(s, Q_EVENT_REPORTS, event_id, qflags, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "EventReport");
+	while (rc == 0 && (rc = store_cursor_next(c, &rep)) == 1) {
+		rc = codec_emit_record(g, &rep);
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+static int write_event_lists(struct store *s, int64_t event_id,
+			     unsigned flags, yajl_gen g)
+{
+	struct shadow_list shadows = {NULL};
+	int rc = load_shadows(s, event_id, &shadows);
+
+	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
+		rc = write_attributes(s, Q_EVENT_ATTRIBUTES, event_id, &shadows,
+				      flags, g);
+	}
+	if (rc == 0) {
+		rc = write_shadows(s, &shadows, 0, g);
+	}
+	if (rc == 0 && (open_list(g, "RelatedEvent") < 0 || close_list(g) < 0)) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = write_galaxies(s, Q_EVENT_CLUSTERS, event_id, g);
+	}
+	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
+		rc = write_objects(s, event_id, &shadows, flags, g);
+	}
+	if (rc == 0) {
+		rc = write_reports(s, event_id, flags, g);
+	}
+	if (rc == 0) {
+		rc = write_tags(s, Q_EVENT_TAGS, event_id, "Tag", false, g);
+	}
+	json_decref(shadows.by_attribute);
+	return rc;
+}
+
+static int write_event_record(struct store *s, const struct record *ev,
+			      unsigned flags, yajl_gen g)
+{
+	int64_t id = record_int(ev, EVENT_ID, 0);
+	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+
+	if (rc == 0) {
+		rc = codec_emit_fields(g, ev);
+	}
+	if (rc == 0) {
+		rc = write_org(s, "Org", record_int(ev, EVENT_ORG_ID, 0), g);
+	}
+	if (rc == 0) {
+		rc = write_org(s, "Orgc", record_int(ev, EVENT_ORGC_ID, 0), g);
+	}
+	if (rc == 0) {
+		rc = write_event_lists(s, id, flags, g);
+	}
+	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}
+
+static int open_envelope(yajl_gen g, const char *key, unsigned flags)
+{
+	if (flags & EVENT_JSON_BARE) {
+		return 0;
+	}
+	if (!GEN_OK(yajl_gen_map_open(g)) || codec_emit_key(g, key) < 0) {
+		return gen_fail();
+	}
+	return 0;
+}
+
+static int close_envelope(yajl_gen g, unsigned flags)
+{
+	if (flags & EVENT_JSON_BARE) {
+		return 0;
+	}
+	return GEN_OK(yajl_gen_map_close(g)) ? 0 : gen_fail();
+}
+
+int event_json_write(struct store *s, int64_t event_id, unsigned flags,
+		     yajl_gen g)
+{
+	struct record ev;
+	int rc;
+
+	record_init(&ev, &model_event);
+	rc = store_get(s, &model_event, event_id, &ev);
+	if (rc == 0) {
+		rc = open_envelope(g, "Event", flags);
+	}
+	if (rc == 0) {
+		rc = write_event_record(s, &ev, flags, g);
+	}
+	if (rc == 0) {
+		rc = close_envelope(g, flags);
+	}
+	record_release(&ev);
+	return rc;
+}
+
+int attribute_json_write(struct store *s, int64_t attribute_id,
+			 unsigned flags, yajl_gen g)
+{
+	struct shadow_list shadows = {NULL};
+	struct record attr;
+	int rc;
+
+	record_init(&attr, &model_attribute);
+	rc = store_get(s, &model_attribute, attribute_id, &attr);
+	if (rc == 0) {
+		rc = load_shadows(s, record_int(&attr, ATTR_EVENT_ID, 0),
+				  &shadows);
+	}
+	if (rc == 0) {
+		rc = open_envelope(g, "Attribute", flags);
+	}
+	if (rc == 0) {
+		rc = write_attribute(s, &attr, &shadows, flags, g);
+	}
+	if (rc == 0) {
+		rc = close_envelope(g, flags);
+	}
+	json_decref(shadows.by_attribute);
+	record_release(&attr);
+	return rc;
+}
+
+int object_json_write(struct store *s, int64_t object_id, unsigned flags,
+		      yajl_gen g)
+{
+	struct shadow_list shadows = {NULL};
+	struct record obj;
+	int rc;
+
+	record_init(&obj, &model_object);
+	rc = store_get(s, &model_object, object_id, &obj);
+	if (rc == 0) {
+		rc = load_shadows(s, record_int(&obj, OBJ_EVENT_ID, 0),
+				  &shadows);
+	}
+	if (rc == 0) {
+		rc = open_envelope(g, "Object", flags);
+	}
+	if (rc == 0) {
+		rc = write_object_body(s, &obj, &shadows, flags, g);
+	}
+	if (rc == 0) {
+		rc = close_envelope(g, flags);
+	}
+	json_decref(shadows.by_attribute);
+	record_release(&obj);
+	return rc;
+}
+
+int event_index_write(struct store *s, yajl_gen g)
+{
+	struct store_cursor *c;
+	struct record ev;
+	int rc = store_query(s, Q_EVENT_INDEX, 0, 0, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = GEN_OK(yajl_gen_array_open(g)) ? 0 : gen_fail();
+	while (rc == 0 && (rc = store_cursor_next(c, &ev)) == 1) {
+		int64_t id = record_int(&ev, EVENT_ID, 0);
+
+		rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+		if (rc == 0) {
+			rc = codec_emit_fields(g, &ev);
+		}
+		if (rc == 0) {
+			rc = write_org(s, "Org", record_int(&ev, EVENT_ORG_ID, 0),
+				       g);
+		}
+		if (rc == 0) {
+			rc = write_org(s, "Orgc",
+				       record_int(&ev, EVENT_ORGC_ID, 0), g);
+		}
+		if (rc == 0) {
+			rc = write_tags(s, Q_EVENT_TAGS, id, "EventTag", true,
+					g);
+		}
+		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+			rc = gen_fail();
+		}
+	}
+	store_cursor_close(c);
+	if (rc == 0 && !GEN_OK(yajl_gen_array_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}

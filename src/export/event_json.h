@@ -1,0 +1,41 @@
+/*
+ * MISP JSON writers for stored events, attributes and objects.
+ *
+ * Each writes into a yajl generator the shape MISP's REST API returns:
+ * {"Event": {...}} with Org, Orgc, Attribute, Object, Tag, Galaxy,
+ * EventReport and ShadowAttribute inside it, {"Attribute": {...}} and
+ * {"Object": {...}}.  Rows are read from store cursors as they are written.
+ */
+#ifndef CAIRN_EVENT_JSON_H
+#define CAIRN_EVENT_JSON_H
+
+#include "store/store.h"
+
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+
+enum event_json_flag {
+	EVENT_JSON_METADATA = 1 << 0,     /* no attributes or objects */
+	EVENT_JSON_DELETED = 1 << 1,      /* include soft-deleted ones */
+	EVENT_JSON_NO_SIGHTINGS = 1 << 2, /* omit Sighting lists */
+	EVENT_JSON_BARE = 1 << 3,         /* no {"Event": ...} envelope */
+};
+
+/* Returns CAIRN_ENOTFOUND for an unknown id. */
+int event_json_write(struct store *s, int64_t event_id, unsigned flags,
+		     yajl_gen g);
+
+/* Writes {"Attribute": {...}} (or the bare attribute with
+ * EVENT_JSON_BARE). */
+int attribute_json_write(struct store *s, int64_t attribute_id,
+			 unsigned flags, yajl_gen g);
+
+/* Writes {"Object": {...}} with the object's attributes and references. */
+int object_json_write(struct store *s, int64_t object_id, unsigned flags,
+		      yajl_gen g);
+
+/* Writes the event list of GET /events/index: bare event objects with
+ * Org, Orgc and EventTag. */
+int event_index_write(struct store *s, yajl_gen g);
+
+#endif

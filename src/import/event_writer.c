@@ -1,0 +1,1177 @@
+/*
+ * Event writer; see event_writer.h for the modes and the transaction rule.
+ *
+ * Defaults for what an input leaves out follow MISP: a new uuid, the
+ * current time as timestamp, today as date, threat level 4 (undefined),
+ * analysis 0 (initial), distribution 1 (this community) for events and 5
+ * (inherit from the event) for what is inside them, and the type
+ * registry's default category and to_ids flag for attributes.
+ *
+ * Object references can name objects and attributes that come later in
+ * the input, so they are kept until the end of the event and written then,
+ * when every uuid they may point to is stored.
+ */
+#include "import/event_writer.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "model/codec.h"
+#include "model/misp.h"
+#include "model/types.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct event_writer {
+	struct store *s;
+	struct event_writer_options o;
+	bool open; /* transaction open and event row written */
+	bool skip; /* an unchanged copy: elements are ignored */
+	enum event_write_result result;
+	int64_t event_id;
+	char event_uuid[UUID_TEXT_SIZE];
+	json_t *held; /* [kind, element, pointer] triples before the uuid */
+	struct record *refs; /* pending object references, owning */
+	size_t nrefs, caprefs;
+	int64_t attributes, objects;
+};
+
+static int missing(struct cairn_err *e, const char *pointer, const char *key,
+		   const char *expected)
+{
+	struct buf at = BUF_INIT;
+
+	buf_printf(&at, "%s/%s", pointer, key);
+	cairn_err_set(e, CAIRN_EINVAL, "missing '%s' at %s: expected %s", key,
+		      buf_str(&at), expected);
+	cairn_err_at(e, buf_str(&at), key);
+	buf_release(&at);
+	return CAIRN_EINVAL;
+}
+
+static int store_failed(struct store *s, struct cairn_err *e, int rc,
+			const char *pointer)
+{
+	if (rc == CAIRN_ESTORE || rc == CAIRN_EEXIST) {
+		store_error(s, e);
+		e->code = rc;
+	}
+	cairn_err_at(e, pointer, NULL);
+	return rc;
+}
+
+/* Returns the array under `key`, or NULL when absent or null; anything
+ * else there is a type error. */
+static int child_array(json_t *parent, const char *key, const char *pointer,
+		       json_t **out, struct cairn_err *e)
+{
+	json_t *v = json_object_get(parent, key);
+	struct buf at = BUF_INIT;
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		return 0;
+	}
+	if (json_is_array(v)) {
+		*out = v;
+		return 0;
+	}
+	/* MISP writes a lone cluster or tag as an object in some exports. */
+	if (json_is_object(v)) {
+		*out = v;
+		return 0;
+	}
+	buf_printf(&at, "%s/%s", pointer, key);
+	cairn_err_set(e, CAIRN_EINVAL, "invalid '%s' at %s: expected an array",
+		      key, buf_str(&at));
+	cairn_err_at(e, buf_str(&at), key);
+	buf_release(&at);
+	return CAIRN_EINVAL;
+}
+
+/* Iterates over a child array, or over a lone object as a list of one. */
+static size_t child_count(json_t *list)
+{
+	if (!list) {
+		return 0;
+	}
+	return json_is_array(list) ? json_array_size(list) : 1;
+}
+
+static json_t *child_at(json_t *list, size_t i)
+{
+	return json_is_array(list) ? json_array_get(list, i) : list;
+}
+
+static void child_pointer(struct buf *out, const char *pointer,
+			  const char *key, size_t i)
+{
+	buf_clear(out);
+	buf_printf(out, "%s/%s/%zu", pointer, key, i);
+}
+
+static void set_default_int(struct record *r, int i, int64_t value)
+{
+	if (!r->v[i].set || r->v[i].null) {
+		record_set_int(r, i, value);
+	}
+}
+
+static int set_default_text(struct record *r, int i, const char *value)
+{
+	if (!r->v[i].set || r->v[i].null) {
+		return record_set_text(r, i, value);
+	}
+	return 0;
+}
+
+static int set_default_uuid(struct record *r, int i)
+{
+	char uuid[UUID_TEXT_SIZE];
+
+	if (r->v[i].set && !r->v[i].null) {
+		return 0;
+	}
+	uuid_generate(uuid);
+	return record_set_text(r, i, uuid);
+}
+
+/* Finds or creates the organisation described by an Org/Orgc object. */
+static int org_from_json(struct store *s, json_t *org, int64_t fallback,
+			 int64_t *id)
+{
+	const char *uuid, *name;
+
+	*id = fallback;
+	if (!json_is_object(org)) {
+		return 0;
+	}
+	uuid = json_string_value(json_object_get(org, "uuid"));
+	name = json_string_value(json_object_get(org, "name"));
+	if (uuid && !codec_is_uuid(uuid)) {
+		uuid = NULL;
+	}
+	if (!uuid && (!name || !*name)) {
+		return 0;
+	}
+	return store_org_ensure(s, uuid, name ? name : uuid, id);
+}
+
+/* Picks a stable colour for a tag that arrives without one. */
+static void tag_colour(const char *name, char out[8])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t h = 2166136261u;
+
+	for (const char *p = name; *p; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	}
+	out[0] = '#';
+	for (int i = 1; i < 7; i++) {
+		out[i] = hex[(h >> (4 * (i - 1))) & 0xf];
+	}
+	out[7] = '\0';
+}
+
+int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
+		     json_t *tags, const char *pointer, struct cairn_err *e)
+{
+	struct buf at = BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < child_count(tags); i++) {
+		struct record tag;
+		char colour[8];
+		int64_t tag_id;
+
+		child_pointer(&at, pointer, "Tag", i);
+		record_init(&tag, &model_tag);
+		rc = codec_parse(&tag, child_at(tags, i), false, buf_str(&at),
+				 e);
+		if (rc == 0 && !record_text(&tag, TAG_NAME, NULL)) {
+			rc = missing(e, buf_str(&at), "name", "a tag name");
+		}
+		if (rc == 0 && !*record_text(&tag, TAG_NAME, "")) {
+			rc = missing(e, buf_str(&at), "name",
+				     "a non-empty tag name");
+		}
+		if (rc == 0) {
+			tag_colour(record_text(&tag, TAG_NAME, ""), colour);
+			rc = set_default_text(&tag, TAG_COLOUR, colour);
+		}
+		if (rc == 0) {
+			set_default_int(&tag, TAG_EXPORTABLE, 1);
+			rc = store_tag_ensure(s, &tag, &tag_id);
+		}
+		if (rc == 0) {
+			rc = store_tag_link(
+				s, t, target_id, tag_id,
+				record_int(&tag, TAG_LOCAL, 0) != 0,
+				record_text(&tag, TAG_RELATIONSHIP_TYPE, NULL));
+		}
+		if (rc < 0 && rc != CAIRN_EINVAL) {
+			rc = store_failed(s, e, rc, buf_str(&at));
+		}
+		record_release(&tag);
+	}
+	buf_release(&at);
+	return rc;
+}
+
+/* Picks the uuid a cluster is stored under.  Old exports carry clusters
+ * without a uuid, and some repeat one uuid under several tag names (one
+ * per synonym); those are stored under a uuid derived from the uuid and
+ * tag name, while the JSON kept for output stays as received. */
+static int cluster_key(struct store *s, struct record *rec)
+{
+	const char *uuid = record_text(rec, CLUSTER_UUID, NULL);
+	const char *tag = record_text(rec, CLUSTER_TAG_NAME, "");
+	char hash[SHA256_HEX_SIZE], derived[UUID_TEXT_SIZE];
+	struct buf key = BUF_INIT;
+	struct record old;
+	int64_t id;
+	bool clash = false;
+	size_t o = 0;
+
+	if (uuid && store_find(s, &model_cluster, "uuid", uuid, &id) == 0) {
+		record_init(&old, &model_cluster);
+		clash = store_get(s, &model_cluster, id, &old) == 0 &&
+			strcmp(record_text(&old, CLUSTER_TAG_NAME, ""), tag) != 0;
+		record_release(&old);
+	}
+	if (uuid && !clash) {
+		return 0;
+	}
+	buf_printf(&key, "%s|%s", uuid ? uuid : "", tag);
+	sha256_hex(buf_str(&key), key.len, hash);
+	buf_release(&key);
+	for (int i = 0; i < 32; i++) {
+		if (i == 8 || i == 12 || i == 16 || i == 20) {
+			derived[o++] = '-';
+		}
+		derived[o++] = hash[i];
+	}
+	derived[o] = '\0';
+	return record_set_text(rec, CLUSTER_UUID, derived);
+}
+
+/* Stores one cluster of a galaxy and attaches it to the target. */
+static int write_cluster(struct store *s, enum store_target t,
+			 int64_t target_id, const char *galaxy_json,
+			 json_t *cluster, const char *pointer,
+			 struct cairn_err *e)
+{
+	struct record rec;
+	char *cluster_json = NULL;
+	int64_t id;
+	int rc;
+
+	record_init(&rec, &model_cluster);
+	rc = codec_parse(&rec, cluster, false, pointer, e);
+	if (rc == 0 && !record_text(&rec, CLUSTER_TAG_NAME, NULL)) {
+		rc = missing(e, pointer, "tag_name", "the cluster's tag name");
+	}
+	if (rc == 0) {
+		rc = cluster_key(s, &rec);
+	}
+	if (rc == 0) {
+		cluster_json = json_dumps(cluster, JSON_COMPACT);
+		rc = cluster_json ? 0 : CAIRN_ENOMEM;
+	}
+	if (rc == 0) {
+		rc = store_cluster_ensure(s, &rec, galaxy_json, cluster_json,
+					  &id);
+	}
+	if (rc == 0) {
+		rc = store_cluster_link(s, t, target_id, id,
+					record_int(&rec, CLUSTER_LOCAL, 0) != 0);
+	}
+	if (rc < 0 && rc != CAIRN_EINVAL) {
+		rc = store_failed(s, e, rc, pointer);
+	}
+	free(cluster_json);
+	record_release(&rec);
+	return rc;
+}
+
+/* Stores each Galaxy's clusters and attaches them to the target. */
+static int write_galaxies(struct store *s, enum store_target t,
+			  int64_t target_id, json_t *owner,
+			  const char *pointer, struct cairn_err *e)
+{
+	struct buf at = BUF_INIT, cat = BUF_INIT;
+	json_t *galaxies;
+	int rc = child_array(owner, "Galaxy", pointer, &galaxies, e);
+
+	for (size_t i = 0; rc == 0 && i < child_count(galaxies); i++) {
+		json_t *galaxy = child_at(galaxies, i);
+		json_t *copy, *clusters;
+		char *galaxy_json;
+
+		child_pointer(&at, pointer, "Galaxy", i);
+		if (!json_is_object(galaxy)) {
+			rc = cairn_err_set(e, CAIRN_EINVAL,
+					   "invalid Galaxy at %s: expected an "
+					   "object",
+					   buf_str(&at));
+			cairn_err_at(e, buf_str(&at), "Galaxy");
+			break;
+		}
+		rc = child_array(galaxy, "GalaxyCluster", buf_str(&at),
+				 &clusters, e);
+		if (rc < 0) {
+			break;
+		}
+		copy = json_copy(galaxy);
+		json_object_del(copy, "GalaxyCluster");
+		galaxy_json = json_dumps(copy, JSON_COMPACT);
+		json_decref(copy);
+		if (!galaxy_json) {
+			rc = CAIRN_ENOMEM;
+			break;
+		}
+		for (size_t c = 0; rc == 0 && c < child_count(clusters); c++) {
+			child_pointer(&cat, buf_str(&at), "GalaxyCluster", c);
+			rc = write_cluster(s, t, target_id, galaxy_json,
+					   child_at(clusters, c),
+					   buf_str(&cat), e);
+		}
+		free(galaxy_json);
+	}
+	buf_release(&at);
+	buf_release(&cat);
+	return rc;
+}
+
+static int write_sightings(struct store *s, int64_t org_id, int64_t event_id,
+			   const struct record *attr, int64_t attr_id,
+			   json_t *owner, const char *pointer,
+			   struct cairn_err *e)
+{
+	struct buf at = BUF_INIT;
+	json_t *list;
+	int rc = child_array(owner, "Sighting", pointer, &list, e);
+
+	for (size_t i = 0; rc == 0 && i < child_count(list); i++) {
+		json_t *item = child_at(list, i);
+		struct record rec;
+		int64_t org, id;
+
+		child_pointer(&at, pointer, "Sighting", i);
+		record_init(&rec, &model_sighting);
+		rc = codec_parse(&rec, item, false, buf_str(&at), e);
+		if (rc == 0) {
+			rc = org_from_json(s, json_object_get(item,
+							      "Organisation"),
+					   org_id, &org);
+		}
+		if (rc == 0) {
+			record_set_int(&rec, SIGHT_ORG_ID, org);
+			record_set_int(&rec, SIGHT_EVENT_ID, event_id);
+			record_set_int(&rec, SIGHT_ATTRIBUTE_ID, attr_id);
+			set_default_int(&rec, SIGHT_DATE_SIGHTING, time_now());
+			set_default_int(&rec, SIGHT_TYPE, 0);
+			rc = set_default_uuid(&rec, SIGHT_UUID);
+		}
+		if (rc == 0) {
+			rc = record_set_text(&rec, SIGHT_ATTRIBUTE_UUID,
+					     record_text(attr, ATTR_UUID, ""));
+		}
+		if (rc == 0) {
+			rc = store_insert(s, &rec, &id);
+			if (rc < 0) {
+				rc = store_failed(s, e, rc, buf_str(&at));
+			}
+		}
+		record_release(&rec);
+	}
+	buf_release(&at);
+	return rc;
+}
+
+/* Stores proposals; `old_id` is the attribute they propose to change, or 0
+ * for proposals of new attributes at event level. */
+static int write_shadows(struct store *s, int64_t org_id, int64_t event_id,
+			 const char *event_uuid, int64_t old_id, json_t *owner,
+			 const char *pointer, struct cairn_err *e)
+{
+	struct buf at = BUF_INIT;
+	json_t *list;
+	int rc = child_array(owner, "ShadowAttribute", pointer, &list, e);
+
+	for (size_t i = 0; rc == 0 && i < child_count(list); i++) {
+		json_t *item = child_at(list, i);
+		struct record rec;
+		int64_t org, id;
+
+		child_pointer(&at, pointer, "ShadowAttribute", i);
+		record_init(&rec, &model_shadow);
+		rc = codec_parse(&rec, item, false, buf_str(&at), e);
+		if (rc == 0) {
+			rc = org_from_json(s, json_object_get(item, "Org"),
+					   org_id, &org);
+		}
+		if (rc == 0) {
+			record_set_int(&rec, SHADOW_ORG_ID, org);
+			record_set_int(&rec, SHADOW_EVENT_ID, event_id);
+			record_set_int(&rec, SHADOW_OLD_ID, old_id);
+			set_default_int(&rec, SHADOW_TIMESTAMP, time_now());
+			rc = set_default_uuid(&rec, SHADOW_UUID);
+		}
+		if (rc == 0) {
+			rc = record_set_text(&rec, SHADOW_EVENT_UUID,
+					     event_uuid);
+		}
+		if (rc == 0) {
+			rc = store_insert(s, &rec, &id);
+			if (rc < 0) {
+				rc = store_failed(s, e, rc, buf_str(&at));
+			}
+		}
+		record_release(&rec);
+	}
+	buf_release(&at);
+	return rc;
+}
+
+/* Checks type, category and value and fills in the defaults. */
+static int attribute_prepare(struct record *rec, const char *pointer,
+			     struct cairn_err *e)
+{
+	const struct attr_type *type;
+	const char *name = record_text(rec, ATTR_TYPE, NULL);
+	const char *category = record_text(rec, ATTR_CATEGORY, NULL);
+
+	if (!name) {
+		return missing(e, pointer, "type", "a MISP attribute type");
+	}
+	type = attr_type_find(name);
+	if (!type) {
+		cairn_err_set(e, CAIRN_EINVAL,
+			      "invalid 'type' at %s/type: '%s' is not a MISP "
+			      "attribute type (GET /attributes/describeTypes."
+			      "json lists them)",
+			      pointer, name);
+		cairn_err_at(e, pointer, "type");
+		return CAIRN_EINVAL;
+	}
+	if (category && !attr_category_known(category)) {
+		cairn_err_set(e, CAIRN_EINVAL,
+			      "invalid 'category' at %s/category: '%s' is not "
+			      "a MISP category",
+			      pointer, category);
+		cairn_err_at(e, pointer, "category");
+		return CAIRN_EINVAL;
+	}
+	if (!record_text(rec, ATTR_VALUE, NULL) ||
+	    !*record_text(rec, ATTR_VALUE, "")) {
+		return missing(e, pointer, "value", "a non-empty value");
+	}
+	if (set_default_text(rec, ATTR_CATEGORY, type->default_category) < 0 ||
+	    set_default_uuid(rec, ATTR_UUID) < 0 ||
+	    set_default_text(rec, ATTR_COMMENT, "") < 0) {
+		return CAIRN_ENOMEM;
+	}
+	set_default_int(rec, ATTR_TO_IDS, type->to_ids);
+	set_default_int(rec, ATTR_TIMESTAMP, time_now());
+	set_default_int(rec, ATTR_DISTRIBUTION, 5);
+	set_default_int(rec, ATTR_SHARING_GROUP_ID, 0);
+	set_default_int(rec, ATTR_DELETED, 0);
+	set_default_int(rec, ATTR_DISABLE_CORRELATION, 0);
+	return 0;
+}
+
+/* Writes what hangs off a stored attribute: tags, clusters, sightings and
+ * proposals. */
+static int attribute_children(struct store *s, int64_t org_id,
+			      int64_t event_id, const char *event_uuid,
+			      const struct record *rec, int64_t id,
+			      json_t *attr, const char *pointer,
+			      struct cairn_err *e)
+{
+	json_t *tags;
+	int rc = child_array(attr, "Tag", pointer, &tags, e);
+
+	if (rc == 0) {
+		rc = event_write_tags(s, STORE_ATTRIBUTE, id, tags, pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_galaxies(s, STORE_ATTRIBUTE, id, attr, pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_sightings(s, org_id, event_id, rec, id, attr,
+				     pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_shadows(s, org_id, event_id, event_uuid, id, attr,
+				   pointer, e);
+	}
+	return rc;
+}
+
+int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
+			  const char *event_uuid, int64_t object_id,
+			  json_t *attr, const char *pointer,
+			  int64_t *attribute_id, struct cairn_err *e)
+{
+	struct record rec;
+	int rc;
+
+	record_init(&rec, &model_attribute);
+	rc = codec_parse(&rec, attr, false, pointer, e);
+	if (rc == 0) {
+		rc = attribute_prepare(&rec, pointer, e);
+	}
+	if (rc == 0) {
+		record_set_int(&rec, ATTR_EVENT_ID, event_id);
+		record_set_int(&rec, ATTR_OBJECT_ID, object_id);
+		rc = store_insert(s, &rec, attribute_id);
+		if (rc < 0) {
+			rc = store_failed(s, e, rc, pointer);
+		}
+	}
+	if (rc == 0) {
+		rc = attribute_children(s, org_id, event_id, event_uuid, &rec,
+					*attribute_id, attr, pointer, e);
+	}
+	record_release(&rec);
+	return rc;
+}
+
+/* In edit mode, updates the attribute with the same uuid in this event,
+ * or adds it when there is none. */
+static int merge_attribute(struct event_writer *w, int64_t object_id,
+			   json_t *attr, const char *pointer,
+			   struct cairn_err *e)
+{
+	const char *uuid = json_string_value(json_object_get(attr, "uuid"));
+	struct record rec, old;
+	int64_t id;
+	int rc;
+
+	if (!uuid || store_find(w->s, &model_attribute, "uuid", uuid, &id) < 0) {
+		return event_write_attribute(w->s, w->o.org_id, w->event_id,
+					     w->event_uuid, object_id, attr,
+					     pointer, &id, e);
+	}
+	record_init(&old, &model_attribute);
+	rc = store_get(w->s, &model_attribute, id, &old);
+	if (rc == 0 && record_int(&old, ATTR_EVENT_ID, 0) != w->event_id) {
+		rc = cairn_err_set(e, CAIRN_EEXIST,
+				   "attribute '%s' at %s belongs to another "
+				   "event",
+				   uuid, pointer);
+		cairn_err_at(e, pointer, "uuid");
+	}
+	record_release(&old);
+	if (rc < 0) {
+		return rc;
+	}
+	record_init(&rec, &model_attribute);
+	rc = codec_parse(&rec, attr, false, pointer, e);
+	if (rc == 0) {
+		set_default_int(&rec, ATTR_TIMESTAMP, time_now());
+		rc = store_update(w->s, &rec, id);
+		if (rc < 0) {
+			rc = store_failed(w->s, e, rc, pointer);
+		}
+	}
+	if (rc == 0) {
+		rc = attribute_children(w->s, w->o.org_id, w->event_id,
+					w->event_uuid, &rec, id, attr, pointer,
+					e);
+	}
+	record_release(&rec);
+	return rc;
+}
+
+static int hold_reference(struct event_writer *w, json_t *ref,
+			  int64_t object_id, const char *object_uuid,
+			  const char *pointer, struct cairn_err *e)
+{
+	struct record *rec;
+	int rc;
+
+	if (w->nrefs == w->caprefs) {
+		size_t cap = w->caprefs ? w->caprefs * 2 : 16;
+		struct record *p = realloc(w->refs, cap * sizeof(*p));
+
+		if (!p) {
+			return CAIRN_ENOMEM;
+		}
+		w->refs = p;
+		w->caprefs = cap;
+	}
+	rec = &w->refs[w->nrefs];
+	record_init(rec, &model_reference);
+	rc = codec_parse(rec, ref, false, pointer, e);
+	if (rc == 0 && !record_text(rec, REF_REFERENCED_UUID, NULL)) {
+		rc = missing(e, pointer, "referenced_uuid",
+			     "the UUID of the referenced attribute or object");
+	}
+	if (rc == 0 && !record_text(rec, REF_RELATIONSHIP_TYPE, NULL)) {
+		rc = missing(e, pointer, "relationship_type",
+			     "a relationship such as 'related-to'");
+	}
+	if (rc == 0) {
+		record_set_int(rec, REF_OBJECT_ID, object_id);
+		record_set_int(rec, REF_EVENT_ID, w->event_id);
+		set_default_int(rec, REF_TIMESTAMP, time_now());
+		set_default_int(rec, REF_DELETED, 0);
+		rc = set_default_uuid(rec, REF_UUID);
+	}
+	if (rc == 0) {
+		rc = record_set_text(rec, REF_OBJECT_UUID, object_uuid);
+	}
+	if (rc == 0) {
+		rc = set_default_text(rec, REF_COMMENT, "");
+	}
+	if (rc == 0) {
+		rc = record_own(rec);
+	}
+	if (rc < 0) {
+		record_release(rec);
+		return rc;
+	}
+	w->nrefs++;
+	return 0;
+}
+
+/* Resolves and writes the held references once every uuid is stored. */
+static int write_references(struct event_writer *w, struct cairn_err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < w->nrefs; i++) {
+		struct record *rec = &w->refs[i];
+		const char *target = record_text(rec, REF_REFERENCED_UUID, "");
+		int64_t target_id = 0, id;
+
+		if (store_find(w->s, &model_attribute, "uuid", target,
+			       &target_id) == 0) {
+			record_set_int(rec, REF_REFERENCED_TYPE, 0);
+		} else if (store_find(w->s, &model_object, "uuid", target,
+				      &target_id) == 0) {
+			record_set_int(rec, REF_REFERENCED_TYPE, 1);
+		} else {
+			target_id = 0;
+			record_set_int(rec, REF_REFERENCED_TYPE, 0);
+		}
+		record_set_int(rec, REF_REFERENCED_ID, target_id);
+		rc = store_insert(w->s, rec, &id);
+		if (rc < 0) {
+			rc = store_failed(w->s, e, rc, NULL);
+		}
+	}
+	return rc;
+}
+
+static void release_references(struct event_writer *w)
+{
+	for (size_t i = 0; i < w->nrefs; i++) {
+		record_release(&w->refs[i]);
+	}
+	w->nrefs = 0;
+}
+
+static int write_object(struct event_writer *w, json_t *obj,
+			const char *pointer, struct cairn_err *e)
+{
+	struct buf at = BUF_INIT;
+	struct record rec;
+	json_t *attrs = NULL, *refs = NULL;
+	const char *uuid = json_string_value(json_object_get(obj, "uuid"));
+	int64_t id = 0;
+	bool existing = false;
+	int rc;
+
+	if (w->o.mode == WRITE_EDIT && uuid &&
+	    store_find(w->s, &model_object, "uuid", uuid, &id) == 0) {
+		existing = true;
+	}
+	record_init(&rec, &model_object);
+	rc = codec_parse(&rec, obj, false, pointer, e);
+	if (rc == 0 && !existing && !record_text(&rec, OBJ_NAME, NULL)) {
+		rc = missing(e, pointer, "name", "an object template name");
+	}
+	if (rc == 0) {
+		set_default_int(&rec, OBJ_TIMESTAMP, time_now());
+		rc = existing ? 0 : set_default_uuid(&rec, OBJ_UUID);
+	}
+	if (rc == 0 && !existing) {
+		set_default_int(&rec, OBJ_DISTRIBUTION, 5);
+		set_default_int(&rec, OBJ_SHARING_GROUP_ID, 0);
+		set_default_int(&rec, OBJ_DELETED, 0);
+		set_default_int(&rec, OBJ_TEMPLATE_VERSION, 1);
+		record_set_int(&rec, OBJ_EVENT_ID, w->event_id);
+		if (set_default_text(&rec, OBJ_META_CATEGORY, "misc") < 0 ||
+		    set_default_text(&rec, OBJ_DESCRIPTION, "") < 0 ||
+		    set_default_text(&rec, OBJ_COMMENT, "") < 0 ||
+		    set_default_text(&rec, OBJ_TEMPLATE_UUID, "") < 0) {
+			rc = CAIRN_ENOMEM;
+		}
+	}
+	if (rc == 0) {
+		rc = existing ? store_update(w->s, &rec, id)
+			      : store_insert(w->s, &rec, &id);
+		if (rc < 0) {
+			rc = store_failed(w->s, e, rc, pointer);
+		}
+	}
+	if (rc == 0) {
+		rc = child_array(obj, "Attribute", pointer, &attrs, e);
+	}
+	for (size_t i = 0; rc == 0 && i < child_count(attrs); i++) {
+		child_pointer(&at, pointer, "Attribute", i);
+		rc = merge_attribute(w, id, child_at(attrs, i), buf_str(&at),
+				     e);
+		w->attributes++;
+	}
+	if (rc == 0) {
+		rc = child_array(obj, "ObjectReference", pointer, &refs, e);
+	}
+	for (size_t i = 0; rc == 0 && i < child_count(refs); i++) {
+		child_pointer(&at, pointer, "ObjectReference", i);
+		rc = hold_reference(w, child_at(refs, i), id,
+				    record_text(&rec, OBJ_UUID, uuid ? uuid : ""),
+				    buf_str(&at), e);
+	}
+	w->objects++;
+	record_release(&rec);
+	buf_release(&at);
+	return rc;
+}
+
+/* Parses the event header and applies the defaults of a new event. */
+static int event_record(struct event_writer *w, json_t *header,
+			const char *pointer, struct record *rec,
+			struct cairn_err *e)
+{
+	char today[11];
+	int64_t orgc;
+	int rc;
+
+	record_init(rec, &model_event);
+	rc = codec_parse(rec, header, false, pointer, e);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = org_from_json(w->s, json_object_get(header, "Orgc"), w->o.org_id,
+			   &orgc);
+	if (rc < 0) {
+		return store_failed(w->s, e, rc, pointer);
+	}
+	record_set_int(rec, EVENT_ORGC_ID, orgc);
+	if (w->o.mode == WRITE_EDIT) {
+		set_default_int(rec, EVENT_TIMESTAMP, time_now());
+		set_default_int(rec, EVENT_PUBLISHED, 0);
+		if (!json_object_get(header, "Orgc")) {
+			rec->v[EVENT_ORGC_ID].set = false;
+		}
+		rec->v[EVENT_UUID].set = false;
+		return 0;
+	}
+	date_today(today);
+	record_set_int(rec, EVENT_ORG_ID, w->o.org_id);
+	set_default_int(rec, EVENT_TIMESTAMP, time_now());
+	set_default_int(rec, EVENT_THREAT_LEVEL_ID, 4);
+	set_default_int(rec, EVENT_ANALYSIS, 0);
+	set_default_int(rec, EVENT_DISTRIBUTION, 1);
+	set_default_int(rec, EVENT_PUBLISHED, 0);
+	set_default_int(rec, EVENT_SHARING_GROUP_ID, 0);
+	set_default_int(rec, EVENT_PUBLISH_TIMESTAMP, 0);
+	if (set_default_text(rec, EVENT_DATE, today) < 0 ||
+	    set_default_text(rec, EVENT_INFO, "") < 0 ||
+	    set_default_text(rec, EVENT_EXTENDS_UUID, "") < 0 ||
+	    set_default_text(rec, EVENT_CREATOR_EMAIL,
+			     w->o.user_email ? w->o.user_email : "") < 0) {
+		return CAIRN_ENOMEM;
+	}
+	return record_set_text(rec, EVENT_UUID, w->event_uuid);
+}
+
+/* Decides what to do with the event named in `header` and, unless it is
+ * an unchanged copy, opens the transaction and writes the event row. */
+static int open_event(struct event_writer *w, json_t *header,
+		      const char *pointer, struct cairn_err *e)
+{
+	const char *uuid = json_string_value(json_object_get(header, "uuid"));
+	struct record rec, old;
+	int64_t id;
+	int rc;
+
+	if (w->o.mode == WRITE_EDIT) {
+		record_init(&old, &model_event);
+		rc = store_get(w->s, &model_event, w->o.event_id, &old);
+		if (rc == 0) {
+			snprintf(w->event_uuid, sizeof(w->event_uuid), "%s",
+				 record_text(&old, EVENT_UUID, ""));
+		}
+		record_release(&old);
+		if (rc < 0) {
+			return cairn_err_set(e, rc, "event %lld not found",
+					     (long long)w->o.event_id);
+		}
+		w->event_id = w->o.event_id;
+		w->result = EVENT_UPDATED;
+		rc = store_begin(w->s);
+		w->open = rc == 0;
+		return rc < 0 ? store_failed(w->s, e, rc, pointer) : 0;
+	}
+	if (uuid && codec_is_uuid(uuid)) {
+		for (size_t i = 0; i <= 36; i++) {
+			w->event_uuid[i] = (char)tolower((unsigned char)uuid[i]);
+		}
+	} else if (!uuid) {
+		uuid_generate(w->event_uuid);
+	} else {
+		cairn_err_set(e, CAIRN_EINVAL,
+			      "invalid 'uuid' at %s/uuid: expected a UUID, got "
+			      "'%s'",
+			      pointer, uuid);
+		cairn_err_at(e, pointer, "uuid");
+		return CAIRN_EINVAL;
+	}
+	rc = event_record(w, header, pointer, &rec, e);
+	if (rc < 0) {
+		record_release(&rec);
+		return rc;
+	}
+	if (store_find(w->s, &model_event, "uuid", w->event_uuid, &id) == 0) {
+		int64_t stored = 0;
+
+		if (w->o.mode == WRITE_ADD) {
+			record_release(&rec);
+			rc = cairn_err_set(e, CAIRN_EEXIST,
+					   "event '%s' already exists",
+					   w->event_uuid);
+			cairn_err_at(e, pointer, "uuid");
+			return rc;
+		}
+		record_init(&old, &model_event);
+		if (store_get(w->s, &model_event, id, &old) == 0) {
+			stored = record_int(&old, EVENT_TIMESTAMP, 0);
+		}
+		record_release(&old);
+		if (!json_object_get(header, "timestamp") ||
+		    record_int(&rec, EVENT_TIMESTAMP, 0) <= stored) {
+			record_release(&rec);
+			w->skip = true;
+			w->event_id = id;
+			w->result = EVENT_UNCHANGED;
+			return 0;
+		}
+		w->event_id = id;
+		w->result = EVENT_UPDATED;
+		rc = store_begin(w->s);
+		w->open = rc == 0;
+		if (rc == 0) {
+			rc = store_event_clear(w->s, id);
+		}
+	} else {
+		w->result = EVENT_ADDED;
+		rc = store_begin(w->s);
+		w->open = rc == 0;
+		if (rc == 0) {
+			rc = store_insert(w->s, &rec, &w->event_id);
+		}
+	}
+	record_release(&rec);
+	return rc < 0 ? store_failed(w->s, e, rc, pointer) : 0;
+}
+
+static int write_element(struct event_writer *w, enum misp_element kind,
+			 json_t *element, const char *pointer,
+			 struct cairn_err *e)
+{
+	if (w->skip) {
+		return 0;
+	}
+	if (kind == MISP_OBJECT) {
+		return write_object(w, element, pointer, e);
+	}
+	w->attributes++;
+	return merge_attribute(w, 0, element, pointer, e);
+}
+
+/* Keeps an element that arrived before the event's uuid. */
+static int hold_element(struct event_writer *w, enum misp_element kind,
+			json_t *element, const char *pointer)
+{
+	json_t *item;
+
+	if (!w->held) {
+		w->held = json_array();
+	}
+	item = json_pack("[iOs]", (int)kind, element, pointer);
+	if (!w->held || !item || json_array_append_new(w->held, item) < 0) {
+		return CAIRN_ENOMEM;
+	}
+	return 0;
+}
+
+static int replay_held(struct event_writer *w, struct cairn_err *e)
+{
+	size_t i;
+	json_t *item;
+	int rc = 0;
+
+	json_array_foreach(w->held, i, item) {
+		rc = write_element(w,
+				   (enum misp_element)json_integer_value(
+					   json_array_get(item, 0)),
+				   json_array_get(item, 1),
+				   json_string_value(json_array_get(item, 2)),
+				   e);
+		if (rc < 0) {
+			break;
+		}
+	}
+	json_decref(w->held);
+	w->held = NULL;
+	return rc;
+}
+
+int event_writer_element(struct event_writer *w, enum misp_element kind,
+			 json_t *header, json_t *element, const char *pointer,
+			 struct cairn_err *e)
+{
+	int rc;
+
+	if (!w->open && !w->skip) {
+		if (w->o.mode != WRITE_EDIT &&
+		    (!json_object_get(header, "uuid") ||
+		     !json_object_get(header, "timestamp"))) {
+			return hold_element(w, kind, element, pointer);
+		}
+		rc = open_event(w, header, "", e);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return write_element(w, kind, element, pointer, e);
+}
+
+/* Writes the event-level lists kept in the header. */
+static int write_event_children(struct event_writer *w, json_t *header,
+				const char *pointer, struct cairn_err *e)
+{
+	struct buf at = BUF_INIT;
+	json_t *list;
+	int rc = child_array(header, "Tag", pointer, &list, e);
+
+	if (rc == 0) {
+		rc = event_write_tags(w->s, STORE_EVENT, w->event_id, list,
+				      pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_galaxies(w->s, STORE_EVENT, w->event_id, header,
+				    pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_shadows(w->s, w->o.org_id, w->event_id,
+				   w->event_uuid, 0, header, pointer, e);
+	}
+	if (rc == 0) {
+		rc = child_array(header, "EventReport", pointer, &list, e);
+	}
+	for (size_t i = 0; rc == 0 && i < child_count(list); i++) {
+		struct record rec;
+		int64_t id;
+
+		child_pointer(&at, pointer, "EventReport", i);
+		record_init(&rec, &model_report);
+		rc = codec_parse(&rec, child_at(list, i), false, buf_str(&at),
+				 e);
+		if (rc == 0) {
+			record_set_int(&rec, REPORT_EVENT_ID, w->event_id);
+			set_default_int(&rec, REPORT_TIMESTAMP, time_now());
+			set_default_int(&rec, REPORT_DISTRIBUTION, 5);
+			rc = set_default_uuid(&rec, REPORT_UUID);
+		}
+		if (rc == 0) {
+			rc = store_insert(w->s, &rec, &id);
+			if (rc < 0) {
+				rc = store_failed(w->s, e, rc, buf_str(&at));
+			}
+		}
+		record_release(&rec);
+	}
+	buf_release(&at);
+	return rc;
+}
+
+static int finish_event(struct event_writer *w, json_t *header,
+			const char *pointer, struct cairn_err *e)
+{
+	struct record rec;
+	int rc;
+
+	if (w->o.mode != WRITE_EDIT &&
+	    !json_is_string(json_object_get(header, "info"))) {
+		return missing(e, pointer, "info",
+			       "the event's description as a string");
+	}
+	rc = event_record(w, header, pointer, &rec, e);
+	if (rc == 0) {
+		rc = store_update(w->s, &rec, w->event_id);
+		if (rc < 0) {
+			rc = store_failed(w->s, e, rc, pointer);
+		}
+	}
+	record_release(&rec);
+	if (rc == 0) {
+		rc = write_event_children(w, header, pointer, e);
+	}
+	if (rc == 0) {
+		rc = write_references(w, e);
+	}
+	if (rc == 0) {
+		rc = store_event_refresh_count(w->s, w->event_id);
+	}
+	if (rc == 0) {
+		rc = store_commit(w->s);
+		if (rc < 0) {
+			rc = store_failed(w->s, e, rc, pointer);
+		}
+	}
+	if (rc == 0) {
+		w->open = false;
+	}
+	return rc;
+}
+
+static void writer_reset(struct event_writer *w)
+{
+	if (w->open) {
+		store_rollback(w->s);
+	}
+	w->open = false;
+	w->skip = false;
+	w->event_id = 0;
+	w->event_uuid[0] = '\0';
+	json_decref(w->held);
+	w->held = NULL;
+	release_references(w);
+}
+
+int event_writer_end(struct event_writer *w, json_t *header,
+		     const char *pointer, enum event_write_result *result,
+		     int64_t *event_id, struct cairn_err *e)
+{
+	int rc = 0;
+
+	if (!json_is_object(header)) {
+		writer_reset(w);
+		rc = cairn_err_set(e, CAIRN_EINVAL,
+				   "invalid event at %s: expected an object",
+				   pointer);
+		cairn_err_at(e, pointer, NULL);
+		return rc;
+	}
+	if (!w->open && !w->skip) {
+		rc = open_event(w, header, pointer, e);
+	}
+	if (rc == 0 && w->held) {
+		rc = replay_held(w, e);
+	}
+	if (rc == 0 && !w->skip) {
+		rc = finish_event(w, header, pointer, e);
+	}
+	if (rc == 0) {
+		*result = w->result;
+		*event_id = w->event_id;
+	}
+	writer_reset(w);
+	return rc;
+}
+
+void event_writer_abort(struct event_writer *w)
+{
+	writer_reset(w);
+}
+
+struct event_writer *event_writer_new(struct store *s,
+				      const struct event_writer_options *o)
+{
+	struct event_writer *w = calloc(1, sizeof(*w));
+
+	if (w) {
+		w->s = s;
+		w->o = *o;
+	}
+	return w;
+}
+
+void event_writer_free(struct event_writer *w)
+{
+	if (!w) {
+		return;
+	}
+	writer_reset(w);
+	free(w->refs);
+	free(w);
+}
+
+int64_t event_writer_attributes(const struct event_writer *w)
+{
+	return w->attributes;
+}
+
+int64_t event_writer_objects(const struct event_writer *w)
+{
+	return w->objects;
+}
+
+int event_write_tree(struct store *s, const struct event_writer_options *o,
+		     json_t *event, enum event_write_result *result,
+		     int64_t *event_id, struct cairn_err *e)
+{
+	struct event_writer *w = event_writer_new(s, o);
+	static const char *const keys[] = {"Attribute", "Object"};
+	struct buf at = BUF_INIT;
+	json_t *header;
+	int rc = 0;
+
+	if (!w) {
+		return CAIRN_ENOMEM;
+	}
+	if (!json_is_object(event)) {
+		event_writer_free(w);
+		rc = cairn_err_set(e, CAIRN_EINVAL,
+				   "invalid event at /: expected an object");
+		cairn_err_at(e, "/", NULL);
+		return rc;
+	}
+	header = json_copy(event);
+	json_object_del(header, "Attribute");
+	json_object_del(header, "Object");
+	for (int k = 0; rc == 0 && k < 2; k++) {
+		json_t *list;
+
+		rc = child_array(event, keys[k], "", &list, e);
+		for (size_t i = 0; rc == 0 && i < child_count(list); i++) {
+			json_t *item = child_at(list, i);
+
+			child_pointer(&at, "", keys[k], i);
+			if (!json_is_object(item)) {
+				rc = cairn_err_set(e, CAIRN_EINVAL,
+						   "invalid %s at %s: expected "
+						   "an object",
+						   keys[k], buf_str(&at));
+				cairn_err_at(e, buf_str(&at), keys[k]);
+				break;
+			}
+			rc = event_writer_element(
+				w, k == 0 ? MISP_ATTRIBUTE : MISP_OBJECT,
+				header, item, buf_str(&at), e);
+		}
+	}
+	if (rc == 0) {
+		rc = event_writer_end(w, header, "", result, event_id, e);
+	}
+	json_decref(header);
+	buf_release(&at);
+	event_writer_free(w);
+	return rc;
+}

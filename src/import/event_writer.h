@@ -1,0 +1,93 @@
+/*
+ * Writes one MISP event, and everything inside it, to the store in one
+ * transaction.
+ *
+ * The writer is fed the way misp_reader produces an event: each element of
+ * the Attribute and Object arrays, then the event header.  It opens the
+ * transaction at the first element whose header already names the event's
+ * uuid (elements that come before are kept until it can), and commits at
+ * the end.  Any error rolls the whole event back.
+ *
+ * Modes:
+ *  - import: an event is identified by its uuid; a stored copy is replaced
+ *    only when the incoming timestamp is newer, else left unchanged;
+ *  - add: a new event; an existing uuid is an error;
+ *  - edit: merges into a given event: attributes and objects are matched
+ *    by uuid and updated or added, tags are added, the timestamp moves to
+ *    now unless given, and the event is unpublished unless the input says
+ *    published.
+ */
+#ifndef CAIRN_EVENT_WRITER_H
+#define CAIRN_EVENT_WRITER_H
+
+#include "core/err.h"
+#include "import/misp_reader.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum event_write_mode { WRITE_IMPORT, WRITE_ADD, WRITE_EDIT };
+
+enum event_write_result {
+	EVENT_ADDED,
+	EVENT_UPDATED,
+	EVENT_UNCHANGED,
+};
+
+struct event_writer_options {
+	enum event_write_mode mode;
+	int64_t org_id;         /* organisation that holds the written event */
+	int64_t user_id;        /* acting user; 0 for the CLI */
+	const char *user_email; /* event_creator_email for new events */
+	int64_t event_id;       /* the event to edit, for WRITE_EDIT */
+};
+
+struct event_writer;
+
+struct event_writer *event_writer_new(struct store *s,
+				      const struct event_writer_options *o);
+
+/* Frees the writer, rolling back an event still open. */
+void event_writer_free(struct event_writer *w);
+
+/* Writes one Attribute or Object element; `pointer` locates it in the
+ * input for error messages. */
+int event_writer_element(struct event_writer *w, enum misp_element kind,
+			 json_t *header, json_t *element, const char *pointer,
+			 struct cairn_err *e);
+
+/* Finishes the event whose complete header is `header` (at `pointer`) and
+ * commits.  Sets *result and *event_id.  After it returns, the writer is
+ * ready for the next event. */
+int event_writer_end(struct event_writer *w, json_t *header,
+		     const char *pointer, enum event_write_result *result,
+		     int64_t *event_id, struct cairn_err *e);
+
+/* Rolls back the event in progress, if any, and readies the writer for the
+ * next one. */
+void event_writer_abort(struct event_writer *w);
+
+/* Attributes and objects written for the last finished event. */
+int64_t event_writer_attributes(const struct event_writer *w);
+int64_t event_writer_objects(const struct event_writer *w);
+
+/* Writes a whole event held as a tree, with its arrays in place.
+ * `event` is the bare event object. */
+int event_write_tree(struct store *s, const struct event_writer_options *o,
+		     json_t *event, enum event_write_result *result,
+		     int64_t *event_id, struct cairn_err *e);
+
+/* Writes one attribute (with its tags, clusters, sightings and proposals)
+ * into an event, outside or inside an object (object_id 0 for outside),
+ * inside the caller's transaction.  Sets *attribute_id. */
+int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
+			  const char *event_uuid, int64_t object_id,
+			  json_t *attr, const char *pointer,
+			  int64_t *attribute_id, struct cairn_err *e);
+
+/* Writes tags from a JSON array of Tag objects onto a target. */
+int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
+		     json_t *tags, const char *pointer, struct cairn_err *e);
+
+#endif

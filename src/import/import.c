@@ -1,0 +1,323 @@
+/*
+ * Import of files, folders and feeds; see import.h.
+ *
+ * A file is read in 64 KiB chunks into the streaming reader, whose
+ * callbacks drive an event writer.  When an event fails, the writer rolls
+ * it back and the rest of that event's elements are skipped; the reader
+ * goes on with the next event in the file.  A syntax error ends the file.
+ */
+#include "import/import.h"
+#include "core/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define IMPORT_CHUNK (64 * 1024)
+
+struct file_import {
+	struct import_job *job;
+	struct import_stats *st;
+	struct event_writer *writer;
+	struct misp_reader *reader;
+	const char *path;
+	bool failed; /* the current event failed; skip to its end */
+	int64_t attributes_mark, objects_mark; /* writer counts at last end */
+	struct cairn_err err;
+};
+
+static void reject(struct file_import *fi, const struct cairn_err *e)
+{
+	fi->st->rejected++;
+	if (fi->job->reject) {
+		fi->job->reject(fi->job->ctx, fi->path, e);
+	}
+}
+
+static int on_element(void *ctx, enum misp_element kind, json_t *header,
+		      json_t *element)
+{
+	struct file_import *fi = ctx;
+	struct buf at = BUF_INIT;
+	int rc;
+
+	if (fi->failed) {
+		return 0;
+	}
+	misp_reader_pointer(fi->reader, &at);
+	rc = event_writer_element(fi->writer, kind, header, element,
+				  buf_str(&at), &fi->err);
+	buf_release(&at);
+	if (rc == CAIRN_ENOMEM) {
+		return rc;
+	}
+	if (rc < 0) {
+		event_writer_abort(fi->writer);
+		fi->failed = true;
+	}
+	return 0;
+}
+
+static int on_event_end(void *ctx, json_t *header)
+{
+	struct file_import *fi = ctx;
+	enum event_write_result result;
+	struct buf at = BUF_INIT;
+	int64_t id;
+	int rc = 0;
+
+	if (!fi->failed) {
+		misp_reader_pointer(fi->reader, &at);
+		rc = event_writer_end(fi->writer, header, buf_str(&at),
+				      &result, &id, &fi->err);
+		buf_release(&at);
+	}
+	if (fi->failed || rc < 0) {
+		event_writer_abort(fi->writer);
+		reject(fi, &fi->err);
+	} else if (result == EVENT_UNCHANGED) {
+		fi->st->unchanged++;
+	} else {
+		if (result == EVENT_ADDED) {
+			fi->st->added++;
+		} else {
+			fi->st->updated++;
+		}
+		fi->st->attributes += event_writer_attributes(fi->writer) -
+				      fi->attributes_mark;
+		fi->st->objects += event_writer_objects(fi->writer) -
+				   fi->objects_mark;
+	}
+	fi->attributes_mark = event_writer_attributes(fi->writer);
+	fi->objects_mark = event_writer_objects(fi->writer);
+	fi->failed = false;
+	cairn_err_clear(&fi->err);
+	if (fi->job->progress) {
+		fi->job->progress(fi->job->ctx, fi->st);
+	}
+	return rc == CAIRN_ENOMEM ? rc : 0;
+}
+
+static const struct misp_reader_callbacks import_callbacks = {
+	.element = on_element,
+	.event_end = on_event_end,
+};
+
+static int file_import_begin(struct file_import *fi, struct import_job *job,
+			     const char *path, struct import_stats *st)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->job = job;
+	fi->st = st;
+	fi->path = path;
+	fi->writer = event_writer_new(job->store, &job->options);
+	fi->reader = misp_reader_new(&import_callbacks, fi);
+	if (!fi->writer || !fi->reader) {
+		event_writer_free(fi->writer);
+		misp_reader_free(fi->reader);
+		return CAIRN_ENOMEM;
+	}
+	st->files++;
+	return 0;
+}
+
+/* Ends a document: a syntax error or a truncated file rejects the event
+ * in progress. */
+static void file_import_end(struct file_import *fi, int rc)
+{
+	if (rc == 0) {
+		rc = misp_reader_finish(fi->reader, &fi->err);
+	}
+	if (rc < 0) {
+		event_writer_abort(fi->writer);
+		reject(fi, &fi->err);
+	}
+	event_writer_free(fi->writer);
+	misp_reader_free(fi->reader);
+	cairn_err_release(&fi->err);
+}
+
+int import_buffer(struct import_job *job, const char *name, const char *data,
+		  size_t len, struct import_stats *st)
+{
+	struct file_import fi;
+	int rc = file_import_begin(&fi, job, name, st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = misp_reader_feed(fi.reader, data, len, &fi.err);
+	file_import_end(&fi, rc);
+	return 0;
+}
+
+static int import_file(struct import_job *job, const char *path,
+		       struct import_stats *st)
+{
+	struct file_import fi;
+	char *chunk;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "rb");
+	if (!f) {
+		struct cairn_err e = CAIRN_ERR_INIT;
+
+		cairn_err_set(&e, CAIRN_EIO, "cannot open '%s': %s", path,
+			      strerror(errno));
+		st->rejected++;
+		if (job->reject) {
+			job->reject(job->ctx, path, &e);
+		}
+		cairn_err_release(&e);
+		return 0;
+	}
+	chunk = malloc(IMPORT_CHUNK);
+	rc = chunk ? file_import_begin(&fi, job, path, st) : CAIRN_ENOMEM;
+	if (rc < 0) {
+		free(chunk);
+		fclose(f);
+		return rc;
+	}
+	for (;;) {
+		size_t n = fread(chunk, 1, IMPORT_CHUNK, f);
+
+		if (n == 0) {
+			break;
+		}
+		rc = misp_reader_feed(fi.reader, chunk, n, &fi.err);
+		if (rc < 0) {
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		rc = cairn_err_set(&fi.err, CAIRN_EIO, "read of '%s' failed",
+				   path);
+	}
+	file_import_end(&fi, rc);
+	free(chunk);
+	fclose(f);
+	return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_json_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Imports the events a feed's manifest.json lists, from <uuid>.json. */
+static int import_feed(struct import_job *job, const char *dir,
+		       const char *manifest, struct import_stats *st)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(manifest, 0, &jerr);
+	struct buf path = BUF_INIT;
+	const char *uuid;
+	json_t *entry;
+
+	if (!json_is_object(root)) {
+		struct cairn_err e = CAIRN_ERR_INIT;
+
+		cairn_err_set(&e, CAIRN_EINVAL,
+			      "invalid feed manifest '%s' at line %d: %s",
+			      manifest, jerr.line,
+			      root ? "expected an object of event UUIDs"
+				   : jerr.text);
+		st->rejected++;
+		if (job->reject) {
+			job->reject(job->ctx, manifest, &e);
+		}
+		cairn_err_release(&e);
+		json_decref(root);
+		return 0;
+	}
+	json_object_foreach(root, uuid, entry) {
+		buf_clear(&path);
+		buf_printf(&path, "%s/%s.json", dir, uuid);
+		import_file(job, buf_str(&path), st);
+	}
+	buf_release(&path);
+	json_decref(root);
+	return 0;
+}
+
+static int import_dir(struct import_job *job, const char *dir,
+		      struct import_stats *st)
+{
+	struct buf path = BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	struct stat sb;
+	DIR *dh;
+
+	buf_printf(&path, "%s/manifest.json", dir);
+	if (stat(buf_str(&path), &sb) == 0) {
+		int rc = import_feed(job, dir, buf_str(&path), st);
+
+		buf_release(&path);
+		return rc;
+	}
+	dh = opendir(dir);
+	if (!dh) {
+		buf_release(&path);
+		return CAIRN_EIO;
+	}
+	while ((d = readdir(dh))) {
+		if (d->d_name[0] == '.') {
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **p = realloc(names, cap * sizeof(*p));
+
+			if (!p) {
+				break;
+			}
+			names = p;
+		}
+		names[n] = strdup(d->d_name);
+		if (names[n]) {
+			n++;
+		}
+	}
+	closedir(dh);
+	qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		buf_clear(&path);
+		buf_printf(&path, "%s/%s", dir, names[i]);
+		if (stat(buf_str(&path), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			import_dir(job, buf_str(&path), st);
+		} else if (has_json_suffix(names[i])) {
+			import_file(job, buf_str(&path), st);
+		}
+		free(names[i]);
+	}
+	free(names);
+	buf_release(&path);
+	return 0;
+}
+
+int import_path(struct import_job *job, const char *path,
+		struct import_stats *st)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0) {
+		return CAIRN_ENOTFOUND;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		return import_dir(job, path, st);
+	}
+	return import_file(job, path, st);
+}

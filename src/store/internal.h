@@ -1,0 +1,39 @@
+/*
+ * Declarations shared by the SQLite backend's files (sqlite.c, schema.c,
+ * pool.c) and the store's unit tests.  Nothing outside src/store/ and
+ * tests/unit/ includes this header.
+ */
+#ifndef CAIRN_STORE_INTERNAL_H
+#define CAIRN_STORE_INTERNAL_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+/* SQL expression of a random RFC 4122 version 4 UUID in lower case.  It
+ * is the default of every uuid column, so that a row inserted without a
+ * UUID still gets one, as MISP assigns one on save. */
+#define STORE_UUID_V4                                                          \
+	"(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2)))"       \
+	" || '-4' || substr(lower(hex(randomblob(2))), 2) || '-'"             \
+	" || substr('89ab', 1 + (random() & 3), 1)"                           \
+	" || substr(lower(hex(randomblob(2))), 2) || '-'"                     \
+	" || lower(hex(randomblob(6))))"
+
+/* Returns the schema version that the newest migration produces. */
+int schema_latest(void);
+
+/* Runs each migration newer than the database's PRAGMA user_version.  Each
+ * runs in its own BEGIN IMMEDIATE transaction that also raises
+ * user_version, so two processes opening one file never run a migration
+ * twice.  *applied (may be NULL) receives the number of migrations run.
+ * Fails with CAIRN_ESTORE when a migration fails or the database is newer
+ * than this build. */
+int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e);
+
+/* Returns true while `s` has a transaction open. */
+bool store_in_transaction(struct store *s);
+
+#endif

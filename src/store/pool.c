@@ -1,0 +1,130 @@
+/*
+ * A fixed pool of store connections shared by worker threads.
+ *
+ * All connections are opened by store_pool_new(), so the first one runs
+ * the migrations before any worker starts.  Idle connections are kept on
+ * a stack under one mutex, and store_pool_get() waits on a condition
+ * variable while the stack is empty.  A connection is used by one thread
+ * at a time, which is what SQLite's multi-thread mode (SQLITE_OPEN_NOMUTEX)
+ * requires.
+ */
+#include "store/internal.h"
+
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct store_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t available;
+	int size;
+	int idle;                 /* number of connections in `stack` */
+	struct store **stack;     /* idle connections, the top at idle - 1 */
+	struct store **all;       /* every connection, for store_pool_free() */
+};
+
+static void pool_close_all(struct store_pool *p, int opened)
+{
+	for (int i = 0; i < opened; i++) {
+		store_close(p->all[i]);
+	}
+	free(p->all);
+	free(p->stack);
+}
+
+int store_pool_new(struct store_pool **out, const char *path, int size,
+		   struct cairn_err *e)
+{
+	struct store_pool *p;
+	int rc = 0;
+	int i;
+
+	*out = NULL;
+	if (size <= 0) {
+		return cairn_err_set(e, CAIRN_EINVAL,
+				     "invalid store pool size %d; it must be "
+				     "at least 1",
+				     size);
+	}
+	/* Connections move between threads, which a single-threaded build
+	 * of SQLite (SQLITE_THREADSAFE=0) does not allow. */
+	if (!sqlite3_threadsafe()) {
+		return cairn_err_set(e, CAIRN_ESTORE,
+				     "the SQLite library was built without "
+				     "thread support; rebuild it with "
+				     "SQLITE_THREADSAFE=1 or 2");
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
+	}
+	p->all = calloc((size_t)size, sizeof(*p->all));
+	p->stack = calloc((size_t)size, sizeof(*p->stack));
+	if (!p->all || !p->stack) {
+		pool_close_all(p, 0);
+		free(p);
+		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < size && rc == 0; i++) {
+		rc = store_open(&p->all[i], path, e);
+	}
+	if (rc < 0) {
+		pool_close_all(p, i - 1);
+		free(p);
+		return rc;
+	}
+	for (i = 0; i < size; i++) {
+		p->stack[i] = p->all[i];
+	}
+	p->size = size;
+	p->idle = size;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->available, NULL);
+	*out = p;
+	return 0;
+}
+
+struct store *store_pool_get(struct store_pool *p)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->idle == 0) {
+		pthread_cond_wait(&p->available, &p->lock);
+	}
+	s = p->stack[--p->idle];
+	pthread_mutex_unlock(&p->lock);
+	return s;
+}
+
+/* A connection handed back inside a transaction has it rolled back, so
+ * that the next thread never inherits another request's write lock. */
+void store_pool_put(struct store_pool *p, struct store *s)
+{
+	if (store_in_transaction(s)) {
+		log_warn("store connection returned to the pool inside a "
+			 "transaction; rolling it back");
+		store_rollback(s);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->stack[p->idle++] = s;
+	pthread_cond_signal(&p->available);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The caller makes sure that every connection was put back first. */
+void store_pool_free(struct store_pool *p)
+{
+	if (!p) {
+		return;
+	}
+	if (p->idle != p->size) {
+		log_warn("store pool freed with %d of %d connections in use",
+			 p->size - p->idle, p->size);
+	}
+	pool_close_all(p, p->size);
+	pthread_cond_destroy(&p->available);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

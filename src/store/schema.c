@@ -1,0 +1,470 @@
+/*
+ * The SQLite schema, as numbered migrations.
+ *
+ * Migration N takes a database from PRAGMA user_version N-1 to N.  A
+ * migration, once released, is never edited: a schema change is a new
+ * entry at the end of `migrations`.  Column names and kinds follow the
+ * field tables in model/misp.h (FIELD_ID, INT, NUM, BOOL and TIME are
+ * INTEGER columns, TEXT, UUID and DATE are TEXT), and a unit test checks
+ * that every stored field has its column.
+ *
+ * Integrity is kept by the schema, not by callers.  Rows that belong to an
+ * event, attribute or object are removed with it.  ON DELETE CASCADE does
+ * it where the parent id is never 0, and triggers do it where 0 means
+ * "none" (attributes outside objects, proposals of new attributes).  Every
+ * child column of a foreign key has an index, so that a cascade costs one
+ * index lookup per parent row.
+ */
+#include "store/internal.h"
+
+#include "core/buf.h"
+
+#include <stddef.h>
+
+#define UUID_COLUMN "uuid TEXT NOT NULL UNIQUE DEFAULT " STORE_UUID_V4 ",\n"
+
+/* Distribution 5 is MISP's "inherit from the event".  Events themselves
+ * default to 0 ("your organisation only"), the most restrictive level. */
+static const char migration_1[] =
+	"CREATE TABLE orgs (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+	" " UUID_COLUMN
+	" local INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+
+	"CREATE TABLE roles (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" name TEXT NOT NULL DEFAULT '',\n"
+	" perm_add INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_modify INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_modify_org INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_publish INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_delegate INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_sync INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_admin INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_audit INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_auth INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_site_admin INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_regexp_access INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_tagger INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_template INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_sharing_group INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_tag_editor INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_sighting INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_object_template INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_galaxy_editor INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_warninglist INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_publish_zmq INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_publish_kafka INTEGER NOT NULL DEFAULT 0,\n"
+	" perm_decaying INTEGER NOT NULL DEFAULT 0,\n"
+	" default_role INTEGER NOT NULL DEFAULT 0,\n"
+	" memory_limit TEXT NOT NULL DEFAULT '',\n"
+	" max_execution_time TEXT NOT NULL DEFAULT '',\n"
+	" restricted_to_site_admin INTEGER NOT NULL DEFAULT 0,\n"
+	" enforce_rate_limit INTEGER NOT NULL DEFAULT 0,\n"
+	" rate_limit_count INTEGER NOT NULL DEFAULT 0,\n"
+	" created TEXT,\n"
+	" modified TEXT\n"
+	");\n"
+
+	"CREATE TABLE users (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+	" role_id INTEGER NOT NULL REFERENCES roles(id),\n"
+	" email TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+	" autoalert INTEGER NOT NULL DEFAULT 0,\n"
+	" disabled INTEGER NOT NULL DEFAULT 0,\n"
+	" termsaccepted INTEGER NOT NULL DEFAULT 0,\n"
+	" change_pw INTEGER NOT NULL DEFAULT 0,\n"
+	" contactalert INTEGER NOT NULL DEFAULT 0,\n"
+	" nids_sid INTEGER NOT NULL DEFAULT 0,\n"
+	" invited_by INTEGER NOT NULL DEFAULT 0,\n"
+	" date_created INTEGER NOT NULL DEFAULT 0,\n"
+	" date_modified INTEGER NOT NULL DEFAULT 0,\n"
+	" last_login INTEGER NOT NULL DEFAULT 0,\n"
+	" current_login INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX users_org ON users(org_id);\n"
+	"CREATE INDEX users_role ON users(role_id);\n"
+
+	/* expiration is unix seconds, 0 for a key that never expires. */
+	"CREATE TABLE auth_keys (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+	" hash TEXT NOT NULL UNIQUE,\n"
+	" key_start TEXT NOT NULL,\n"
+	" key_end TEXT NOT NULL,\n"
+	" created INTEGER NOT NULL DEFAULT 0,\n"
+	" expiration INTEGER NOT NULL DEFAULT 0,\n"
+	" read_only INTEGER NOT NULL DEFAULT 0,\n"
+	" allowed_ips TEXT,\n"
+	" comment TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX auth_keys_user ON auth_keys(user_id);\n"
+
+	"CREATE TABLE events (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" orgc_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+	" date TEXT NOT NULL DEFAULT (date('now')),\n"
+	" threat_level_id INTEGER NOT NULL DEFAULT 4,\n"
+	" info TEXT NOT NULL DEFAULT '',\n"
+	" published INTEGER NOT NULL DEFAULT 0,\n"
+	" " UUID_COLUMN
+	" attribute_count INTEGER NOT NULL DEFAULT 0,\n"
+	" analysis INTEGER NOT NULL DEFAULT 0,\n"
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" distribution INTEGER NOT NULL DEFAULT 0,\n"
+	" proposal_email_lock INTEGER NOT NULL DEFAULT 0,\n"
+	" locked INTEGER NOT NULL DEFAULT 0,\n"
+	" publish_timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" sharing_group_id INTEGER NOT NULL DEFAULT 0,\n"
+	" disable_correlation INTEGER NOT NULL DEFAULT 0,\n"
+	" extends_uuid TEXT NOT NULL DEFAULT '',\n"
+	" protected INTEGER,\n"
+	" event_creator_email TEXT NOT NULL DEFAULT '',\n"
+	" sighting_timestamp INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX events_org ON events(org_id);\n"
+	"CREATE INDEX events_orgc ON events(orgc_id);\n"
+
+	/* object_id is 0 for an attribute outside any object, so it carries
+	 * no foreign key.  The objects_delete trigger removes the attributes
+	 * of a deleted object. */
+	"CREATE TABLE attributes (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" type TEXT NOT NULL,\n"
+	" category TEXT NOT NULL DEFAULT '',\n"
+	" to_ids INTEGER NOT NULL DEFAULT 0,\n"
+	" " UUID_COLUMN
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" distribution INTEGER NOT NULL DEFAULT 5,\n"
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" comment TEXT NOT NULL DEFAULT '',\n"
+	" sharing_group_id INTEGER NOT NULL DEFAULT 0,\n"
+	" deleted INTEGER NOT NULL DEFAULT 0,\n"
+	" disable_correlation INTEGER NOT NULL DEFAULT 0,\n"
+	" object_id INTEGER NOT NULL DEFAULT 0,\n"
+	" object_relation TEXT,\n"
+	" first_seen TEXT,\n"
+	" last_seen TEXT,\n"
+	" value TEXT NOT NULL,\n"
+	" data TEXT\n"
+	");\n"
+	/* The implicit trailing rowid orders each (event, object) run by id,
+	 * which is the order every attribute query reads. */
+	"CREATE INDEX attributes_event ON attributes(event_id, object_id);\n"
+	"CREATE INDEX attributes_value ON attributes(value);\n"
+
+	"CREATE TABLE objects (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" name TEXT NOT NULL DEFAULT '',\n"
+	" meta_category TEXT NOT NULL DEFAULT '',\n"
+	" description TEXT NOT NULL DEFAULT '',\n"
+	" template_uuid TEXT NOT NULL DEFAULT '',\n"
+	" template_version INTEGER NOT NULL DEFAULT 0,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" " UUID_COLUMN
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" distribution INTEGER NOT NULL DEFAULT 5,\n"
+	" sharing_group_id INTEGER NOT NULL DEFAULT 0,\n"
+	" comment TEXT NOT NULL DEFAULT '',\n"
+	" deleted INTEGER NOT NULL DEFAULT 0,\n"
+	" first_seen TEXT,\n"
+	" last_seen TEXT\n"
+	");\n"
+	"CREATE INDEX objects_event ON objects(event_id);\n"
+	"CREATE TRIGGER objects_delete AFTER DELETE ON objects BEGIN\n"
+	" DELETE FROM attributes\n"
+	"  WHERE event_id = OLD.event_id AND object_id = OLD.id;\n"
+	"END;\n"
+
+	/* referenced_type is 0 for an attribute and 1 for an object. */
+	"CREATE TABLE object_references (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" " UUID_COLUMN
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,"
+	"\n"
+	" referenced_id INTEGER NOT NULL DEFAULT 0,\n"
+	" referenced_uuid TEXT NOT NULL DEFAULT '',\n"
+	" referenced_type INTEGER NOT NULL DEFAULT 0,\n"
+	" relationship_type TEXT NOT NULL DEFAULT '',\n"
+	" comment TEXT NOT NULL DEFAULT '',\n"
+	" deleted INTEGER NOT NULL DEFAULT 0,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" object_uuid TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX object_references_event"
+	" ON object_references(event_id, object_id);\n"
+	"CREATE INDEX object_references_object"
+	" ON object_references(object_id);\n"
+
+	/* MISP looks tags up by name without regard to case. */
+	"CREATE TABLE tags (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+	" colour TEXT NOT NULL DEFAULT '',\n"
+	" exportable INTEGER NOT NULL DEFAULT 1,\n"
+	" org_id INTEGER NOT NULL DEFAULT 0,\n"
+	" user_id INTEGER NOT NULL DEFAULT 0,\n"
+	" hide_tag INTEGER NOT NULL DEFAULT 0,\n"
+	" numerical_value TEXT,\n"
+	" is_galaxy INTEGER NOT NULL DEFAULT 0,\n"
+	" is_custom_galaxy INTEGER NOT NULL DEFAULT 0,\n"
+	" local_only INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+
+	"CREATE TABLE event_tags (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+	" local INTEGER NOT NULL DEFAULT 0,\n"
+	" relationship_type TEXT,\n"
+	" UNIQUE (event_id, tag_id)\n"
+	");\n"
+	"CREATE INDEX event_tags_tag ON event_tags(tag_id);\n"
+
+	/* event_id repeats the attribute's event, so that the tags of a whole
+	 * event are one index range. */
+	"CREATE TABLE attribute_tags (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" attribute_id INTEGER NOT NULL"
+	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
+	" local INTEGER NOT NULL DEFAULT 0,\n"
+	" relationship_type TEXT,\n"
+	" UNIQUE (attribute_id, tag_id)\n"
+	");\n"
+	"CREATE INDEX attribute_tags_event ON attribute_tags(event_id);\n"
+	"CREATE INDEX attribute_tags_tag ON attribute_tags(tag_id);\n"
+
+	/* galaxy_json and cluster_json are the compact JSON received, passed
+	 * through unchanged on export. */
+	"CREATE TABLE galaxy_clusters (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" " UUID_COLUMN
+	" type TEXT NOT NULL DEFAULT '',\n"
+	" value TEXT NOT NULL DEFAULT '',\n"
+	" tag_name TEXT NOT NULL DEFAULT '',\n"
+	" galaxy_json TEXT NOT NULL DEFAULT '{}',\n"
+	" cluster_json TEXT NOT NULL DEFAULT '{}'\n"
+	");\n"
+	"CREATE INDEX galaxy_clusters_tag_name ON galaxy_clusters(tag_name);\n"
+
+	"CREATE TABLE event_clusters (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" cluster_id INTEGER NOT NULL"
+	" REFERENCES galaxy_clusters(id) ON DELETE CASCADE,\n"
+	" local INTEGER NOT NULL DEFAULT 0,\n"
+	" UNIQUE (event_id, cluster_id)\n"
+	");\n"
+	"CREATE INDEX event_clusters_cluster ON event_clusters(cluster_id);\n"
+
+	"CREATE TABLE attribute_clusters (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" attribute_id INTEGER NOT NULL"
+	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" cluster_id INTEGER NOT NULL"
+	" REFERENCES galaxy_clusters(id) ON DELETE CASCADE,\n"
+	" local INTEGER NOT NULL DEFAULT 0,\n"
+	" UNIQUE (attribute_id, cluster_id)\n"
+	");\n"
+	"CREATE INDEX attribute_clusters_event"
+	" ON attribute_clusters(event_id);\n"
+	"CREATE INDEX attribute_clusters_cluster"
+	" ON attribute_clusters(cluster_id);\n"
+
+	/* type 0 is a sighting, 1 a false positive, 2 an expiration. */
+	"CREATE TABLE sightings (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" attribute_id INTEGER NOT NULL"
+	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" org_id INTEGER NOT NULL DEFAULT 0,\n"
+	" date_sighting INTEGER NOT NULL DEFAULT 0,\n"
+	" " UUID_COLUMN
+	" source TEXT NOT NULL DEFAULT '',\n"
+	" type INTEGER NOT NULL DEFAULT 0,\n"
+	" attribute_uuid TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX sightings_attribute ON sightings(attribute_id);\n"
+	"CREATE INDEX sightings_event ON sightings(event_id);\n"
+
+	/* old_id is the attribute a proposal changes, or 0 for a proposal to
+	 * add one.  The attributes_delete trigger removes the proposals of a
+	 * deleted attribute. */
+	"CREATE TABLE shadow_attributes (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" old_id INTEGER NOT NULL DEFAULT 0,\n"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" type TEXT NOT NULL,\n"
+	" category TEXT NOT NULL DEFAULT '',\n"
+	" value TEXT NOT NULL,\n"
+	" to_ids INTEGER NOT NULL DEFAULT 0,\n"
+	" " UUID_COLUMN
+	" event_uuid TEXT NOT NULL DEFAULT '',\n"
+	" deleted INTEGER NOT NULL DEFAULT 0,\n"
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" proposal_to_delete INTEGER NOT NULL DEFAULT 0,\n"
+	" disable_correlation INTEGER NOT NULL DEFAULT 0,\n"
+	" first_seen TEXT,\n"
+	" last_seen TEXT,\n"
+	" comment TEXT NOT NULL DEFAULT '',\n"
+	" org_id INTEGER NOT NULL DEFAULT 0,\n"
+	" email TEXT NOT NULL DEFAULT '',\n"
+	" event_org_id INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX shadow_attributes_event ON shadow_attributes(event_id);\n"
+	"CREATE INDEX shadow_attributes_old ON shadow_attributes(old_id);\n"
+	"CREATE TRIGGER attributes_delete AFTER DELETE ON attributes BEGIN\n"
+	" DELETE FROM shadow_attributes WHERE old_id = OLD.id;\n"
+	"END;\n"
+
+	"CREATE TABLE event_reports (\n"
+	" id INTEGER PRIMARY KEY,\n"
+	" " UUID_COLUMN
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
+	" name TEXT NOT NULL DEFAULT '',\n"
+	" content TEXT NOT NULL DEFAULT '',\n"
+	" distribution INTEGER NOT NULL DEFAULT 5,\n"
+	" sharing_group_id INTEGER NOT NULL DEFAULT 0,\n"
+	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
+	" deleted INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX event_reports_event ON event_reports(event_id);\n";
+
+/* Index i contains the script that raises user_version from i to i + 1. */
+static const char *const migrations[] = {
+	migration_1,
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int schema_latest(void)
+{
+	return MIGRATION_COUNT;
+}
+
+static int schema_fail(sqlite3 *db, struct cairn_err *e, const char *what)
+{
+	return cairn_err_set(e, CAIRN_ESTORE, "%s failed: %s", what,
+			     sqlite3_errmsg(db));
+}
+
+static int schema_read_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		return rc;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs migration `version` + 1 and records it in user_version, inside the
+ * transaction that the caller opened. */
+static int schema_apply(sqlite3 *db, int version, struct cairn_err *e)
+{
+	struct buf pragma = BUF_INIT;
+	int rc;
+
+	rc = sqlite3_exec(db, migrations[version], NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		return cairn_err_set(e, CAIRN_ESTORE,
+				     "schema migration %d failed: %s",
+				     version + 1, sqlite3_errmsg(db));
+	}
+	/* PRAGMA takes no parameters, so the number is formatted into the
+	 * text.  It comes from the migration count, never from input. */
+	if (buf_printf(&pragma, "PRAGMA user_version = %d", version + 1) < 0) {
+		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
+	}
+	rc = sqlite3_exec(db, buf_str(&pragma), NULL, NULL, NULL);
+	buf_release(&pragma);
+	if (rc != SQLITE_OK) {
+		return schema_fail(db, e, "setting the schema version");
+	}
+	return 0;
+}
+
+/* Runs the next pending migration in its own transaction.  Returns 1 when
+ * one ran, 0 when none was pending. */
+static int schema_step(sqlite3 *db, struct cairn_err *e)
+{
+	int version = 0;
+	int rc;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		return schema_fail(db, e, "starting a schema migration");
+	}
+	/* Read again under the write lock, because another process may have
+	 * migrated the file since the first read. */
+	if (schema_read_version(db, &version) != SQLITE_OK) {
+		rc = schema_fail(db, e, "reading the schema version");
+	} else if (version >= MIGRATION_COUNT) {
+		rc = 0;
+	} else {
+		rc = schema_apply(db, version, e);
+		if (rc == 0) {
+			rc = 1;
+		}
+	}
+	if (rc < 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = schema_fail(db, e, "committing a schema migration");
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e)
+{
+	int version = 0;
+	int count = 0;
+	int rc;
+
+	if (applied) {
+		*applied = 0;
+	}
+	if (schema_read_version(db, &version) != SQLITE_OK) {
+		return schema_fail(db, e, "reading the schema version");
+	}
+	if (version > MIGRATION_COUNT) {
+		return cairn_err_set(e, CAIRN_ESTORE,
+				     "database schema version %d is newer than "
+				     "this build of cairn supports (%d); "
+				     "upgrade cairn",
+				     version, MIGRATION_COUNT);
+	}
+	while (version + count < MIGRATION_COUNT) {
+		rc = schema_step(db, e);
+		if (rc < 0) {
+			return rc;
+		}
+		if (rc == 0) {
+			break;
+		}
+		count++;
+	}
+	if (applied) {
+		*applied = count;
+	}
+	return 0;
+}

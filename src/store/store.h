@@ -1,0 +1,212 @@
+/*
+ * The storage interface.  Nothing outside src/store/ sees SQL or a backend.
+ *
+ * A struct store is one database connection, used by one thread at a time.
+ * The server keeps a pool of them, one per worker thread.  Rows are read
+ * and written as records (model/record.h): the backend derives its column
+ * lists from each model's field table, and binds every value as a
+ * parameter.  The schema is created and upgraded by numbered migrations
+ * that store_open() runs, each in its own transaction.
+ *
+ * Every function returns 0 (or 1 where documented) on success and a
+ * negative CAIRN_E* code on failure; CAIRN_ESTORE carries the database's
+ * message in `e` where an `e` is taken.  A UNIQUE violation returns
+ * CAIRN_EEXIST, and any other constraint (a parent row that does not
+ * exist, a required column left unset) returns CAIRN_EINVAL.
+ */
+#ifndef CAIRN_STORE_H
+#define CAIRN_STORE_H
+
+#include "core/err.h"
+#include "model/record.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+struct store_cursor;
+struct store_pool;
+
+/* What a tag or galaxy cluster is attached to. */
+enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
+
+/* Opens (creating when missing) the SQLite database at `path`, switches it
+ * to WAL mode and runs pending migrations.  The caller owns *out and closes
+ * it with store_close(). */
+int store_open(struct store **out, const char *path, struct cairn_err *e);
+void store_close(struct store *s);
+
+/* Returns the schema version after migrations. */
+int store_schema_version(struct store *s);
+
+/* Transactions.  store_begin() takes the write lock at once (BEGIN
+ * IMMEDIATE) so that a transaction never fails half-way on a busy
+ * database.  Nesting is not supported.  store_rollback() returns 0 when no
+ * transaction is open. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+/* Copies the message of the last failure into `e`, with that failure's
+ * code (CAIRN_ESTORE, or CAIRN_EEXIST, CAIRN_EINVAL or CAIRN_ENOTFOUND for
+ * the failures that have one), and returns the code. */
+int store_error(struct store *s, struct cairn_err *e);
+
+/* Generic row operations on the model's table.
+ *
+ * store_insert() writes every field not flagged F_LINK or F_NOSTORE; unset
+ * fields take the column default.  The id field is written only when set
+ * (fixed ids such as the default roles), and *id receives the row id.
+ * store_update() writes only the fields that are set, except the id.
+ * store_get() fills `out`, which must be initialised for `m`; the record
+ * owns its strings.  Returns CAIRN_ENOTFOUND when no row has that id.
+ * store_find() looks a row up by one column, which must be a column of the
+ * model's table (it is checked against the field table); *id receives the
+ * first match, or the call returns CAIRN_ENOTFOUND.
+ * store_delete() removes the row and everything that hangs off it. */
+int store_insert(struct store *s, const struct record *r, int64_t *id);
+int store_update(struct store *s, const struct record *r, int64_t id);
+int store_get(struct store *s, const struct model *m, int64_t id,
+	      struct record *out);
+int store_find(struct store *s, const struct model *m, const char *column,
+	       const char *value, int64_t *id);
+int store_delete(struct store *s, const struct model *m, int64_t id);
+
+/* Returns the number of rows of `m` whose `column` equals `value`, through
+ * *count.  `column` is checked as in store_find(). */
+int store_count(struct store *s, const struct model *m, const char *column,
+		int64_t value, int64_t *count);
+
+/* Finds the organisation with this UUID (or, when `uuid` is NULL or not
+ * found, this name) and returns its id, inserting a non-local organisation
+ * when there is none.  Inserting takes a non-empty `name`, else the call
+ * returns CAIRN_EINVAL; a NULL `uuid` inserts a random one.  Names are
+ * unique without regard to ASCII case. */
+int store_org_ensure(struct store *s, const char *uuid, const char *name,
+		     int64_t *id);
+
+/* Finds the tag with tag->name, inserting it from `tag` when missing, and
+ * returns its id.  An existing tag is not changed.  Names match without
+ * regard to ASCII case, as MISP's do. */
+int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id);
+
+/* Attaches a tag to an event or attribute.  Attaching a tag that is
+ * already attached returns 0 and changes nothing.  `relationship_type`
+ * may be NULL.  Returns CAIRN_ENOTFOUND when the target does not exist and
+ * CAIRN_EINVAL when the tag does not. */
+int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
+		   int64_t tag_id, bool local, const char *relationship_type);
+
+/* Detaches a tag; CAIRN_ENOTFOUND when it was not attached. */
+int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
+		     int64_t tag_id);
+
+/* Stores a galaxy cluster by its UUID, replacing the kept JSON of an
+ * existing one, and returns its id.  `galaxy_json` is the cluster's galaxy
+ * without its cluster list, `cluster_json` the cluster itself, both as
+ * compact JSON text. */
+int store_cluster_ensure(struct store *s, const struct record *cluster,
+			 const char *galaxy_json, const char *cluster_json,
+			 int64_t *id);
+
+/* Attaches a stored cluster to an event or attribute (idempotent), with
+ * the same errors as store_tag_link(). */
+int store_cluster_link(struct store *s, enum store_target t,
+		       int64_t target_id, int64_t cluster_id, bool local);
+
+/* Removes every attribute, object, reference, tag link, cluster link,
+ * sighting, proposal and report of an event, keeping the event row, so
+ * that a newer copy of the event can replace its content.  Sets the
+ * event's attribute_count to 0.  All or nothing, inside a transaction or
+ * without one; CAIRN_ENOTFOUND when the event does not exist. */
+int store_event_clear(struct store *s, int64_t event_id);
+
+/* Recomputes the event's attribute_count from its live attributes. */
+int store_event_refresh_count(struct store *s, int64_t event_id);
+
+/* Finds a live attribute outside objects of the event with this type,
+ * category and value; *id receives it, else CAIRN_ENOTFOUND. */
+int store_attribute_duplicate(struct store *s, int64_t event_id,
+			      const char *type, const char *category,
+			      const char *value, int64_t *id);
+
+/* API keys are stored as the hex SHA-256 of the key, with only the first
+ * and last four characters kept in clear.  store_authkey_find() skips a
+ * key whose expiration (unix seconds, 0 for never) has passed, and returns
+ * CAIRN_ENOTFOUND for it as for an unknown key. */
+int store_authkey_add(struct store *s, int64_t user_id, const char *hash_hex,
+		      const char *key_start, const char *key_end,
+		      int64_t *id);
+int store_authkey_find(struct store *s, const char *hash_hex,
+		       int64_t *user_id);
+
+/* Row queries.  Each yields records of one model, in the order given.
+ * "Parent" is the id that store_cursor_parent() returns for each row, so
+ * that a reader can merge the rows into the right attribute or object.
+ *
+ * An event's attributes are read outside objects first, by id, then in
+ * objects, by object id and then id.  The per-event queries whose parent
+ * is an attribute return their rows in that same attribute order, and by
+ * link or row id within one attribute, so that a reader can merge them
+ * while it streams the attributes.  Unless STORE_WITH_DELETED is given,
+ * the per-event queries leave out soft-deleted rows and every row of a
+ * left-out object or attribute. */
+enum store_query {
+	Q_EVENT_INDEX,              /* events, by id; arg unused */
+	Q_EVENT_ATTRIBUTES,         /* attributes outside objects, by id */
+	Q_EVENT_OBJECTS,            /* objects of the event, by id */
+	Q_EVENT_OBJECT_ATTRIBUTES,  /* attributes in objects; parent object */
+	Q_EVENT_REFERENCES,         /* by object id, id; parent object id */
+	Q_EVENT_TAGS,               /* tags with link fields, by link id */
+	Q_EVENT_ATTRIBUTE_TAGS,     /* tags of attributes; parent attribute */
+	Q_EVENT_CLUSTERS,           /* clusters; see store_cursor_json() */
+	Q_EVENT_ATTRIBUTE_CLUSTERS, /* parent attribute */
+	Q_EVENT_SIGHTINGS,          /* parent attribute */
+	Q_EVENT_SHADOWS,            /* proposals; parent attribute (old_id);
+				     * proposed new attributes (0) first */
+	Q_EVENT_REPORTS,            /* event reports, by id */
+	Q_ATTRIBUTE_TAGS,           /* tags of one attribute; arg its id;
+				     * this and the next four by id, with
+				     * the argument as parent */
+	Q_ATTRIBUTE_CLUSTERS,       /* clusters of one attribute */
+	Q_ATTRIBUTE_SIGHTINGS,      /* sightings of one attribute */
+	Q_OBJECT_ATTRIBUTES,        /* attributes of one object; arg its id */
+	Q_OBJECT_REFERENCES,        /* references of one object */
+	Q_TAG_INDEX,                /* all tags, by name */
+	Q_ROLE_INDEX,               /* all roles, by id */
+};
+
+enum store_query_flag {
+	STORE_WITH_DELETED = 1 << 0, /* include soft-deleted rows */
+};
+
+/* Opens a cursor over query `q` with argument `arg` (an event, attribute
+ * or object id, as the query says).  The caller closes it. */
+int store_query(struct store *s, enum store_query q, int64_t arg,
+		unsigned flags, struct store_cursor **out);
+
+/* Reads the next row into `r`, which it initialises (so a record that
+ * owns strings must be released first).  Returns 1 for a row, 0 at the
+ * end, or a negative code.  Strings in `r` stay valid until the next call
+ * on the cursor or its close. */
+int store_cursor_next(struct store_cursor *c, struct record *r);
+
+/* Returns the parent id of the current row (see enum store_query), or 0. */
+int64_t store_cursor_parent(const struct store_cursor *c);
+
+/* For cluster queries: the current row's kept JSON text, galaxy (which=0)
+ * or cluster (which=1).  Valid as the record's strings are. */
+const char *store_cursor_json(const struct store_cursor *c, int which);
+
+void store_cursor_close(struct store_cursor *c);
+
+/* A fixed set of connections shared by worker threads.  store_pool_get()
+ * blocks until a connection is free; every get is paired with a put.  A
+ * connection put back inside a transaction has it rolled back. */
+int store_pool_new(struct store_pool **out, const char *path, int size,
+		   struct cairn_err *e);
+struct store *store_pool_get(struct store_pool *p);
+void store_pool_put(struct store_pool *p, struct store *s);
+void store_pool_free(struct store_pool *p);
+
+#endif
