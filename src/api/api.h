@@ -37,6 +37,7 @@ struct api_ctx {
 	struct api_user user;
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
+	char *scratch; /* a handler's temporary string, freed by its owner */
 };
 
 /* The libmicrohttpd handler: `ctx` is a struct cairn. */

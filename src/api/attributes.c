@@ -122,6 +122,18 @@ static int add_list(struct api_ctx *c, int64_t event_id, const char *uuid,
 		attribute_json_write(c->store, id, EVENT_JSON_BARE, c->gen);
 	}
 	buf_release(&at);
+	if (saved == 0 && i > 0) {
+		buf_clear(&c->rs->body);
+		yajl_gen_reset(c->gen, NULL);
+		c->rs->status = 403;
+		return api_send_json(c, json_pack("{s:b, s:s, s:s, s:s, s:o}",
+						  "saved", 0, "name",
+						  "Could not add Attributes",
+						  "message",
+						  "Could not add Attributes",
+						  "url", c->http->path,
+						  "errors", errors));
+	}
 	if (!opened || yajl_gen_array_close(c->gen) != yajl_gen_status_ok) {
 		json_decref(errors);
 		return api_error(c, 500, "writing the response failed", NULL);
@@ -131,9 +143,6 @@ static int add_list(struct api_ctx *c, int64_t event_id, const char *uuid,
 		codec_emit_json(c->gen, errors);
 	}
 	yajl_gen_map_close(c->gen);
-	if (saved == 0 && i > 0) {
-		c->rs->status = 403;
-	}
 	json_decref(errors);
 	return 0;
 }
@@ -171,8 +180,14 @@ int api_attribute_add(struct api_ctx *c)
 		     &id, &errors);
 	record_release(&ev);
 	if (rc < 0) {
-		return api_error(c, rc == CAIRN_EINVAL ? 400 : 403,
-				 "Could not add Attribute", errors);
+		c->rs->status = rc == CAIRN_EINVAL ? 400 : 403;
+		return api_send_json(c, json_pack("{s:b, s:s, s:s, s:s, s:o}",
+						  "saved", 0, "name",
+						  "Could not add Attribute",
+						  "message",
+						  "Could not add Attribute",
+						  "url", c->http->path,
+						  "errors", errors));
 	}
 	attribute_json_write(c->store, id, 0, c->gen);
 	return 0;
@@ -190,10 +205,19 @@ static int find_attribute(struct api_ctx *c, int64_t *id)
 
 int api_attribute_view(struct api_ctx *c)
 {
+	struct record rec;
+	bool deleted;
 	int64_t id;
 
 	if (find_attribute(c, &id) < 0) {
 		return 0;
+	}
+	record_init(&rec, &model_attribute);
+	store_get(c->store, &model_attribute, id, &rec);
+	deleted = record_int(&rec, ATTR_DELETED, 0) != 0;
+	record_release(&rec);
+	if (deleted && !json_is_true(json_object_get(c->body, "deleted"))) {
+		return api_error(c, 404, "Invalid attribute", NULL);
 	}
 	if (attribute_json_write(c->store, id, 0, c->gen) < 0) {
 		return api_error(c, 500, "reading the attribute failed", NULL);
@@ -300,7 +324,14 @@ int api_attribute_delete(struct api_ctx *c)
 	if (find_attribute(c, &id) < 0) {
 		return 0;
 	}
-	rc = attribute_event(c, id, &event_id);
+	record_init(&rec, &model_attribute);
+	rc = store_get(c->store, &model_attribute, id, &rec);
+	event_id = record_int(&rec, ATTR_EVENT_ID, 0);
+	if (rc == 0 && record_int(&rec, ATTR_DELETED, 0) && !hard_delete(c)) {
+		record_release(&rec);
+		return api_error(c, 404, "Invalid attribute", NULL);
+	}
+	record_release(&rec);
 	if (rc == 0 && hard_delete(c)) {
 		rc = store_delete(c->store, &model_attribute, id);
 	} else if (rc == 0) {

@@ -92,6 +92,24 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 	return o;
 }
 
+/* Answers an add of an existing uuid as MISP does: 404 with the stored
+ * event's address in a Location header. */
+static void add_conflict(struct api_ctx *c, json_t *event)
+{
+	const char *uuid = json_string_value(json_object_get(event, "uuid"));
+	struct buf location = BUF_INIT;
+	int64_t id = 0;
+
+	api_resolve(c, &model_event, uuid, &id);
+	buf_printf(&location, "/events/%lld", (long long)id);
+	api_error(c, 404,
+		  "Event already exists, if you would like to edit it, use the "
+		  "url in the location header.",
+		  NULL);
+	http_response_header(c->rs, "Location", buf_str(&location));
+	buf_release(&location);
+}
+
 int api_event_add(struct api_ctx *c)
 {
 	struct event_writer_options o = writer_options(c, WRITE_ADD);
@@ -108,7 +126,17 @@ int api_event_add(struct api_ctx *c)
 				 NULL);
 	}
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
-	if (rc < 0) {
+	if (rc == CAIRN_EEXIST) {
+		add_conflict(c, event);
+	} else if (rc == CAIRN_EINVAL && strcmp(buf_str(&e.field), "info") == 0) {
+		c->rs->status = 403;
+		api_send_json(c, json_pack("{s:b, s:s, s:s, s:s, s:{s:[s]}}",
+					   "saved", 0, "name",
+					   "Could not add Event", "message",
+					   "Could not add Event", "url",
+					   c->http->path, "errors", "info",
+					   buf_str(&e.message)));
+	} else if (rc < 0) {
 		api_error_from(c, &e);
 	} else {
 		send_event(c, id,

@@ -91,7 +91,7 @@ static int find_object(struct api_ctx *c, int64_t *id, struct record *rec)
 		rc = store_get(c->store, &model_object, *id, rec);
 	}
 	if (rc < 0) {
-		api_error(c, 404, "Invalid object", NULL);
+		api_error(c, 404, "Invalid object.", NULL);
 	}
 	return rc;
 }
@@ -239,7 +239,7 @@ int api_reference_add(struct api_ctx *c)
 		source = json_string_value(json_object_get(ref, "object_id"));
 	}
 	if (api_resolve(c, &model_object, source, &object_id) < 0) {
-		return api_error(c, 404, "Invalid object",
+		return api_error(c, 404, "Invalid object.",
 				 json_pack("{s:[s]}", "object_uuid",
 					   "expected the UUID or id of the "
 					   "referencing object"));
@@ -302,11 +302,11 @@ int api_reference_delete(struct api_ctx *c)
 	int64_t id;
 	int rc;
 
-	if (api_resolve(c, &model_reference, c->arg, &id) < 0) {
+	if (api_resolve(c, &model_reference, c->path.segments[2], &id) < 0) {
 		return api_error(c, 404, "Invalid object reference", NULL);
 	}
-	if (hard_delete(c) || path_named(&c->path, "true") ||
-	    c->path.nsegments > 3) {
+	if (hard_delete(c) || (c->path.nsegments == 4 &&
+				strcmp(c->path.segments[3], "true") == 0)) {
 		rc = store_delete(c->store, &model_reference, id);
 	} else {
 		record_init(&rec, &model_reference);

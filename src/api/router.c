@@ -24,7 +24,8 @@ enum method_bit {
 	M_HEAD = 1 << 4,
 };
 
-enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL };
+/* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true. */
+enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO };
 
 /* Role permission a route needs; PERM_NONE only needs a valid key. */
 enum perm {
@@ -89,6 +90,8 @@ static const struct route routes[] = {
 	 PERM_ADD},
 	{M_POST | M_DELETE, "objectReferences", "delete", ARG_ONE,
 	 api_reference_delete, PERM_MODIFY},
+	{M_POST | M_DELETE, "objectReferences", "delete", ARG_TWO,
+	 api_reference_delete, PERM_MODIFY},
 
 	{RD, "tags", "index", ARG_NONE, api_tag_index, PERM_NONE},
 	{RD, "tags", NULL, ARG_NONE, api_tag_index, PERM_NONE},
@@ -142,6 +145,8 @@ static bool route_matches_path(const struct route *r, const struct path *p)
 		return p->nsegments == base + 1;
 	case ARG_OPTIONAL:
 		return p->nsegments == base || p->nsegments == base + 1;
+	case ARG_TWO:
+		return p->nsegments == base + 2;
 	}
 	return false;
 }
@@ -253,6 +258,7 @@ static void ctx_release(struct api_ctx *c)
 	record_release(&c->user.role);
 	record_release(&c->user.org);
 	json_decref(c->body);
+	free(c->scratch);
 	if (c->gen) {
 		yajl_gen_free(c->gen);
 	}
@@ -284,7 +290,7 @@ static void dispatch(struct api_ctx *c)
 	}
 	c->arg = r->arg != ARG_NONE &&
 				 c->path.nsegments > (r->action ? 2u : 1u)
-			 ? c->path.segments[c->path.nsegments - 1]
+			 ? c->path.segments[r->action ? 2 : 1]
 			 : NULL;
 	rc = authenticate(c);
 	if (rc < 0) {

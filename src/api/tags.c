@@ -4,9 +4,11 @@
 #include "model/codec.h"
 #include "model/misp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-static int send_tag(struct api_ctx *c, int64_t id)
+/* Writes the tag, wrapped in {"Tag": ...} unless `bare`. */
+static int send_tag(struct api_ctx *c, int64_t id, bool bare)
 {
 	struct record tag;
 	int rc;
@@ -17,10 +19,14 @@ static int send_tag(struct api_ctx *c, int64_t id)
 		record_release(&tag);
 		return api_error(c, 404, "Invalid tag", NULL);
 	}
-	yajl_gen_map_open(c->gen);
-	codec_emit_key(c->gen, "Tag");
+	if (!bare) {
+		yajl_gen_map_open(c->gen);
+		codec_emit_key(c->gen, "Tag");
+	}
 	codec_emit_record(c->gen, &tag);
-	yajl_gen_map_close(c->gen);
+	if (!bare) {
+		yajl_gen_map_close(c->gen);
+	}
 	record_release(&tag);
 	return 0;
 }
@@ -53,7 +59,7 @@ int api_tag_view(struct api_ctx *c)
 	if (api_resolve(c, &model_tag, c->arg, &id) < 0) {
 		return api_error(c, 404, "Invalid tag", NULL);
 	}
-	return send_tag(c, id);
+	return send_tag(c, id, true);
 }
 
 int api_tag_add(struct api_ctx *c)
@@ -75,12 +81,7 @@ int api_tag_add(struct api_ctx *c)
 				   "missing 'name': expected the tag name");
 		cairn_err_at(&e, "/name", "name");
 	}
-	if (rc == 0 && store_find(c->store, &model_tag, "name",
-				  record_text(&tag, TAG_NAME, ""), &id) == 0) {
-		rc = cairn_err_set(&e, CAIRN_EEXIST,
-				   "A tag with this name already exists.");
-		cairn_err_at(&e, "/name", "name");
-	}
+	/* As MISP does, adding a known name returns the stored tag. */
 	if (rc == 0) {
 		if (!record_text(&tag, TAG_COLOUR, NULL)) {
 			record_set_text(&tag, TAG_COLOUR, "#ffffff");
@@ -91,7 +92,7 @@ int api_tag_add(struct api_ctx *c)
 	if (rc < 0) {
 		api_error_from(c, &e);
 	} else {
-		send_tag(c, id);
+		send_tag(c, id, false);
 	}
 	cairn_err_release(&e);
 	return 0;
@@ -125,7 +126,7 @@ int api_tag_edit(struct api_ctx *c)
 	if (rc < 0) {
 		api_error_from(c, &e);
 	} else {
-		send_tag(c, id);
+		send_tag(c, id, false);
 	}
 	cairn_err_release(&e);
 	return 0;
@@ -199,6 +200,20 @@ static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
 	return rc;
 }
 
+/* Returns the stored name of a tag; the string lives in c->scratch. */
+static const char *tag_name(struct api_ctx *c, int64_t id)
+{
+	struct record tag;
+
+	record_init(&tag, &model_tag);
+	if (store_get(c->store, &model_tag, id, &tag) == 0) {
+		free(c->scratch);
+		c->scratch = strdup(record_text(&tag, TAG_NAME, ""));
+	}
+	record_release(&tag);
+	return c->scratch ? c->scratch : "";
+}
+
 static int tag_request(struct api_ctx *c, bool attach)
 {
 	json_t *body = api_body_object(c, "Tag");
@@ -234,9 +249,13 @@ static int tag_request(struct api_ctx *c, bool attach)
 		rc = store_tag_unlink(c->store, t, target, tag_id);
 	}
 	if (rc == CAIRN_ENOTFOUND) {
-		return api_error(c, 404, "Invalid Tag.",
-				 json_pack("{s:[s]}", "tag",
-					   "the tag is not attached"));
+		return api_error(c, 404,
+				 t == STORE_EVENT
+					 ? "Could not remove tag as it is not "
+					   "attached to the target Event"
+					 : "Could not remove tag as it is not "
+					   "attached to the target Attribute",
+				 NULL);
 	}
 	if (rc == 0 && !is_local) {
 		rc = api_touch_event(c, event_id);
@@ -244,16 +263,18 @@ static int tag_request(struct api_ctx *c, bool attach)
 	if (rc < 0) {
 		return api_error(c, 500, "updating the tag failed", NULL);
 	}
-	buf_printf(&msg, "%s tag %s(%lld) successfully %s %s(%lld).",
-		   is_local ? "Local" : "Global",
-		   json_is_string(json_object_get(body, "tag"))
-			   ? json_string_value(json_object_get(body, "tag"))
-			   : "",
-		   (long long)tag_id, attach ? "attached to" : "removed from",
+	/* MISP's two messages differ by the space before the id. */
+	buf_printf(&msg, "%s tag %s%s(%lld) successfully %s %s(%lld).",
+		   is_local ? "Local" : "Global", tag_name(c, tag_id),
+		   attach ? "" : " ", (long long)tag_id,
+		   attach ? "attached to" : "removed from",
 		   t == STORE_EVENT ? "Event" : "Attribute", (long long)target);
-	rc = api_send_json(c, json_pack("{s:b, s:s, s:b}", "saved", 1,
-					"success", buf_str(&msg),
+	rc = api_send_json(c, json_pack("{s:b, s:b, s:s, s:s, s:b}", "saved",
+					1, "success", 1, "message",
+					buf_str(&msg), "name", buf_str(&msg),
 					"check_publish", 1));
+	free(c->scratch);
+	c->scratch = NULL;
 	buf_release(&msg);
 	return rc;
 }

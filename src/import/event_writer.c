@@ -658,7 +658,14 @@ static int write_references(struct event_writer *w, struct cairn_err *e)
 			record_set_int(rec, REF_REFERENCED_TYPE, 0);
 		}
 		record_set_int(rec, REF_REFERENCED_ID, target_id);
-		rc = store_insert(w->s, rec, &id);
+		/* An edit may send back references that are stored already. */
+		if (w->o.mode == WRITE_EDIT &&
+		    store_find(w->s, &model_reference, "uuid",
+			       record_text(rec, REF_UUID, ""), &id) == 0) {
+			rc = store_update(w->s, rec, id);
+		} else {
+			rc = store_insert(w->s, rec, &id);
+		}
 		if (rc < 0) {
 			rc = store_failed(w->s, e, rc, NULL);
 		}
