@@ -128,7 +128,8 @@ int api_event_add(struct api_ctx *c)
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
 	if (rc == CAIRN_EEXIST) {
 		add_conflict(c, event);
-	} else if (rc == CAIRN_EINVAL && strcmp(buf_str(&e.field), "info") == 0) {
+	} else if (rc == CAIRN_EINVAL && strcmp(buf_str(&e.field), "info") == 0 &&
+		   strncmp(buf_str(&e.message), "missing", 7) == 0) {
 		c->rs->status = 403;
 		api_send_json(c, json_pack("{s:b, s:s, s:s, s:s, s:{s:[s]}}",
 					   "saved", 0, "name",

@@ -303,7 +303,7 @@ int api_reference_delete(struct api_ctx *c)
 	int rc;
 
 	if (api_resolve(c, &model_reference, c->path.segments[2], &id) < 0) {
-		return api_error(c, 404, "Invalid object reference", NULL);
+		return api_error(c, 404, "Invalid object reference.", NULL);
 	}
 	if (hard_delete(c) || (c->path.nsegments == 4 &&
 				strcmp(c->path.segments[3], "true") == 0)) {

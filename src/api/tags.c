@@ -84,7 +84,11 @@ int api_tag_add(struct api_ctx *c)
 	/* As MISP does, adding a known name returns the stored tag. */
 	if (rc == 0) {
 		if (!record_text(&tag, TAG_COLOUR, NULL)) {
-			record_set_text(&tag, TAG_COLOUR, "#ffffff");
+			char colour[8];
+
+			event_tag_colour(record_text(&tag, TAG_NAME, ""),
+					 colour);
+			record_set_text(&tag, TAG_COLOUR, colour);
 		}
 		rc = store_tag_ensure(c->store, &tag, &id);
 	}
@@ -193,7 +197,12 @@ static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
 	/* TODO: only roles with perm_tag_editor may create unknown tags. */
 	record_init(&rec, &model_tag);
 	record_set_text(&rec, TAG_NAME, name);
-	record_set_text(&rec, TAG_COLOUR, "#ffffff");
+	{
+		char colour[8];
+
+		event_tag_colour(name, colour);
+		record_set_text(&rec, TAG_COLOUR, colour);
+	}
 	record_set_int(&rec, TAG_EXPORTABLE, 1);
 	rc = store_tag_ensure(c->store, &rec, id);
 	record_release(&rec);
@@ -214,6 +223,47 @@ static const char *tag_name(struct api_ctx *c, int64_t id)
 	return c->scratch ? c->scratch : "";
 }
 
+/* Returns true when the tag is attached to the target; *local receives
+ * whether that link is local. */
+static bool find_link(struct api_ctx *c, enum store_target t, int64_t target,
+		      int64_t tag_id, bool *local)
+{
+	struct store_cursor *cur;
+	struct record tag;
+	bool found = false;
+
+	if (store_query(c->store,
+			t == STORE_EVENT ? Q_EVENT_TAGS : Q_ATTRIBUTE_TAGS,
+			target, 0, &cur) < 0) {
+		return false;
+	}
+	while (!found && store_cursor_next(cur, &tag) == 1) {
+		if (record_int(&tag, TAG_ID, 0) == tag_id) {
+			found = true;
+			*local = record_int(&tag, TAG_LOCAL, 0) != 0;
+		}
+	}
+	store_cursor_close(cur);
+	return found;
+}
+
+static int already_attached(struct api_ctx *c, enum store_target t,
+			    int64_t tag_id)
+{
+	struct buf done = BUF_INIT;
+	int rc;
+
+	buf_printf(&done,
+		   "%s already has the requested tag attached, no changes had "
+		   "to be made for tag %s.",
+		   t == STORE_EVENT ? "Event" : "Attribute", tag_name(c, tag_id));
+	rc = api_send_json(c, json_pack("{s:b, s:b, s:s, s:s}", "saved", 1,
+					"success", 1, "message", buf_str(&done),
+					"name", buf_str(&done)));
+	buf_release(&done);
+	return rc;
+}
+
 static int tag_request(struct api_ctx *c, bool attach)
 {
 	json_t *body = api_body_object(c, "Tag");
@@ -225,6 +275,7 @@ static int tag_request(struct api_ctx *c, bool attach)
 			 strcmp(json_string_value(local), "1") == 0);
 	enum store_target t;
 	int64_t target, event_id, tag_id;
+	bool linked_local = false;
 	struct buf msg = BUF_INIT;
 	int rc;
 
@@ -236,10 +287,19 @@ static int tag_request(struct api_ctx *c, bool attach)
 	}
 	rc = find_tag(c, json_object_get(body, "tag"), attach, &tag_id);
 	if (rc < 0) {
-		return api_error(c, rc == CAIRN_EINVAL ? 400 : 404,
+		/* MISP answers an unknown tag on removal with 405. */
+		return api_error(c, rc == CAIRN_EINVAL ? 400 : attach ? 404 : 405,
 				 "Invalid Tag.",
 				 json_pack("{s:[s]}", "tag",
 					   "expected the name or id of a tag"));
+	}
+	bool linked = find_link(c, t, target, tag_id, &linked_local);
+
+	if (attach && linked) {
+		return already_attached(c, t, tag_id);
+	}
+	if (!attach) {
+		is_local = linked_local;
 	}
 	if (attach) {
 		rc = store_tag_link(c->store, t, target, tag_id, is_local,

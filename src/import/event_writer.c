@@ -157,8 +157,7 @@ static int org_from_json(struct store *s, json_t *org, int64_t fallback,
 	return store_org_ensure(s, uuid, name ? name : uuid, id);
 }
 
-/* Picks a stable colour for a tag that arrives without one. */
-static void tag_colour(const char *name, char out[8])
+void event_tag_colour(const char *name, char out[8])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint32_t h = 2166136261u;
@@ -196,7 +195,7 @@ int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 				     "a non-empty tag name");
 		}
 		if (rc == 0) {
-			tag_colour(record_text(&tag, TAG_NAME, ""), colour);
+			event_tag_colour(record_text(&tag, TAG_NAME, ""), colour);
 			rc = set_default_text(&tag, TAG_COLOUR, colour);
 		}
 		if (rc == 0) {
@@ -218,31 +217,24 @@ int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 	return rc;
 }
 
-/* Picks the uuid a cluster is stored under.  Old exports carry clusters
- * without a uuid, and some repeat one uuid under several tag names (one
- * per synonym); those are stored under a uuid derived from the uuid and
- * tag name, while the JSON kept for output stays as received. */
-static int cluster_key(struct store *s, struct record *rec)
+/* Picks the uuid a cluster is stored under.  Exports disagree about
+ * clusters: old ones carry clusters without a uuid, some repeat a uuid
+ * under several tag names (one per synonym), and events of different
+ * years carry one cluster under different galaxy versions or in more or
+ * less detail.  Each distinct (uuid, tag name, galaxy, cluster) is
+ * therefore stored under a uuid derived from the four, and the JSON kept for output stays as received. */
+static int cluster_key(struct record *rec, const char *galaxy_json,
+		       const char *cluster_json)
 {
-	const char *uuid = record_text(rec, CLUSTER_UUID, NULL);
+	const char *uuid = record_text(rec, CLUSTER_UUID, "");
 	const char *tag = record_text(rec, CLUSTER_TAG_NAME, "");
 	char hash[SHA256_HEX_SIZE], derived[UUID_TEXT_SIZE];
 	struct buf key = BUF_INIT;
-	struct record old;
-	int64_t id;
-	bool clash = false;
 	size_t o = 0;
 
-	if (uuid && store_find(s, &model_cluster, "uuid", uuid, &id) == 0) {
-		record_init(&old, &model_cluster);
-		clash = store_get(s, &model_cluster, id, &old) == 0 &&
-			strcmp(record_text(&old, CLUSTER_TAG_NAME, ""), tag) != 0;
-		record_release(&old);
-	}
-	if (uuid && !clash) {
-		return 0;
-	}
-	buf_printf(&key, "%s|%s", uuid ? uuid : "", tag);
+	/* NOTE: the uuid column is then not the cluster's own uuid; a galaxy
+	 * library that looks clusters up by uuid must read cluster_json. */
+	buf_printf(&key, "%s|%s|%s|%s", uuid, tag, galaxy_json, cluster_json);
 	sha256_hex(buf_str(&key), key.len, hash);
 	buf_release(&key);
 	for (int i = 0; i < 32; i++) {
@@ -272,11 +264,11 @@ static int write_cluster(struct store *s, enum store_target t,
 		rc = missing(e, pointer, "tag_name", "the cluster's tag name");
 	}
 	if (rc == 0) {
-		rc = cluster_key(s, &rec);
-	}
-	if (rc == 0) {
 		cluster_json = json_dumps(cluster, JSON_COMPACT);
 		rc = cluster_json ? 0 : CAIRN_ENOMEM;
+	}
+	if (rc == 0) {
+		rc = cluster_key(&rec, galaxy_json, cluster_json);
 	}
 	if (rc == 0) {
 		rc = store_cluster_ensure(s, &rec, galaxy_json, cluster_json,

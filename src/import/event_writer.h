@@ -86,6 +86,9 @@ int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 			  json_t *attr, const char *pointer,
 			  int64_t *attribute_id, struct cairn_err *e);
 
+/* Writes a stable "#rrggbb" colour for a tag that arrives without one. */
+void event_tag_colour(const char *name, char out[8]);
+
 /* Writes tags from a JSON array of Tag objects onto a target. */
 int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 		     json_t *tags, const char *pointer, struct cairn_err *e);

@@ -51,6 +51,8 @@ IGNORED = {
     "Attribute.RelatedAttribute": "correlations are computed when rendered",
     "SharingGroup": "rendered from the sharing group table",
     "Event.CryptographicKey": "rendered from the signing keys of the server",
+    "ObjectReference.source_uuid": "an older name for object_uuid, which "
+    "the server returns instead",
 }
 
 # Fields skipped when the source value is 0 or null, with the reason.
