@@ -74,6 +74,7 @@ int cli_import(int argc, char **argv)
 	job.reject = report_reject;
 	job.progress = report_progress;
 	job.ctx = &report;
+	job.batch_files = 16;
 	for (size_t i = 0; i < npos; i++) {
 		if (import_path(&job, paths[i], &st) < 0) {
 			fprintf(stderr, "error: cannot read '%s'\n", paths[i]);

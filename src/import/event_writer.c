@@ -789,6 +789,16 @@ static int event_record(struct event_writer *w, json_t *header,
 	return record_set_text(rec, EVENT_UUID, w->event_uuid);
 }
 
+static int writer_begin(struct event_writer *w)
+{
+	return w->o.caller_transaction ? 0 : store_begin(w->s);
+}
+
+static int writer_commit(struct event_writer *w)
+{
+	return w->o.caller_transaction ? 0 : store_commit(w->s);
+}
+
 /* Decides what to do with the event named in `header` and, unless it is
  * an unchanged copy, opens the transaction and writes the event row. */
 static int open_event(struct event_writer *w, json_t *header,
@@ -813,7 +823,7 @@ static int open_event(struct event_writer *w, json_t *header,
 		}
 		w->event_id = w->o.event_id;
 		w->result = EVENT_UPDATED;
-		rc = store_begin(w->s);
+		rc = writer_begin(w);
 		w->open = rc == 0;
 		return rc < 0 ? store_failed(w->s, e, rc, pointer) : 0;
 	}
@@ -862,14 +872,14 @@ static int open_event(struct event_writer *w, json_t *header,
 		}
 		w->event_id = id;
 		w->result = EVENT_UPDATED;
-		rc = store_begin(w->s);
+		rc = writer_begin(w);
 		w->open = rc == 0;
 		if (rc == 0) {
 			rc = store_event_clear(w->s, id);
 		}
 	} else {
 		w->result = EVENT_ADDED;
-		rc = store_begin(w->s);
+		rc = writer_begin(w);
 		w->open = rc == 0;
 		if (rc == 0) {
 			rc = store_insert(w->s, &rec, &w->event_id);
@@ -1029,7 +1039,7 @@ static int finish_event(struct event_writer *w, json_t *header,
 		rc = store_event_refresh_count(w->s, w->event_id);
 	}
 	if (rc == 0) {
-		rc = store_commit(w->s);
+		rc = writer_commit(w);
 		if (rc < 0) {
 			rc = store_failed(w->s, e, rc, pointer);
 		}
@@ -1042,7 +1052,7 @@ static int finish_event(struct event_writer *w, json_t *header,
 
 static void writer_reset(struct event_writer *w)
 {
-	if (w->open) {
+	if (w->open && !w->o.caller_transaction) {
 		store_rollback(w->s);
 	}
 	w->open = false;

@@ -25,6 +25,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 enum event_write_mode { WRITE_IMPORT, WRITE_ADD, WRITE_EDIT };
@@ -41,6 +42,10 @@ struct event_writer_options {
 	int64_t user_id;        /* acting user; 0 for the CLI */
 	const char *user_email; /* event_creator_email for new events */
 	int64_t event_id;       /* the event to edit, for WRITE_EDIT */
+	/* The caller holds a transaction around several events and rolls it
+	 * back itself when one fails; the writer then neither commits nor
+	 * rolls back. */
+	bool caller_transaction;
 };
 
 struct event_writer;

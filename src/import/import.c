@@ -25,12 +25,18 @@ struct file_import {
 	struct misp_reader *reader;
 	const char *path;
 	bool failed; /* the current event failed; skip to its end */
+	bool fast;   /* inside a batch transaction: stop at the first failure */
+	bool retry;  /* a fast import failed; the batch must be redone */
 	int64_t attributes_mark, objects_mark; /* writer counts at last end */
 	struct cairn_err err;
 };
 
 static void reject(struct file_import *fi, const struct cairn_err *e)
 {
+	if (fi->fast) {
+		fi->retry = true;
+		return;
+	}
 	fi->st->rejected++;
 	if (fi->job->reject) {
 		fi->job->reject(fi->job->ctx, fi->path, e);
@@ -57,6 +63,10 @@ static int on_element(void *ctx, enum misp_element kind, json_t *header,
 	if (rc < 0) {
 		event_writer_abort(fi->writer);
 		fi->failed = true;
+		if (fi->fast) {
+			fi->retry = true;
+			return CAIRN_EBUSY;
+		}
 	}
 	return 0;
 }
@@ -78,6 +88,9 @@ static int on_event_end(void *ctx, json_t *header)
 	if (fi->failed || rc < 0) {
 		event_writer_abort(fi->writer);
 		reject(fi, &fi->err);
+		if (fi->fast) {
+			return CAIRN_EBUSY;
+		}
 	} else if (result == EVENT_UNCHANGED) {
 		fi->st->unchanged++;
 	} else {
@@ -95,7 +108,7 @@ static int on_event_end(void *ctx, json_t *header)
 	fi->objects_mark = event_writer_objects(fi->writer);
 	fi->failed = false;
 	cairn_err_clear(&fi->err);
-	if (fi->job->progress) {
+	if (fi->job->progress && !fi->fast) {
 		fi->job->progress(fi->job->ctx, fi->st);
 	}
 	return rc == CAIRN_ENOMEM ? rc : 0;
@@ -107,13 +120,18 @@ static const struct misp_reader_callbacks import_callbacks = {
 };
 
 static int file_import_begin(struct file_import *fi, struct import_job *job,
-			     const char *path, struct import_stats *st)
+			     const char *path, struct import_stats *st,
+			     bool fast)
 {
+	struct event_writer_options o = job->options;
+
 	memset(fi, 0, sizeof(*fi));
 	fi->job = job;
 	fi->st = st;
 	fi->path = path;
-	fi->writer = event_writer_new(job->store, &job->options);
+	fi->fast = fast;
+	o.caller_transaction = fast;
+	fi->writer = event_writer_new(job->store, &o);
 	fi->reader = misp_reader_new(&import_callbacks, fi);
 	if (!fi->writer || !fi->reader) {
 		event_writer_free(fi->writer);
@@ -144,7 +162,7 @@ int import_buffer(struct import_job *job, const char *name, const char *data,
 		  size_t len, struct import_stats *st)
 {
 	struct file_import fi;
-	int rc = file_import_begin(&fi, job, name, st);
+	int rc = file_import_begin(&fi, job, name, st, false);
 
 	if (rc < 0) {
 		return rc;
@@ -154,8 +172,12 @@ int import_buffer(struct import_job *job, const char *name, const char *data,
 	return 0;
 }
 
+/* Imports one file.  With `fast`, the caller holds a transaction and the
+ * first failure stops the file and returns 1, so that the caller can
+ * redo the batch; otherwise each event commits alone, failures are
+ * reported, and it returns 0. */
 static int import_file(struct import_job *job, const char *path,
-		       struct import_stats *st)
+		       struct import_stats *st, bool fast)
 {
 	struct file_import fi;
 	char *chunk;
@@ -163,6 +185,9 @@ static int import_file(struct import_job *job, const char *path,
 	int rc;
 
 	f = fopen(path, "rb");
+	if (!f && fast) {
+		return 1;
+	}
 	if (!f) {
 		struct cairn_err e = CAIRN_ERR_INIT;
 
@@ -176,7 +201,8 @@ static int import_file(struct import_job *job, const char *path,
 		return 0;
 	}
 	chunk = malloc(IMPORT_CHUNK);
-	rc = chunk ? file_import_begin(&fi, job, path, st) : CAIRN_ENOMEM;
+	rc = chunk ? file_import_begin(&fi, job, path, st, fast)
+		   : CAIRN_ENOMEM;
 	if (rc < 0) {
 		free(chunk);
 		fclose(f);
@@ -200,7 +226,109 @@ static int import_file(struct import_job *job, const char *path,
 	file_import_end(&fi, rc);
 	free(chunk);
 	fclose(f);
-	return 0;
+	return fi.retry ? 1 : 0;
+}
+
+static void stats_add(struct import_stats *to, const struct import_stats *from)
+{
+	to->added += from->added;
+	to->updated += from->updated;
+	to->unchanged += from->unchanged;
+	to->rejected += from->rejected;
+	to->attributes += from->attributes;
+	to->objects += from->objects;
+	to->files += from->files;
+}
+
+/* Imports files in one transaction; returns false, with nothing written,
+ * when any event fails or the commit does. */
+static bool import_batch(struct import_job *job, char *const *paths, size_t n,
+			 struct import_stats *st)
+{
+	struct import_stats batch = {0};
+
+	if (store_begin(job->store) < 0) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (import_file(job, paths[i], &batch, true) != 0) {
+			store_rollback(job->store);
+			return false;
+		}
+	}
+	if (store_commit(job->store) < 0) {
+		log_warn("committing an import batch failed; importing its "
+			 "files one event at a time");
+		store_rollback(job->store);
+		return false;
+	}
+	stats_add(st, &batch);
+	if (job->progress) {
+		job->progress(job->ctx, st);
+	}
+	return true;
+}
+
+/* Imports files in batches of job->batch_files; a batch that fails is
+ * imported again one event per transaction, which reports the failures. */
+static void import_files(struct import_job *job, char *const *paths, size_t n,
+			 struct import_stats *st)
+{
+	size_t group = job->batch_files > 1 ? (size_t)job->batch_files : 1;
+
+	for (size_t i = 0; i < n; i += group) {
+		size_t count = n - i < group ? n - i : group;
+
+		if (group > 1 && import_batch(job, paths + i, count, st)) {
+			continue;
+		}
+		for (size_t k = i; k < i + count; k++) {
+			import_file(job, paths[k], st, false);
+		}
+	}
+}
+
+struct path_list {
+	char **paths;
+	size_t n, cap;
+};
+
+static void path_list_add(struct path_list *l, const char *path)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **p = realloc(l->paths, cap * sizeof(*p));
+
+		if (!p) {
+			return;
+		}
+		l->paths = p;
+		l->cap = cap;
+	}
+	l->paths[l->n] = strdup(path);
+	if (l->paths[l->n]) {
+		l->n++;
+	}
+}
+
+/* Imports the listed files and empties the list. */
+static void path_list_flush(struct import_job *job, struct path_list *l,
+			    struct import_stats *st)
+{
+	import_files(job, l->paths, l->n, st);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->paths[i]);
+	}
+	l->n = 0;
+}
+
+static void path_list_release(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->paths[i]);
+	}
+	free(l->paths);
+	memset(l, 0, sizeof(*l));
 }
 
 static int compare_names(const void *a, const void *b)
@@ -222,6 +350,7 @@ static int import_feed(struct import_job *job, const char *dir,
 	json_error_t jerr;
 	json_t *root = json_load_file(manifest, 0, &jerr);
 	struct buf path = BUF_INIT;
+	struct path_list files = {0};
 	const char *uuid;
 	json_t *entry;
 
@@ -244,8 +373,10 @@ static int import_feed(struct import_job *job, const char *dir,
 	json_object_foreach(root, uuid, entry) {
 		buf_clear(&path);
 		buf_printf(&path, "%s/%s.json", dir, uuid);
-		import_file(job, buf_str(&path), st);
+		path_list_add(&files, buf_str(&path));
 	}
+	path_list_flush(job, &files, st);
+	path_list_release(&files);
 	buf_release(&path);
 	json_decref(root);
 	return 0;
@@ -255,6 +386,7 @@ static int import_dir(struct import_job *job, const char *dir,
 		      struct import_stats *st)
 {
 	struct buf path = BUF_INIT;
+	struct path_list files = {0};
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *d;
@@ -297,12 +429,15 @@ static int import_dir(struct import_job *job, const char *dir,
 		buf_clear(&path);
 		buf_printf(&path, "%s/%s", dir, names[i]);
 		if (stat(buf_str(&path), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			path_list_flush(job, &files, st);
 			import_dir(job, buf_str(&path), st);
 		} else if (has_json_suffix(names[i])) {
-			import_file(job, buf_str(&path), st);
+			path_list_add(&files, buf_str(&path));
 		}
 		free(names[i]);
 	}
+	path_list_flush(job, &files, st);
+	path_list_release(&files);
 	free(names);
 	buf_release(&path);
 	return 0;
@@ -319,5 +454,6 @@ int import_path(struct import_job *job, const char *path,
 	if (S_ISDIR(sb.st_mode)) {
 		return import_dir(job, path, st);
 	}
-	return import_file(job, path, st);
+	import_files(job, (char *const *)&path, 1, st);
+	return 0;
 }

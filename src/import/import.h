@@ -28,6 +28,11 @@ struct import_job {
 	/* Called after each event; may be NULL. */
 	void (*progress)(void *ctx, const struct import_stats *st);
 	void *ctx;
+	/* Files imported in one transaction (0 or 1: each event commits
+	 * alone).  When an event of a batch fails, the batch is rolled back
+	 * and imported again one event per transaction, so that only the
+	 * failed event is rejected. */
+	int batch_files;
 };
 
 /* Imports what `path` names, adding to *st.  Returns 0 when the path could

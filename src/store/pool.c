@@ -105,6 +105,8 @@ void store_pool_put(struct store_pool *p, struct store *s)
 	if (store_in_transaction(s)) {
 		log_warn("store connection returned to the pool inside a "
 			 "transaction; rolling it back");
+	}
+	while (store_in_transaction(s)) {
 		store_rollback(s);
 	}
 	pthread_mutex_lock(&p->lock);

@@ -24,10 +24,12 @@
 #include "core/buf.h"
 #include "model/misp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Milliseconds a statement waits for another connection's write lock. */
@@ -54,6 +56,9 @@ enum fixed_stmt {
 	FIX_BEGIN,
 	FIX_COMMIT,
 	FIX_ROLLBACK,
+	FIX_SAVEPOINT,
+	FIX_RELEASE,
+	FIX_ROLLBACK_TO,
 	FIX_USER_VERSION,
 	FIX_ORG_BY_UUID,
 	FIX_ORG_BY_NAME,
@@ -94,6 +99,9 @@ static const char *const fixed_sql[FIXED_COUNT] = {
 	[FIX_BEGIN] = "BEGIN IMMEDIATE",
 	[FIX_COMMIT] = "COMMIT",
 	[FIX_ROLLBACK] = "ROLLBACK",
+	[FIX_SAVEPOINT] = "SAVEPOINT nested",
+	[FIX_RELEASE] = "RELEASE nested",
+	[FIX_ROLLBACK_TO] = "ROLLBACK TO nested",
 	[FIX_USER_VERSION] = "PRAGMA user_version",
 	[FIX_ORG_BY_UUID] = "SELECT id FROM orgs WHERE uuid = ?1",
 	[FIX_ORG_BY_NAME] = "SELECT id FROM orgs WHERE name = ?1",
@@ -324,8 +332,19 @@ struct query_stmt {
 	bool busy;
 };
 
+/* Tag ids by name, kept only while this connection holds the write lock,
+ * so that no other connection can change tags under it. */
+#define TAG_CACHE_SIZE 256
+
+struct tag_cache_entry {
+	char *name; /* owned; NULL when the slot is empty */
+	int64_t id;
+};
+
 struct store {
 	sqlite3 *db;
+	struct tag_cache_entry tag_cache[TAG_CACHE_SIZE];
+	int depth; /* open store_begin() levels; above 1 they are savepoints */
 	int code;           /* CAIRN_E* code of the last failure */
 	struct buf message; /* message of the last failure */
 	sqlite3_stmt *fixed[FIXED_COUNT];
@@ -333,6 +352,14 @@ struct store {
 	struct mask_cache cluster_upsert;
 	struct query_stmt queries[QUERY_COUNT][2]; /* [q][with deleted] */
 };
+
+static void tag_cache_clear(struct store *s)
+{
+	for (size_t i = 0; i < TAG_CACHE_SIZE; i++) {
+		free(s->tag_cache[i].name);
+		s->tag_cache[i].name = NULL;
+	}
+}
 
 struct store_cursor {
 	struct store *s;
@@ -886,6 +913,9 @@ static int store_configure(struct store *s, const char *path,
 		rc = sqlite3_exec(s->db,
 				  "PRAGMA foreign_keys = ON;"
 				  "PRAGMA synchronous = NORMAL;"
+				  /* Savepoint journals in memory: on disk they
+				   * cost a write per page a savepoint touches. */
+				  "PRAGMA temp_store = MEMORY;"
 				  STORE_CACHE_PRAGMA,
 				  NULL, NULL, NULL);
 	}
@@ -947,6 +977,7 @@ void store_close(struct store *s)
 	sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	buf_release(&s->message);
+	tag_cache_clear(s);
 	free(s);
 }
 
@@ -978,21 +1009,54 @@ static int fixed_exec(struct store *s, enum fixed_stmt f)
 
 int store_begin(struct store *s)
 {
-	return fixed_exec(s, FIX_BEGIN);
+	int rc = fixed_exec(s, s->depth ? FIX_SAVEPOINT : FIX_BEGIN);
+
+	if (rc == 0) {
+		s->depth++;
+	}
+	return rc;
 }
 
 int store_commit(struct store *s)
 {
-	return fixed_exec(s, FIX_COMMIT);
+	int rc;
+
+	if (s->depth > 1) {
+		rc = fixed_exec(s, FIX_RELEASE);
+		if (rc == 0) {
+			s->depth--;
+		}
+		return rc;
+	}
+	rc = fixed_exec(s, FIX_COMMIT);
+	if (rc == 0 || !store_in_transaction(s)) {
+		s->depth = 0;
+	}
+	tag_cache_clear(s);
+	return rc;
 }
 
 /* Succeeds without a transaction open, so that error paths may always
  * call it, for instance after a COMMIT that SQLite rolled back. */
 int store_rollback(struct store *s)
 {
+	int rc;
+
+	tag_cache_clear(s);
 	if (!store_in_transaction(s)) {
+		s->depth = 0;
 		return 0;
 	}
+	if (s->depth > 1) {
+		/* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
+		rc = fixed_exec(s, FIX_ROLLBACK_TO);
+		if (rc == 0) {
+			rc = fixed_exec(s, FIX_RELEASE);
+		}
+		s->depth--;
+		return rc;
+	}
+	s->depth = 0;
 	return fixed_exec(s, FIX_ROLLBACK);
 }
 
@@ -1030,6 +1094,9 @@ int store_update(struct store *s, const struct record *r, int64_t id)
 	int params;
 	int rc;
 
+	if (r->model == &model_tag) {
+		tag_cache_clear(s);
+	}
 	if (!ms) {
 		return model_unknown(s, r->model);
 	}
@@ -1242,6 +1309,9 @@ int store_delete(struct store *s, const struct model *m, int64_t id)
 	struct sql q = {BUF_INIT, 0};
 	int rc = 0;
 
+	if (m == &model_tag) {
+		tag_cache_clear(s);
+	}
 	if (!ms) {
 		return model_unknown(s, m);
 	}
@@ -1303,8 +1373,34 @@ int store_org_ensure(struct store *s, const char *uuid, const char *name,
 	return rc;
 }
 
+
+/* Returns the slot for a name; tag names compare without ASCII case. */
+static struct tag_cache_entry *tag_cache_slot(struct store *s,
+					      const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = name; *p; p++) {
+		h = (h ^ (uint32_t)tolower((unsigned char)*p)) * 16777619u;
+	}
+	return &s->tag_cache[h % TAG_CACHE_SIZE];
+}
+
+static void tag_cache_put(struct store *s, const char *name, int64_t id)
+{
+	struct tag_cache_entry *slot = tag_cache_slot(s, name);
+
+	if (!store_in_transaction(s)) {
+		return;
+	}
+	free(slot->name);
+	slot->name = strdup(name);
+	slot->id = id;
+}
+
 int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id)
 {
+	struct tag_cache_entry *slot;
 	const char *name;
 	int rc;
 
@@ -1315,11 +1411,23 @@ int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id)
 	if (!name || !*name) {
 		return store_failf(s, CAIRN_EINVAL, "tag has no name");
 	}
+	slot = tag_cache_slot(s, name);
+	if (slot->name && strcasecmp(slot->name, name) == 0 &&
+	    store_in_transaction(s)) {
+		*id = slot->id;
+		return 0;
+	}
 	rc = fixed_lookup(s, FIX_TAG_BY_NAME, name, id);
 	if (rc != 0) {
+		if (rc > 0) {
+			tag_cache_put(s, name, *id);
+		}
 		return rc < 0 ? rc : 0;
 	}
 	rc = store_insert(s, tag, id);
+	if (rc == 0) {
+		tag_cache_put(s, name, *id);
+	}
 	if (rc != CAIRN_EEXIST) {
 		return rc;
 	}

@@ -41,8 +41,11 @@ int store_schema_version(struct store *s);
 
 /* Transactions.  store_begin() takes the write lock at once (BEGIN
  * IMMEDIATE) so that a transaction never fails half-way on a busy
- * database.  Nesting is not supported.  store_rollback() returns 0 when no
- * transaction is open. */
+ * database.  A store_begin() inside an open transaction opens a savepoint
+ * instead, which the matching store_commit() releases and store_rollback()
+ * undoes alone, so a batch of events can share one commit while each event
+ * stays all or nothing.  store_rollback() returns 0 when no transaction is
+ * open. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
