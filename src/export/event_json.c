@@ -564,6 +564,48 @@ int object_json_write(struct store *s, int64_t object_id, unsigned flags,
 	return rc;
 }
 
+/* Writes "EventTag": [{event_id, tag_id, local, relationship_type, Tag}],
+ * the link shape of MISP's event index. */
+static int write_event_tag_links(struct store *s, int64_t event_id,
+				 yajl_gen g)
+{
+	struct store_cursor *c;
+	struct record tag;
+	char number[32];
+	int rc = store_query(s, Q_EVENT_TAGS, event_id, 0, &c);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "EventTag");
+	while (rc == 0 && (rc = store_cursor_next(c, &tag)) == 1) {
+		const char *rel = record_text(&tag, TAG_RELATIONSHIP_TYPE, NULL);
+		bool ok = GEN_OK(yajl_gen_map_open(g));
+
+		snprintf(number, sizeof(number), "%lld", (long long)event_id);
+		ok = ok && codec_emit_key(g, "event_id") == 0 &&
+		     GEN_OK(yajl_gen_string(g, (const unsigned char *)number,
+					    strlen(number)));
+		snprintf(number, sizeof(number), "%lld",
+			 (long long)record_int(&tag, TAG_ID, 0));
+		ok = ok && codec_emit_key(g, "tag_id") == 0 &&
+		     GEN_OK(yajl_gen_string(g, (const unsigned char *)number,
+					    strlen(number)));
+		ok = ok && codec_emit_key(g, "local") == 0 &&
+		     GEN_OK(yajl_gen_bool(g, record_int(&tag, TAG_LOCAL, 0)));
+		ok = ok && codec_emit_key(g, "relationship_type") == 0 &&
+		     GEN_OK(rel ? yajl_gen_string(g, (const unsigned char *)rel,
+						  strlen(rel))
+				: yajl_gen_null(g));
+		ok = ok && codec_emit_key(g, "Tag") == 0 &&
+		     codec_emit_record(g, &tag) == 0 &&
+		     GEN_OK(yajl_gen_map_close(g));
+		rc = ok ? 0 : gen_fail();
+	}
+	store_cursor_close(c);
+	return rc == 0 ? close_list(g) : rc;
+}
+
 int event_index_write(struct store *s, yajl_gen g)
 {
 	struct store_cursor *c;
@@ -590,8 +632,7 @@ int event_index_write(struct store *s, yajl_gen g)
 				       record_int(&ev, EVENT_ORGC_ID, 0), g);
 		}
 		if (rc == 0) {
-			rc = write_tags(s, Q_EVENT_TAGS, id, "EventTag", true,
-					g);
+			rc = write_event_tag_links(s, id, g);
 		}
 		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 			rc = gen_fail();
