@@ -52,6 +52,10 @@ int api_error(struct api_ctx *c, int status, const char *message,
 /* Sends an error from a cairn_err, mapping its code to a status. */
 int api_error_from(struct api_ctx *c, const struct cairn_err *e);
 
+/* Sends an error for a failed call that returned `rc`: the detail in `e`
+ * when set, else the store's last error. */
+int api_error_rc(struct api_ctx *c, int rc, struct cairn_err *e);
+
 /* Sends {"saved": true, "success": true, "name": m, "message": m, "url"}. */
 int api_success(struct api_ctx *c, const char *message);
 

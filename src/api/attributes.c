@@ -231,18 +231,12 @@ static int edit_attribute(struct api_ctx *c, int64_t id, int64_t event_id,
 {
 	struct record rec;
 	json_t *tags = json_object_get(attr, "Tag");
-	const char *type;
 	int rc;
 
 	record_init(&rec, &model_attribute);
 	rc = codec_parse(&rec, attr, false, "", e);
-	type = record_text(&rec, ATTR_TYPE, NULL);
-	if (rc == 0 && type && !attr_type_find(type)) {
-		rc = cairn_err_set(e, CAIRN_EINVAL,
-				   "invalid 'type': '%s' is not a MISP "
-				   "attribute type",
-				   type);
-		cairn_err_at(e, "/type", "type");
+	if (rc == 0) {
+		rc = event_validate_attribute_change(c->store, &rec, id, "", e);
 	}
 	if (rc == 0) {
 		rec.v[ATTR_UUID].set = false;
@@ -307,7 +301,7 @@ int api_attribute_edit(struct api_ctx *c)
 		}
 	}
 	if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		attribute_json_write(c->store, id, 0, c->gen);
 	}

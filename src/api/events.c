@@ -138,7 +138,7 @@ int api_event_add(struct api_ctx *c)
 					   c->http->path, "errors", "info",
 					   buf_str(&e.message)));
 	} else if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		send_event(c, id,
 			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);
@@ -168,7 +168,7 @@ int api_event_edit(struct api_ctx *c)
 	o.event_id = id;
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
 	if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		send_event(c, id,
 			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);

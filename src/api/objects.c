@@ -56,6 +56,7 @@ int api_object_add(struct api_ctx *c)
 	struct cairn_err e = CAIRN_ERR_INIT;
 	json_t *obj = api_body_object(c, "Object");
 	int64_t event_id, id;
+	int rc;
 
 	if (api_resolve(c, &model_event, c->arg, &event_id) < 0) {
 		return api_error(c, 404, "Invalid event", NULL);
@@ -73,8 +74,9 @@ int api_object_add(struct api_ctx *c)
 				 json_pack("{s:[s]}", "uuid",
 					   "an object with this uuid exists"));
 	}
-	if (write_into_event(c, event_id, obj, &id, &e) < 0) {
-		api_error_from(c, &e);
+	rc = write_into_event(c, event_id, obj, &id, &e);
+	if (rc < 0) {
+		api_error_rc(c, rc, &e);
 	} else {
 		object_json_write(c->store, id, 0, c->gen);
 	}
@@ -115,6 +117,7 @@ int api_object_edit(struct api_ctx *c)
 	json_t *obj = api_body_object(c, "Object"), *copy;
 	struct record rec;
 	int64_t id, event_id;
+	int rc;
 
 	if (find_object(c, &id, &rec) < 0) {
 		record_release(&rec);
@@ -134,8 +137,9 @@ int api_object_edit(struct api_ctx *c)
 		json_object_set_new(copy, "timestamp",
 				    json_integer(time_now()));
 	}
-	if (write_into_event(c, event_id, copy, &id, &e) < 0) {
-		api_error_from(c, &e);
+	rc = write_into_event(c, event_id, copy, &id, &e);
+	if (rc < 0) {
+		api_error_rc(c, rc, &e);
 	} else {
 		object_json_write(c->store, id, 0, c->gen);
 	}
@@ -277,7 +281,7 @@ int api_reference_add(struct api_ctx *c)
 				&ref_id);
 	}
 	if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		struct record out;
 

@@ -71,6 +71,15 @@ int api_error_from(struct api_ctx *c, const struct cairn_err *e)
 			 message, errors);
 }
 
+int api_error_rc(struct api_ctx *c, int rc, struct cairn_err *e)
+{
+	if (!e->code) {
+		store_error(c->store, e);
+		e->code = rc;
+	}
+	return api_error_from(c, e);
+}
+
 int api_success(struct api_ctx *c, const char *message)
 {
 	return api_send_json(c, json_pack("{s:b, s:b, s:s, s:s, s:s}", "saved",

@@ -3,6 +3,7 @@
 #include "import/event_writer.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "model/validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,9 @@ int api_tag_add(struct api_ctx *c)
 	}
 	record_init(&tag, &model_tag);
 	rc = codec_parse(&tag, body, false, "", &e);
+	if (rc == 0) {
+		rc = misp_validate(&tag, "", &e);
+	}
 	if (rc == 0 && !*record_text(&tag, TAG_NAME, "")) {
 		rc = cairn_err_set(&e, CAIRN_EINVAL,
 				   "missing 'name': expected the tag name");
@@ -94,7 +98,7 @@ int api_tag_add(struct api_ctx *c)
 	}
 	record_release(&tag);
 	if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		send_tag(c, id, false);
 	}
@@ -120,6 +124,16 @@ int api_tag_edit(struct api_ctx *c)
 	record_init(&tag, &model_tag);
 	rc = codec_parse(&tag, body, false, "", &e);
 	if (rc == 0) {
+		rc = misp_validate(&tag, "", &e);
+	}
+	if (rc == 0 && tag.v[TAG_NAME].set &&
+	    !*record_text(&tag, TAG_NAME, "")) {
+		rc = cairn_err_set(&e, CAIRN_EINVAL,
+				   "invalid 'name': expected a non-empty tag "
+				   "name");
+		cairn_err_at(&e, "/name", "name");
+	}
+	if (rc == 0) {
 		rc = store_update(c->store, &tag, id);
 		if (rc == CAIRN_EEXIST) {
 			cairn_err_set(&e, rc,
@@ -128,7 +142,7 @@ int api_tag_edit(struct api_ctx *c)
 	}
 	record_release(&tag);
 	if (rc < 0) {
-		api_error_from(c, &e);
+		api_error_rc(c, rc, &e);
 	} else {
 		send_tag(c, id, false);
 	}
@@ -187,6 +201,14 @@ static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
 	}
 	if (!name || !*name) {
 		return CAIRN_EINVAL;
+	}
+	/* As MISP does, a tag given as a string of digits is an id. */
+	if (strspn(name, "0123456789") == strlen(name) && strlen(name) < 19) {
+		*id = strtoll(name, NULL, 10);
+		record_init(&rec, &model_tag);
+		rc = store_get(c->store, &model_tag, *id, &rec);
+		record_release(&rec);
+		return rc;
 	}
 	if (store_find(c->store, &model_tag, "name", name, id) == 0) {
 		return 0;

@@ -17,6 +17,7 @@
 #include "model/codec.h"
 #include "model/misp.h"
 #include "model/types.h"
+#include "model/validate.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -187,6 +188,9 @@ int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 		record_init(&tag, &model_tag);
 		rc = codec_parse(&tag, child_at(tags, i), false, buf_str(&at),
 				 e);
+		if (rc == 0) {
+			rc = misp_validate(&tag, buf_str(&at), e);
+		}
 		if (rc == 0 && !record_text(&tag, TAG_NAME, NULL)) {
 			rc = missing(e, buf_str(&at), "name", "a tag name");
 		}
@@ -353,6 +357,9 @@ static int write_sightings(struct store *s, int64_t org_id, int64_t event_id,
 		record_init(&rec, &model_sighting);
 		rc = codec_parse(&rec, item, false, buf_str(&at), e);
 		if (rc == 0) {
+			rc = misp_validate(&rec, buf_str(&at), e);
+		}
+		if (rc == 0) {
 			rc = org_from_json(s, json_object_get(item,
 							      "Organisation"),
 					   org_id, &org);
@@ -470,7 +477,7 @@ static int attribute_prepare(struct record *rec, const char *pointer,
 	set_default_int(rec, ATTR_SHARING_GROUP_ID, 0);
 	set_default_int(rec, ATTR_DELETED, 0);
 	set_default_int(rec, ATTR_DISABLE_CORRELATION, 0);
-	return 0;
+	return misp_validate(rec, pointer, e);
 }
 
 /* Writes what hangs off a stored attribute: tags, clusters, sightings and
@@ -530,6 +537,34 @@ int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 	return rc;
 }
 
+int event_validate_attribute_change(struct store *s, struct record *rec,
+				    int64_t id, const char *pointer,
+				    struct cairn_err *e)
+{
+	struct record old;
+	int rc;
+
+	record_init(&old, &model_attribute);
+	rc = store_get(s, &model_attribute, id, &old);
+	if (rc == 0 && (rec->v[ATTR_TYPE].set || rec->v[ATTR_CATEGORY].set)) {
+		if (!rec->v[ATTR_TYPE].set) {
+			rc = record_set_text(rec, ATTR_TYPE,
+					     record_text(&old, ATTR_TYPE, ""));
+		}
+		if (rc == 0 && !rec->v[ATTR_CATEGORY].set) {
+			rc = record_set_text(rec, ATTR_CATEGORY,
+					     record_text(&old, ATTR_CATEGORY,
+							 ""));
+		}
+	}
+	if (rc == 0 && rec->v[ATTR_TYPE].set && !rec->v[ATTR_VALUE].set) {
+		rc = record_set_text(rec, ATTR_VALUE,
+				     record_text(&old, ATTR_VALUE, ""));
+	}
+	record_release(&old);
+	return rc < 0 ? rc : misp_validate(rec, pointer, e);
+}
+
 /* In edit mode, updates the attribute with the same uuid in this event,
  * or adds it when there is none. */
 static int merge_attribute(struct event_writer *w, int64_t object_id,
@@ -561,6 +596,10 @@ static int merge_attribute(struct event_writer *w, int64_t object_id,
 	}
 	record_init(&rec, &model_attribute);
 	rc = codec_parse(&rec, attr, false, pointer, e);
+	if (rc == 0) {
+		rc = event_validate_attribute_change(w->s, &rec, id, pointer,
+						     e);
+	}
 	if (rc == 0) {
 		set_default_int(&rec, ATTR_TIMESTAMP, time_now());
 		rc = store_update(w->s, &rec, id);
@@ -690,6 +729,9 @@ static int write_object(struct event_writer *w, json_t *obj,
 	}
 	record_init(&rec, &model_object);
 	rc = codec_parse(&rec, obj, false, pointer, e);
+	if (rc == 0) {
+		rc = misp_validate(&rec, pointer, e);
+	}
 	if (rc == 0 && !existing && !record_text(&rec, OBJ_NAME, NULL)) {
 		rc = missing(e, pointer, "name", "an object template name");
 	}
@@ -752,6 +794,9 @@ static int event_record(struct event_writer *w, json_t *header,
 
 	record_init(rec, &model_event);
 	rc = codec_parse(rec, header, false, pointer, e);
+	if (rc == 0) {
+		rc = misp_validate(rec, pointer, e);
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -992,6 +1037,9 @@ static int write_event_children(struct event_writer *w, json_t *header,
 		record_init(&rec, &model_report);
 		rc = codec_parse(&rec, child_at(list, i), false, buf_str(&at),
 				 e);
+		if (rc == 0) {
+			rc = misp_validate(&rec, buf_str(&at), e);
+		}
 		if (rc == 0) {
 			record_set_int(&rec, REPORT_EVENT_ID, w->event_id);
 			set_default_int(&rec, REPORT_TIMESTAMP, time_now());

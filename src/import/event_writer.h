@@ -91,6 +91,13 @@ int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 			  json_t *attr, const char *pointer,
 			  int64_t *attribute_id, struct cairn_err *e);
 
+/* Checks a partial attribute against the stored one (id), filling in the
+ * stored type, category or value where the change needs them to be
+ * checked together. */
+int event_validate_attribute_change(struct store *s, struct record *rec,
+				    int64_t id, const char *pointer,
+				    struct cairn_err *e);
+
 /* Writes a stable "#rrggbb" colour for a tag that arrives without one. */
 void event_tag_colour(const char *name, char out[8]);
 

@@ -42,6 +42,7 @@ struct misp_reader {
 	struct frame *frames;
 	size_t depth, cap;
 	size_t events;
+	size_t offset;          /* bytes fed before the current chunk */
 	int rc;                 /* first error from a callback or the tree */
 	struct cairn_err *err;  /* where the current feed reports errors */
 };
@@ -429,8 +430,10 @@ void misp_reader_free(struct misp_reader *r)
 	free(r);
 }
 
-/* Turns a yajl syntax error into a message with the pointer. */
-static int syntax_error(struct misp_reader *r, const char *data, size_t len)
+/* Turns a yajl syntax error into a message with the pointer and, unless
+ * the document ended early, the 1-based offset of the offending byte. */
+static int syntax_error(struct misp_reader *r, const char *data, size_t len,
+			bool at_end)
 {
 	unsigned char *msg = yajl_get_error(r->yajl, 0,
 					    (const unsigned char *)data, len);
@@ -442,10 +445,17 @@ static int syntax_error(struct misp_reader *r, const char *data, size_t len)
 	if (nl) {
 		*nl = '\0';
 	}
-	cairn_err_set(r->err, CAIRN_EINVAL,
-		      "malformed JSON at %s (byte %zu of this chunk): %s",
-		      buf_str(&at), yajl_get_bytes_consumed(r->yajl),
-		      (char *)msg);
+	if (at_end) {
+		cairn_err_set(r->err, CAIRN_EINVAL,
+			      "malformed JSON at %s (end of document): %s",
+			      buf_str(&at), (char *)msg);
+	} else {
+		cairn_err_set(r->err, CAIRN_EINVAL,
+			      "malformed JSON at %s (byte %zu): %s",
+			      buf_str(&at),
+			      r->offset + yajl_get_bytes_consumed(r->yajl),
+			      (char *)msg);
+	}
 	cairn_err_at(r->err, buf_str(&at), NULL);
 	yajl_free_error(r->yajl, msg);
 	buf_release(&at);
@@ -466,8 +476,9 @@ int misp_reader_feed(struct misp_reader *r, const char *data, size_t len,
 		return r->rc;
 	}
 	if (st != yajl_status_ok) {
-		r->rc = syntax_error(r, data, len);
+		r->rc = syntax_error(r, data, len, false);
 	}
+	r->offset += len;
 	return r->rc;
 }
 
@@ -484,7 +495,7 @@ int misp_reader_finish(struct misp_reader *r, struct cairn_err *e)
 		return r->rc;
 	}
 	if (st != yajl_status_ok) {
-		r->rc = syntax_error(r, "", 0);
+		r->rc = syntax_error(r, "", 0, true);
 		return r->rc;
 	}
 	if (r->events == 0) {

@@ -44,6 +44,7 @@ static int parse_int_text(const char *s, bool allow_fraction, int64_t *out)
 {
 	char *end;
 	long long n;
+	bool digits;
 
 	while (isspace((unsigned char)*s)) {
 		s++;
@@ -56,16 +57,19 @@ static int parse_int_text(const char *s, bool allow_fraction, int64_t *out)
 	if (errno == ERANGE) {
 		return -1;
 	}
+	digits = end != s;
 	if (*end == '.' && allow_fraction) {
 		end++;
 		while (isdigit((unsigned char)*end)) {
 			end++;
+			digits = true;
 		}
 	}
 	while (isspace((unsigned char)*end)) {
 		end++;
 	}
-	if (*end != '\0' || end == s) {
+	/* A lone "." has no digit on either side and is not a number. */
+	if (*end != '\0' || !digits) {
 		return -1;
 	}
 	*out = n;
@@ -144,9 +148,30 @@ bool codec_is_uuid(const char *s)
 	return true;
 }
 
+/* Returns the number written by the `n` decimal digits at `s`. */
+static int decimal_value(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* Returns true for a calendar date in YYYY-MM-DD form. */
 static bool is_date(const char *s)
 {
-	int month, day;
+	int year, month, day;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
 		return false;
@@ -156,9 +181,13 @@ static bool is_date(const char *s)
 			return false;
 		}
 	}
-	month = (s[5] - '0') * 10 + (s[6] - '0');
-	day = (s[8] - '0') * 10 + (s[9] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+	year = decimal_value(s, 4);
+	month = decimal_value(s + 5, 2);
+	day = decimal_value(s + 8, 2);
+	if (month < 1 || month > 12) {
+		return false;
+	}
+	return day >= 1 && day <= days_in_month(year, month);
 }
 
 static int fail(struct cairn_err *e, const char *pointer, const char *key,

@@ -27,14 +27,14 @@
  * default to 0 ("your organisation only"), the most restrictive level. */
 static const char migration_1[] =
 	"CREATE TABLE orgs (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
 	" " UUID_COLUMN
 	" local INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 
 	"CREATE TABLE roles (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" name TEXT NOT NULL DEFAULT '',\n"
 	" perm_add INTEGER NOT NULL DEFAULT 0,\n"
 	" perm_modify INTEGER NOT NULL DEFAULT 0,\n"
@@ -69,7 +69,7 @@ static const char migration_1[] =
 	");\n"
 
 	"CREATE TABLE users (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
 	" role_id INTEGER NOT NULL REFERENCES roles(id),\n"
 	" email TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
@@ -90,7 +90,7 @@ static const char migration_1[] =
 
 	/* expiration is unix seconds, 0 for a key that never expires. */
 	"CREATE TABLE auth_keys (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
 	" hash TEXT NOT NULL UNIQUE,\n"
 	" key_start TEXT NOT NULL,\n"
@@ -104,7 +104,7 @@ static const char migration_1[] =
 	"CREATE INDEX auth_keys_user ON auth_keys(user_id);\n"
 
 	"CREATE TABLE events (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" orgc_id INTEGER NOT NULL REFERENCES orgs(id),\n"
 	" org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
 	" date TEXT NOT NULL DEFAULT (date('now')),\n"
@@ -133,7 +133,7 @@ static const char migration_1[] =
 	 * no foreign key.  The objects_delete trigger removes the attributes
 	 * of a deleted object. */
 	"CREATE TABLE attributes (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" type TEXT NOT NULL,\n"
 	" category TEXT NOT NULL DEFAULT '',\n"
 	" to_ids INTEGER NOT NULL DEFAULT 0,\n"
@@ -158,7 +158,7 @@ static const char migration_1[] =
 	"CREATE INDEX attributes_value ON attributes(value);\n"
 
 	"CREATE TABLE objects (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" name TEXT NOT NULL DEFAULT '',\n"
 	" meta_category TEXT NOT NULL DEFAULT '',\n"
 	" description TEXT NOT NULL DEFAULT '',\n"
@@ -182,7 +182,7 @@ static const char migration_1[] =
 
 	/* referenced_type is 0 for an attribute and 1 for an object. */
 	"CREATE TABLE object_references (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" " UUID_COLUMN
 	" timestamp INTEGER NOT NULL DEFAULT 0,\n"
 	" object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,"
@@ -203,7 +203,7 @@ static const char migration_1[] =
 
 	/* MISP looks tags up by name without regard to case. */
 	"CREATE TABLE tags (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
 	" colour TEXT NOT NULL DEFAULT '',\n"
 	" exportable INTEGER NOT NULL DEFAULT 1,\n"
@@ -217,7 +217,7 @@ static const char migration_1[] =
 	");\n"
 
 	"CREATE TABLE event_tags (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
 	" local INTEGER NOT NULL DEFAULT 0,\n"
@@ -229,7 +229,7 @@ static const char migration_1[] =
 	/* event_id repeats the attribute's event, so that the tags of a whole
 	 * event are one index range. */
 	"CREATE TABLE attribute_tags (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" attribute_id INTEGER NOT NULL"
 	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
@@ -244,7 +244,7 @@ static const char migration_1[] =
 	/* galaxy_json and cluster_json are the compact JSON received, passed
 	 * through unchanged on export. */
 	"CREATE TABLE galaxy_clusters (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" " UUID_COLUMN
 	" type TEXT NOT NULL DEFAULT '',\n"
 	" value TEXT NOT NULL DEFAULT '',\n"
@@ -255,7 +255,7 @@ static const char migration_1[] =
 	"CREATE INDEX galaxy_clusters_tag_name ON galaxy_clusters(tag_name);\n"
 
 	"CREATE TABLE event_clusters (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" cluster_id INTEGER NOT NULL"
 	" REFERENCES galaxy_clusters(id) ON DELETE CASCADE,\n"
@@ -265,7 +265,7 @@ static const char migration_1[] =
 	"CREATE INDEX event_clusters_cluster ON event_clusters(cluster_id);\n"
 
 	"CREATE TABLE attribute_clusters (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" attribute_id INTEGER NOT NULL"
 	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
@@ -281,7 +281,7 @@ static const char migration_1[] =
 
 	/* type 0 is a sighting, 1 a false positive, 2 an expiration. */
 	"CREATE TABLE sightings (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" attribute_id INTEGER NOT NULL"
 	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
@@ -299,7 +299,7 @@ static const char migration_1[] =
 	 * add one.  The attributes_delete trigger removes the proposals of a
 	 * deleted attribute. */
 	"CREATE TABLE shadow_attributes (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" old_id INTEGER NOT NULL DEFAULT 0,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" type TEXT NOT NULL,\n"
@@ -326,7 +326,7 @@ static const char migration_1[] =
 	"END;\n"
 
 	"CREATE TABLE event_reports (\n"
-	" id INTEGER PRIMARY KEY,\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" " UUID_COLUMN
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" name TEXT NOT NULL DEFAULT '',\n"

@@ -1410,11 +1410,30 @@ static void test_transaction_rollback(void **state)
 	assert_int_equal(store_rollback(f->s), 0);
 	assert_int_equal(store_begin(f->s), 0);
 	assert_true(store_in_transaction(f->s));
-	assert_int_equal(store_begin(f->s), CAIRN_ESTORE);
 	event = add_event(f, NULL, "rolled back");
 	assert_int_equal(store_rollback(f->s), 0);
 	assert_false(store_in_transaction(f->s));
 	assert_int_equal(count_rows(f, &model_event, "id", event), 0);
+}
+
+/* A store_begin() inside a transaction is a savepoint: rolling it back
+ * undoes only what came after it. */
+static void test_transaction_nested(void **state)
+{
+	struct fixture *f = *state;
+	int64_t outer, inner;
+
+	assert_int_equal(store_begin(f->s), 0);
+	outer = add_event(f, NULL, "outer");
+	assert_int_equal(store_begin(f->s), 0);
+	inner = add_event(f, NULL, "inner");
+	assert_int_equal(store_rollback(f->s), 0);
+	assert_true(store_in_transaction(f->s));
+	assert_int_equal(count_rows(f, &model_event, "id", inner), 0);
+	assert_int_equal(count_rows(f, &model_event, "id", outer), 1);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_false(store_in_transaction(f->s));
+	assert_int_equal(count_rows(f, &model_event, "id", outer), 1);
 }
 
 /* -------- pool -------- */
@@ -1546,6 +1565,7 @@ int main(void)
 		T(test_query_nested_cursors),
 		T(test_authkey_add_find),
 		T(test_transaction_rollback),
+		T(test_transaction_nested),
 		T(test_pool_blocks_until_put),
 		T(test_pool_two_threads),
 	};
