@@ -52,7 +52,8 @@ static unsigned view_flags(const struct api_ctx *c)
 		flags |= EVENT_JSON_NO_SIGHTINGS;
 	}
 	/* events/view takes deleted 1, true or [0, 1] to mean "both". */
-	if (named_true(c, "deleted") || json_is_true(deleted) ||
+	if (named_true(c, "deleted") || named_true(c, "deleted[]") ||
+	    json_is_true(deleted) ||
 	    json_is_array(deleted) ||
 	    (json_is_integer(deleted) && json_integer_value(deleted) == 1)) {
 		flags |= EVENT_JSON_DELETED;
@@ -126,7 +127,7 @@ int api_event_add(struct api_ctx *c)
 				 NULL);
 	}
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
-	if (rc == CAIRN_EEXIST) {
+	if (rc == CAIRN_EEXIST && e.pointer.len == 0) {
 		add_conflict(c, event);
 	} else if (rc == CAIRN_EINVAL && strcmp(buf_str(&e.field), "info") == 0 &&
 		   strncmp(buf_str(&e.message), "missing", 7) == 0) {

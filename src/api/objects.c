@@ -92,6 +92,12 @@ static int find_object(struct api_ctx *c, int64_t *id, struct record *rec)
 	if (rc == 0) {
 		rc = store_get(c->store, &model_object, *id, rec);
 	}
+	/* A soft-deleted object is gone for view, edit and a second soft
+	 * delete; a hard delete still removes it. */
+	if (rc == 0 && record_int(rec, OBJ_DELETED, 0) &&
+	    !(strcmp(c->path.segments[1], "delete") == 0 && hard_delete(c))) {
+		rc = CAIRN_ENOTFOUND;
+	}
 	if (rc < 0) {
 		api_error(c, 404, "Invalid object.", NULL);
 	}

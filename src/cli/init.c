@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "core/util.h"
+#include "model/codec.h"
 #include "model/misp.h"
 #include "store/store.h"
 
@@ -186,6 +187,18 @@ int cli_init(int argc, char **argv)
 	}
 	if (!data) {
 		fprintf(stderr, "error: missing --data DIR\n");
+		return 2;
+	}
+	if (org_uuid && !codec_is_uuid(org_uuid)) {
+		fprintf(stderr,
+			"error: invalid --org-uuid '%s': expected a UUID such "
+			"as 5f4b0e3a-2c1d-4e8f-9a7b-6c5d4e3f2a1b\n",
+			org_uuid);
+		return 2;
+	}
+	if (!*org_name || !strchr(email, '@')) {
+		fprintf(stderr, "error: --org-name must not be empty and "
+				"--email must be an e-mail address\n");
 		return 2;
 	}
 	if (mkdir(data, 0700) < 0 && errno != EEXIST) {

@@ -76,6 +76,12 @@ static int serve(const char *data, const char *host, int port, long threads,
 	int sig = 0;
 
 	buf_printf(&path, "%s/cairn.db", data);
+	if (access(buf_str(&path), R_OK | W_OK) < 0) {
+		log_error("no database at '%s': run cairn init --data %s first",
+			  buf_str(&path), data);
+		buf_release(&path);
+		return 1;
+	}
 	if (store_pool_new(&app.pool, buf_str(&path), (int)threads, &e) < 0) {
 		log_error("cannot open database '%s': %s", buf_str(&path),
 			  buf_str(&e.message));

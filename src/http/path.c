@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char json_suffix[] = ".json";
 #define JSON_SUFFIX_LEN (sizeof(json_suffix) - 1)
@@ -134,7 +135,14 @@ static int add_named(struct path *p, const char *s, size_t len,
 	if (named) {
 		p->named = named;
 	}
-	if (!named || buf_add(&key, s, key_len) < 0) {
+	/* The key is kept as sent, except that a list marker reads "[]". */
+	if (key_len >= 6 && strncasecmp(s + key_len - 6, "%5B%5D", 6) == 0) {
+		key_len -= 6;
+		rc = buf_add(&key, s, key_len) < 0 || buf_adds(&key, "[]") < 0;
+	} else {
+		rc = buf_add(&key, s, key_len) < 0;
+	}
+	if (!named || rc) {
 		free(param.value);
 		return cairn_err_set(e, CAIRN_ENOMEM,
 				     "out of memory splitting URL path");
@@ -144,14 +152,31 @@ static int add_named(struct path *p, const char *s, size_t len,
 	return 0;
 }
 
-/* Returns the length of the identifier before the first ':' of the
- * segment, or 0 when the segment is not a named parameter. */
+/* Returns the length of a list marker "[]", sent plain or as "%5B%5D",
+ * at `s`, or 0.  MISP peers send list parameters as "deleted[]:1". */
+static size_t list_marker_len(const char *s, size_t len)
+{
+	if (len >= 2 && s[0] == '[' && s[1] == ']') {
+		return 2;
+	}
+	if (len >= 6 && strncasecmp(s, "%5B%5D", 6) == 0) {
+		return 6;
+	}
+	return 0;
+}
+
+/* Returns the length of the identifier (with an optional list marker)
+ * before the first ':' of the segment, or 0 when the segment is not a
+ * named parameter. */
 static size_t named_key_len(const char *s, size_t len)
 {
 	size_t i = 0;
 
 	while (i < len && is_identifier_char(s[i])) {
 		i++;
+	}
+	if (i > 0) {
+		i += list_marker_len(s + i, len - i);
 	}
 	return i > 0 && i < len && s[i] == ':' ? i : 0;
 }

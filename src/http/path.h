@@ -17,7 +17,9 @@
  *   before the first ':' are a non-empty identifier ([A-Za-z0-9_]+, not
  *   percent-encoded).  The value is everything after that ':', decoded,
  *   so "last:7d" and "timestamp:1d:2d" are named and a UUID is not.
- *   An encoded colon ("%3A") never makes a segment named.
+ *   An encoded colon ("%3A") never makes a segment named.  The identifier
+ *   may end in a list marker, "[]" or "%5B%5D", which the key keeps as
+ *   "[]" ("deleted[]:1" has the key "deleted[]").
  * - '+' is kept as is, because it means a space only in query strings.
  * - An invalid escape (a '%' not followed by two hex digits) or an escape
  *   that decodes to a NUL byte makes the whole path invalid.

@@ -565,18 +565,34 @@ int event_validate_attribute_change(struct store *s, struct record *rec,
 	return rc < 0 ? rc : misp_validate(rec, pointer, e);
 }
 
+/* Writes the lower-case form of a JSON string that is a UUID into `out`;
+ * returns false for anything else. */
+static bool lower_uuid(const json_t *v, char out[UUID_TEXT_SIZE])
+{
+	const char *s = json_string_value(v);
+
+	if (!s || !codec_is_uuid(s)) {
+		return false;
+	}
+	for (size_t i = 0; i < UUID_TEXT_SIZE; i++) {
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	return true;
+}
+
 /* In edit mode, updates the attribute with the same uuid in this event,
  * or adds it when there is none. */
 static int merge_attribute(struct event_writer *w, int64_t object_id,
 			   json_t *attr, const char *pointer,
 			   struct cairn_err *e)
 {
-	const char *uuid = json_string_value(json_object_get(attr, "uuid"));
+	char uuid[UUID_TEXT_SIZE];
 	struct record rec, old;
 	int64_t id;
 	int rc;
 
-	if (!uuid || store_find(w->s, &model_attribute, "uuid", uuid, &id) < 0) {
+	if (!lower_uuid(json_object_get(attr, "uuid"), uuid) ||
+	    store_find(w->s, &model_attribute, "uuid", uuid, &id) < 0) {
 		return event_write_attribute(w->s, w->o.org_id, w->event_id,
 					     w->event_uuid, object_id, attr,
 					     pointer, &id, e);
@@ -718,7 +734,10 @@ static int write_object(struct event_writer *w, json_t *obj,
 	struct buf at = BUF_INIT;
 	struct record rec;
 	json_t *attrs = NULL, *refs = NULL;
-	const char *uuid = json_string_value(json_object_get(obj, "uuid"));
+	char uuid_text[UUID_TEXT_SIZE];
+	const char *uuid = lower_uuid(json_object_get(obj, "uuid"), uuid_text)
+				   ? uuid_text
+				   : NULL;
 	int64_t id = 0;
 	bool existing = false;
 	int rc;
@@ -783,13 +802,34 @@ static int write_object(struct event_writer *w, json_t *obj,
 	return rc;
 }
 
+/* Sets the creator organisation from the header's Orgc, creating it when
+ * it is new; so it runs inside the event's transaction.  Without an Orgc
+ * an edit keeps the stored one and anything else takes the writer's. */
+static int event_set_orgc(struct event_writer *w, json_t *header,
+			  struct record *rec, const char *pointer,
+			  struct cairn_err *e)
+{
+	json_t *orgc = json_object_get(header, "Orgc");
+	int64_t id;
+	int rc;
+
+	if (!orgc && w->o.mode == WRITE_EDIT) {
+		return 0;
+	}
+	rc = org_from_json(w->s, orgc, w->o.org_id, &id);
+	if (rc < 0) {
+		return store_failed(w->s, e, rc, pointer);
+	}
+	record_set_int(rec, EVENT_ORGC_ID, id);
+	return 0;
+}
+
 /* Parses the event header and applies the defaults of a new event. */
 static int event_record(struct event_writer *w, json_t *header,
 			const char *pointer, struct record *rec,
 			struct cairn_err *e)
 {
 	char today[11];
-	int64_t orgc;
 	int rc;
 
 	record_init(rec, &model_event);
@@ -800,18 +840,9 @@ static int event_record(struct event_writer *w, json_t *header,
 	if (rc < 0) {
 		return rc;
 	}
-	rc = org_from_json(w->s, json_object_get(header, "Orgc"), w->o.org_id,
-			   &orgc);
-	if (rc < 0) {
-		return store_failed(w->s, e, rc, pointer);
-	}
-	record_set_int(rec, EVENT_ORGC_ID, orgc);
 	if (w->o.mode == WRITE_EDIT) {
 		set_default_int(rec, EVENT_TIMESTAMP, time_now());
 		set_default_int(rec, EVENT_PUBLISHED, 0);
-		if (!json_object_get(header, "Orgc")) {
-			rec->v[EVENT_ORGC_ID].set = false;
-		}
 		rec->v[EVENT_UUID].set = false;
 		return 0;
 	}
@@ -926,6 +957,9 @@ static int open_event(struct event_writer *w, json_t *header,
 		w->result = EVENT_ADDED;
 		rc = writer_begin(w);
 		w->open = rc == 0;
+		if (rc == 0) {
+			rc = event_set_orgc(w, header, &rec, pointer, e);
+		}
 		if (rc == 0) {
 			rc = store_insert(w->s, &rec, &w->event_id);
 		}
@@ -1070,6 +1104,9 @@ static int finish_event(struct event_writer *w, json_t *header,
 			       "the event's description as a string");
 	}
 	rc = event_record(w, header, pointer, &rec, e);
+	if (rc == 0) {
+		rc = event_set_orgc(w, header, &rec, pointer, e);
+	}
 	if (rc == 0) {
 		rc = store_update(w->s, &rec, w->event_id);
 		if (rc < 0) {

@@ -275,8 +275,11 @@ static int parse_field(struct record *r, int i, const json_t *v,
 	const struct field *f = &r->model->fields[i];
 	int64_t n;
 
+	/* Null clears a nullable field; elsewhere it means "not given". */
 	if (json_is_null(v)) {
-		record_set_null(r, i);
+		if (f->flags & F_NULLABLE) {
+			record_set_null(r, i);
+		}
 		return 0;
 	}
 	switch (f->kind) {

@@ -2,7 +2,8 @@
  * MISP JSON codec for records: JSON object -> record, record -> JSON.
  *
  * Parsing is lenient where MISP and PyMISP are (numbers sent as strings,
- * float timestamps, 0/1 for booleans, unknown keys ignored) and strict
+ * float timestamps, 0/1 for booleans, unknown keys ignored, null taken
+ * as "not given" except on nullable fields) and strict
  * about types that cannot be meant (an object where a string belongs, a
  * malformed UUID or date).  Emitting writes ids, timestamps and enums as
  * strings and booleans as booleans, as MISP does.

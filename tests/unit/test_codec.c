@@ -508,6 +508,9 @@ static void parse_date_rejects_bad(void **state)
 
 /* ---- codec_parse: null, empty strings, server fields, unknown keys ---- */
 
+/* Null sets a nullable field to null and leaves any other field unset,
+ * as if it were absent, since PyMISP drops nulls and MISP then applies
+ * the default. */
 static void parse_null_sets_null(void **state)
 {
 	struct parsed p;
@@ -516,16 +519,15 @@ static void parse_null_sets_null(void **state)
 	parse_member(&p, "\"name\": null, \"count\": null, \"uuid\": null, "
 			 "\"flag\": null, \"note\": null");
 	expect_ok(&p, "nulls");
-	assert_true(p.r.v[S_NAME].set);
-	assert_true(p.r.v[S_NAME].null);
-	assert_null(p.r.v[S_NAME].s);
+	assert_false(p.r.v[S_NAME].set);
 	assert_string_equal(record_text(&p.r, S_NAME, "fallback"), "fallback");
-	assert_true(p.r.v[S_COUNT].set);
-	assert_true(p.r.v[S_COUNT].null);
+	assert_false(p.r.v[S_COUNT].set);
 	assert_int_equal(record_int(&p.r, S_COUNT, -1), -1);
-	assert_true(p.r.v[S_UUID].null);
-	assert_true(p.r.v[S_FLAG].null);
+	assert_false(p.r.v[S_UUID].set);
+	assert_false(p.r.v[S_FLAG].set);
+	assert_true(p.r.v[S_NOTE].set);
 	assert_true(p.r.v[S_NOTE].null);
+	assert_null(p.r.v[S_NOTE].s);
 	assert_false(p.r.v[S_DATE].set);
 	parsed_release(&p);
 }

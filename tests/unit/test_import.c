@@ -741,20 +741,12 @@ static void import_invalid_keeps_stored(void **state)
 	assert_int_equal(count_rows(f, Q_EVENT_SHADOWS, id), 1);
 }
 
-/* The creator organisation of a rejected event is not stored either.
- *
- * NOTE: known bug, so this test runs only when CAIRN_TEST_KNOWN_BUGS is
- * set.  open_event() in event_writer.c calls event_record() before
- * store_begin(), and event_record() stores the Orgc organisation through
- * store_org_ensure(), so that row stays after the rollback. */
+/* The creator organisation of a rejected event is not stored either. */
 static void import_invalid_leaves_no_org(void **state)
 {
 	struct fixture *f = *state;
 	struct import_stats st;
 
-	if (!getenv("CAIRN_TEST_KNOWN_BUGS")) {
-		skip();
-	}
 	st = import_text(
 		f, "{\"Event\": {\"uuid\": \"" UUID_OTHER "\","
 		   " \"info\": \"bad\", \"timestamp\": \"1700000000\",\n"
@@ -795,20 +787,14 @@ static void import_uuid_of_other_event(void **state)
 			    "belongs to another event");
 }
 
-/* NOTE: known bug, so this test runs only when CAIRN_TEST_KNOWN_BUGS is
- * set.  merge_attribute() in event_writer.c looks the attribute up by the
- * uuid as written in the input, but the store keeps it lower-cased, so an
- * upper-case uuid is not found and the insert fails on the UNIQUE
- * constraint with SQLite's message instead. */
+/* An attribute named by the upper-case form of another event's attribute
+ * uuid is found, and rejected as belonging to that event. */
 static void import_upper_uuid_of_other_event(void **state)
 {
 	struct fixture *f = *state;
 	struct import_stats st;
 	struct buf doc = BUF_INIT;
 
-	if (!getenv("CAIRN_TEST_KNOWN_BUGS")) {
-		skip();
-	}
 	import_event(f, event_format, "1700000000", "Import test");
 	buf_printf(&doc, other_event_format,
 		   "A1A1A1A1-0000-4000-8000-000000000001");
@@ -820,10 +806,8 @@ static void import_upper_uuid_of_other_event(void **state)
 			       "belongs to another event"));
 }
 
-/* NOTE: known bug with the same cause as import_upper_uuid_of_other_event,
- * and run only when CAIRN_TEST_KNOWN_BUGS is set.  An edit that names a
- * stored attribute by its upper-case uuid fails with CAIRN_EEXIST instead
- * of updating the attribute. */
+/* An edit that names a stored attribute by its upper-case uuid updates
+ * that attribute. */
 static void edit_upper_uuid_updates(void **state)
 {
 	struct fixture *f = *state;
@@ -834,9 +818,6 @@ static void edit_upper_uuid_updates(void **state)
 	int64_t id, written;
 	json_t *edit;
 
-	if (!getenv("CAIRN_TEST_KNOWN_BUGS")) {
-		skip();
-	}
 	import_event(f, event_format, "1700000000", "Import test");
 	id = find_id(f, &model_event, UUID_EVENT);
 	edit = json_loads("{\"info\": \"edited\", \"Attribute\": [{\"uuid\": "
