@@ -169,24 +169,49 @@ static const struct route *route_find(const struct path *p, unsigned method,
 	return NULL;
 }
 
+/* Finds the user of the first valid key in a header value, which may
+ * list several keys separated by commas, with spaces around them. */
+static int find_key_user(struct api_ctx *c, const char *value,
+			 int64_t *user_id)
+{
+	char hash[SHA256_HEX_SIZE];
+
+	while (value && *value) {
+		const char *end = strchr(value, ',');
+		size_t len = end ? (size_t)(end - value) : strlen(value);
+		const char *key = value;
+
+		while (len && (*key == ' ' || *key == '\t')) {
+			key++;
+			len--;
+		}
+		while (len && (key[len - 1] == ' ' || key[len - 1] == '\t')) {
+			len--;
+		}
+		if (len == API_KEY_LENGTH) {
+			sha256_hex(key, len, hash);
+			if (store_authkey_find(c->store, hash, user_id) == 0) {
+				return 0;
+			}
+		}
+		value = end ? end + 1 : NULL;
+	}
+	return CAIRN_EDENIED;
+}
+
 /* Looks the key up and loads the user, role and organisation. */
 static int authenticate(struct api_ctx *c)
 {
 	const char *key = http_header(c->http, "Authorization");
-	char hash[SHA256_HEX_SIZE];
 	int64_t user_id;
 	int rc;
 
 	if (!key || !*key) {
 		key = http_header(c->http, "X-MISP-AUTH");
 	}
-	if (!key || strlen(key) != API_KEY_LENGTH) {
-		return CAIRN_EDENIED;
-	}
-	sha256_hex(key, strlen(key), hash);
-	rc = store_authkey_find(c->store, hash, &user_id);
+	rc = find_key_user(c, key, &user_id);
 	if (rc < 0) {
-		return rc == CAIRN_ENOTFOUND ? CAIRN_EDENIED : rc;
+		return rc;
 	}
 	rc = store_get(c->store, &model_user, user_id, &c->user.user);
 	if (rc < 0 || record_int(&c->user.user, USER_DISABLED, 0)) {
