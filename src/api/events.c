@@ -3,6 +3,7 @@
 #include "core/util.h"
 #include "export/event_json.h"
 #include "import/event_writer.h"
+#include "import/misp_reader.h"
 #include "model/misp.h"
 
 #include <string.h>
@@ -95,9 +96,8 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 
 /* Answers an add of an existing uuid as MISP does: 404 with the stored
  * event's address in a Location header. */
-static void add_conflict(struct api_ctx *c, json_t *event)
+static void add_conflict(struct api_ctx *c, const char *uuid)
 {
-	const char *uuid = json_string_value(json_object_get(event, "uuid"));
 	struct buf location = BUF_INIT;
 	int64_t id = 0;
 
@@ -111,24 +111,89 @@ static void add_conflict(struct api_ctx *c, json_t *event)
 	buf_release(&location);
 }
 
-int api_event_add(struct api_ctx *c)
-{
-	struct event_writer_options o = writer_options(c, WRITE_ADD);
-	struct cairn_err e = CAIRN_ERR_INIT;
+/* State of an events/add body read as a stream, so that a large event
+ * is written attribute by attribute instead of held as a tree. */
+struct add_stream {
+	struct event_writer *writer;
+	struct misp_reader *reader;
+	struct cairn_err *err;
 	enum event_write_result result;
-	json_t *event = api_body_object(c, "Event");
-	int64_t id;
+	int64_t event_id;
+	char uuid[UUID_TEXT_SIZE]; /* the body's event uuid, if it had one */
+	bool done;
+};
+
+static int add_element(void *ctx, enum misp_element kind, json_t *header,
+		       json_t *element)
+{
+	struct add_stream *a = ctx;
+	struct buf at = BUF_INIT;
 	int rc;
 
-	if (!event) {
-		return api_error(c, 400,
-				 "missing request body: expected an event "
-				 "object",
-				 NULL);
+	misp_reader_pointer(a->reader, &at);
+	rc = event_writer_element(a->writer, kind, header, element,
+				  buf_str(&at), a->err);
+	buf_release(&at);
+	return rc;
+}
+
+static int add_event_end(void *ctx, json_t *header)
+{
+	struct add_stream *a = ctx;
+	const char *uuid = json_string_value(json_object_get(header, "uuid"));
+
+	if (a->done) {
+		cairn_err_set(a->err, CAIRN_EINVAL,
+			      "the body holds more than one event: events/add "
+			      "takes one");
+		return CAIRN_EINVAL;
 	}
-	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
+	a->done = true;
+	if (uuid) {
+		snprintf(a->uuid, sizeof(a->uuid), "%s", uuid);
+	}
+	return event_writer_end(a->writer, header, "", &a->result,
+				&a->event_id, a->err);
+}
+
+static const struct misp_reader_callbacks add_callbacks = {
+	.element = add_element,
+	.event_end = add_event_end,
+};
+
+/* Reads and writes the request body's event; returns 0 or a negative
+ * code with the detail in `e`. */
+static int add_from_body(struct api_ctx *c, struct add_stream *a,
+			 struct cairn_err *e)
+{
+	struct event_writer_options o = writer_options(c, WRITE_ADD);
+	int rc;
+
+	a->err = e;
+	a->writer = event_writer_new(c->store, &o);
+	a->reader = misp_reader_new(&add_callbacks, a);
+	if (!a->writer || !a->reader) {
+		rc = CAIRN_ENOMEM;
+	} else {
+		rc = misp_reader_feed(a->reader, c->http->body,
+				      c->http->body_len, e);
+	}
+	if (rc == 0) {
+		rc = misp_reader_finish(a->reader, e);
+	}
+	event_writer_free(a->writer);
+	misp_reader_free(a->reader);
+	return rc;
+}
+
+int api_event_add(struct api_ctx *c)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct add_stream a = {0};
+	int rc = add_from_body(c, &a, &e);
+
 	if (rc == CAIRN_EEXIST && e.pointer.len == 0) {
-		add_conflict(c, event);
+		add_conflict(c, a.uuid);
 	} else if (rc == CAIRN_EINVAL && strcmp(buf_str(&e.field), "info") == 0 &&
 		   strncmp(buf_str(&e.message), "missing", 7) == 0) {
 		c->rs->status = 403;
@@ -141,7 +206,7 @@ int api_event_add(struct api_ctx *c)
 	} else if (rc < 0) {
 		api_error_rc(c, rc, &e);
 	} else {
-		send_event(c, id,
+		send_event(c, a.event_id,
 			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);
 	}
 	cairn_err_release(&e);

@@ -44,6 +44,7 @@ struct route {
 	enum arg_rule arg;
 	int (*handler)(struct api_ctx *c);
 	enum perm perm;
+	bool stream_body; /* the handler reads the raw body as a stream */
 };
 
 #define RD (M_GET | M_HEAD)
@@ -57,7 +58,7 @@ static const struct route routes[] = {
 
 	{RD | M_POST, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
 	{RD | M_POST, "events", "view", ARG_ONE, api_event_view, PERM_NONE},
-	{M_POST, "events", "add", ARG_NONE, api_event_add, PERM_ADD},
+	{M_POST, "events", "add", ARG_NONE, api_event_add, PERM_ADD, true},
 	{WR, "events", "edit", ARG_ONE, api_event_edit, PERM_MODIFY},
 	{M_POST | M_DELETE, "events", "delete", ARG_ONE, api_event_delete,
 	 PERM_MODIFY},
@@ -66,7 +67,7 @@ static const struct route routes[] = {
 	{M_POST, "events", "unpublish", ARG_ONE, api_event_unpublish,
 	 PERM_PUBLISH},
 	{RD, "events", NULL, ARG_NONE, api_event_index, PERM_NONE},
-	{M_POST, "events", NULL, ARG_NONE, api_event_add, PERM_ADD},
+	{M_POST, "events", NULL, ARG_NONE, api_event_add, PERM_ADD, true},
 	{RD, "events", NULL, ARG_ONE, api_event_view, PERM_NONE},
 	{WR, "events", NULL, ARG_ONE, api_event_edit, PERM_MODIFY},
 	{M_DELETE, "events", NULL, ARG_ONE, api_event_delete, PERM_MODIFY},
@@ -329,7 +330,7 @@ static void dispatch(struct api_ctx *c)
 			  NULL);
 		return;
 	}
-	if (parse_body(c) < 0) {
+	if (!r->stream_body && parse_body(c) < 0) {
 		return;
 	}
 	r->handler(c);

@@ -1095,8 +1095,24 @@ static int write_event_children(struct event_writer *w, json_t *header,
 static int finish_event(struct event_writer *w, json_t *header,
 			const char *pointer, struct cairn_err *e)
 {
+	static const char *const streamed[] = {"Attribute", "Object"};
 	struct record rec;
 	int rc;
+
+	/* The reader streams these arrays and drops their keys, so a key
+	 * still in the header held something other than an array. */
+	for (int i = 0; i < 2; i++) {
+		json_t *v = json_object_get(header, streamed[i]);
+
+		if (v && !json_is_null(v)) {
+			rc = cairn_err_set(e, CAIRN_EINVAL,
+					   "invalid '%s' at %s/%s: expected an "
+					   "array",
+					   streamed[i], pointer, streamed[i]);
+			cairn_err_at(e, pointer, streamed[i]);
+			return rc;
+		}
+	}
 
 	if (w->o.mode != WRITE_EDIT &&
 	    !json_is_string(json_object_get(header, "info"))) {
