@@ -94,7 +94,7 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 	return o;
 }
 
-/* Answers an add of an existing uuid as MISP does: 404 with the stored
+/* Rejects an add of an existing uuid as MISP does: 404 with the stored
  * event's address in a Location header. */
 static void add_conflict(struct api_ctx *c, const char *uuid)
 {

@@ -309,9 +309,13 @@ static int tag_request(struct api_ctx *c, bool attach)
 	}
 	rc = find_tag(c, json_object_get(body, "tag"), attach, &tag_id);
 	if (rc < 0) {
-		/* MISP answers an unknown tag on removal with 405. */
-		return api_error(c, rc == CAIRN_EINVAL ? 400 : attach ? 404 : 405,
-				 "Invalid Tag.",
+		/* MISP rejects an unknown tag on removal with 405. */
+		int status = attach ? 404 : 405;
+
+		if (rc == CAIRN_EINVAL) {
+			status = 400;
+		}
+		return api_error(c, status, "Invalid Tag.",
 				 json_pack("{s:[s]}", "tag",
 					   "expected the name or id of a tag"));
 	}

@@ -2,7 +2,7 @@
  * `cairn init`: creates a data directory with the host organisation,
  * MISP's six default roles, the admin user and an API key printed once.
  * On a directory that is already initialised it changes nothing, unless
- * --new-key asks for another admin key.
+ * --new-key requests another admin key.
  */
 #include "cli/cli.h"
 #include "core/util.h"

@@ -14,7 +14,7 @@
  *  - add: a new event; an existing uuid is an error;
  *  - edit: merges into a given event: attributes and objects are matched
  *    by uuid and updated or added, tags are added, the timestamp moves to
- *    now unless given, and the event is unpublished unless the input says
+ *    now unless given, and the event is unpublished unless the input sets
  *    published.
  */
 #ifndef CAIRN_EVENT_WRITER_H
@@ -38,11 +38,11 @@ enum event_write_result {
 
 struct event_writer_options {
 	enum event_write_mode mode;
-	int64_t org_id;         /* organisation that holds the written event */
+	int64_t org_id;         /* organisation that owns the written event */
 	int64_t user_id;        /* acting user; 0 for the CLI */
 	const char *user_email; /* event_creator_email for new events */
 	int64_t event_id;       /* the event to edit, for WRITE_EDIT */
-	/* The caller holds a transaction around several events and rolls it
+	/* The caller has opened a transaction around several events and rolls it
 	 * back itself when one fails; the writer then neither commits nor
 	 * rolls back. */
 	bool caller_transaction;
