@@ -52,7 +52,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot open the databases\n");
 		return 1;
 	}
-	sqlite3_exec(dst, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+	/* The settings Cairn's store uses, so that only the work differs. */
+	sqlite3_exec(dst,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		     "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY",
 		     NULL, NULL, NULL);
 	if (copy_schema(src, dst) != SQLITE_OK) {
 		fprintf(stderr, "copying the schema failed: %s\n",

@@ -217,7 +217,7 @@ static const char migration_1[] =
 	");\n"
 
 	"CREATE TABLE event_tags (\n"
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" id INTEGER PRIMARY KEY,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
 	" local INTEGER NOT NULL DEFAULT 0,\n"
@@ -229,7 +229,7 @@ static const char migration_1[] =
 	/* event_id repeats the attribute's event, so that the tags of a whole
 	 * event are one index range. */
 	"CREATE TABLE attribute_tags (\n"
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" id INTEGER PRIMARY KEY,\n"
 	" attribute_id INTEGER NOT NULL"
 	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
@@ -255,7 +255,7 @@ static const char migration_1[] =
 	"CREATE INDEX galaxy_clusters_tag_name ON galaxy_clusters(tag_name);\n"
 
 	"CREATE TABLE event_clusters (\n"
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" id INTEGER PRIMARY KEY,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
 	" cluster_id INTEGER NOT NULL"
 	" REFERENCES galaxy_clusters(id) ON DELETE CASCADE,\n"
@@ -265,7 +265,7 @@ static const char migration_1[] =
 	"CREATE INDEX event_clusters_cluster ON event_clusters(cluster_id);\n"
 
 	"CREATE TABLE attribute_clusters (\n"
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" id INTEGER PRIMARY KEY,\n"
 	" attribute_id INTEGER NOT NULL"
 	" REFERENCES attributes(id) ON DELETE CASCADE,\n"
 	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,\n"
