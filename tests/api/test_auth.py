@@ -8,9 +8,9 @@ import requests
 
 import harness
 
+# The reference folder sits beside the shared data folder.
 DESCRIBE_TYPES = (
-    harness.REPO.parent
-    / "shared"
+    harness.shared_data().parent
     / "reference"
     / "misp"
     / "PyMISP"
