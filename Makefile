@@ -2,7 +2,7 @@
 # two set-up commands the README gives.  `make SAN=1` builds with ASan and
 # UBSan into build-san/.
 
-PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium
+PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium libpcre2-8 libidn2
 CC       ?= cc
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)

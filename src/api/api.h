@@ -14,9 +14,12 @@
 #include <stdbool.h>
 #include <yajl/yajl_gen.h>
 
+struct library;
+
 /* The server context, owned by `cairn serve`. */
 struct cairn {
 	struct store_pool *pool;
+	struct library *library; /* reference data (api/library.h) or NULL */
 };
 
 /* The authenticated user of a request. */
@@ -102,5 +105,9 @@ int api_tag_edit(struct api_ctx *c);
 int api_tag_delete(struct api_ctx *c);
 int api_tag_attach(struct api_ctx *c);
 int api_tag_remove(struct api_ctx *c);
+int api_warninglist_index(struct api_ctx *c);
+int api_warninglist_view(struct api_ctx *c);
+int api_warninglist_toggle(struct api_ctx *c);
+int api_warninglist_check(struct api_ctx *c);
 
 #endif

@@ -5,6 +5,7 @@
 #include "import/event_writer.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "model/normalize.h"
 #include "model/types.h"
 
 #include <string.h>
@@ -21,14 +22,19 @@ static bool hard_delete(const struct api_ctx *c)
 	       (json_is_string(hard) && strcmp(json_string_value(hard), "0"));
 }
 
-/* Returns true when the attribute duplicates a live one in the event. */
+/* Returns true when the attribute duplicates a live one in the event,
+ * comparing the canonical form of its value (an invalid value is left
+ * for the writer to reject). */
 static bool is_duplicate(struct api_ctx *c, int64_t event_id, json_t *attr)
 {
 	const char *type = json_string_value(json_object_get(attr, "type"));
 	const char *value = json_string_value(json_object_get(attr, "value"));
 	const char *category =
 		json_string_value(json_object_get(attr, "category"));
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct buf canonical = BUF_INIT;
 	const struct attr_type *t;
+	bool duplicate = false;
 	int64_t id;
 
 	if (!type || !value) {
@@ -38,8 +44,15 @@ static bool is_duplicate(struct api_ctx *c, int64_t event_id, json_t *attr)
 	if (!category && t) {
 		category = t->default_category;
 	}
-	return category && store_attribute_duplicate(c->store, event_id, type,
-						     category, value, &id) == 0;
+	if (category && normalize_value(type, value, &canonical, &e) == 0) {
+		duplicate = store_attribute_duplicate(c->store, event_id, type,
+						      category,
+						      buf_str(&canonical),
+						      &id) == 0;
+	}
+	buf_release(&canonical);
+	cairn_err_release(&e);
+	return duplicate;
 }
 
 /* Adds one attribute in its own transaction; on failure fills `errors`

@@ -4,6 +4,7 @@
 #include "export/event_json.h"
 #include "import/event_writer.h"
 #include "import/misp_reader.h"
+#include "model/codec.h"
 #include "model/misp.h"
 
 #include <string.h>
@@ -13,6 +14,13 @@ static bool named_true(const struct api_ctx *c, const char *key)
 	const char *v = path_named(&c->path, key);
 
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static bool named_false(const struct api_ctx *c, const char *key)
+{
+	const char *v = path_named(&c->path, key);
+
+	return v && (strcmp(v, "0") == 0 || strcmp(v, "false") == 0);
 }
 
 static int find_event(struct api_ctx *c, int64_t *id)
@@ -51,6 +59,14 @@ static unsigned view_flags(const struct api_ctx *c)
 	}
 	if (named_true(c, "noSightings")) {
 		flags |= EVENT_JSON_NO_SIGHTINGS;
+	}
+	/* MISP's REST events/view writes RelatedEvent unless told not to,
+	 * and RelatedAttribute only when asked. */
+	if (named_false(c, "includeEventCorrelations")) {
+		flags |= EVENT_JSON_NO_RELATED;
+	}
+	if (named_true(c, "includeGranularCorrelations")) {
+		flags |= EVENT_JSON_RELATED_ATTRIBUTES;
 	}
 	/* events/view takes deleted 1, true or [0, 1] to mean "both". */
 	if (named_true(c, "deleted") || named_true(c, "deleted[]") ||
@@ -121,6 +137,7 @@ struct add_stream {
 	int64_t event_id;
 	char uuid[UUID_TEXT_SIZE]; /* the body's event uuid, if it had one */
 	bool done;
+	json_t *errors; /* attributes left out, as the response's "errors" */
 };
 
 static int add_element(void *ctx, enum misp_element kind, json_t *header,
@@ -161,6 +178,81 @@ static const struct misp_reader_callbacks add_callbacks = {
 	.event_end = add_event_end,
 };
 
+/* Returns the index that ends a pointer such as "/Event/Attribute/3", and
+ * in `object` the part after "Object/" for an attribute of an object
+ * ("0/Attribute/3"), or NULL. */
+static const char *skipped_key(const char *pointer, const char **object)
+{
+	const char *in_object = strstr(pointer, "/Object/");
+	const char *last = strrchr(pointer, '/');
+
+	*object = in_object ? in_object + 8 : NULL;
+	return last ? last + 1 : pointer;
+}
+
+/* Builds {"Attribute": {"<index>": {"<field>": ["<reason>"]}}, "Object":
+ * {"<o>/Attribute/<i>": {...}}} from the attributes the writer left out,
+ * or NULL when there are none. */
+static json_t *skipped_errors(const struct event_writer *w)
+{
+	json_t *errors = NULL;
+
+	for (size_t i = 0; i < event_writer_skipped_count(w); i++) {
+		json_t *item = event_writer_skipped(w, i), *group;
+		const char *pointer =
+			json_string_value(json_object_get(item, "pointer"));
+		const char *object, *index = skipped_key(pointer, &object);
+		const char *list = object ? "Object" : "Attribute";
+
+		if (!errors) {
+			errors = json_object();
+		}
+		group = json_object_get(errors, list);
+		if (!group) {
+			group = json_object();
+			json_object_set_new(errors, list, group);
+		}
+		json_object_set_new(
+			group, object ? object : index,
+			json_pack("{s:[O]}",
+				  json_string_value(
+					  json_object_get(item, "field")),
+				  json_object_get(item, "message")));
+	}
+	return errors;
+}
+
+/* Writes {"Event": {...}, "errors": {...}} for an add that left some
+ * attributes out, as MISP adds "errors" beside the event. */
+static int send_event_with_errors(struct api_ctx *c, int64_t id,
+				  unsigned flags, json_t *errors)
+{
+	int rc = yajl_gen_map_open(c->gen) == yajl_gen_status_ok ? 0 : -1;
+
+	if (rc == 0) {
+		rc = codec_emit_key(c->gen, "Event");
+	}
+	if (rc == 0) {
+		rc = event_json_write(c->store, id, flags | EVENT_JSON_BARE,
+				      c->gen);
+	}
+	if (rc == 0) {
+		rc = codec_emit_key(c->gen, "errors");
+	}
+	if (rc == 0) {
+		rc = codec_emit_json(c->gen, errors);
+	}
+	if (rc == 0 && yajl_gen_map_close(c->gen) != yajl_gen_status_ok) {
+		rc = -1;
+	}
+	if (rc < 0) {
+		buf_clear(&c->rs->body);
+		yajl_gen_reset(c->gen, NULL);
+		return api_error(c, 500, "writing the response failed", NULL);
+	}
+	return 0;
+}
+
 /* Reads and writes the request body's event; returns 0 or a negative
  * code with the detail in `e`. */
 static int add_from_body(struct api_ctx *c, struct add_stream *a,
@@ -180,6 +272,9 @@ static int add_from_body(struct api_ctx *c, struct add_stream *a,
 	}
 	if (rc == 0) {
 		rc = misp_reader_finish(a->reader, e);
+	}
+	if (rc == 0) {
+		a->errors = skipped_errors(a->writer);
 	}
 	event_writer_free(a->writer);
 	misp_reader_free(a->reader);
@@ -205,10 +300,17 @@ int api_event_add(struct api_ctx *c)
 					   buf_str(&e.message)));
 	} else if (rc < 0) {
 		api_error_rc(c, rc, &e);
+	} else if (a.errors) {
+		send_event_with_errors(c, a.event_id,
+				       named_true(c, "metadata")
+					       ? EVENT_JSON_METADATA
+					       : 0,
+				       a.errors);
 	} else {
 		send_event(c, a.event_id,
 			   named_true(c, "metadata") ? EVENT_JSON_METADATA : 0);
 	}
+	json_decref(a.errors);
 	cairn_err_release(&e);
 	return 0;
 }

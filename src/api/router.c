@@ -35,6 +35,7 @@ enum perm {
 	PERM_PUBLISH = ROLE_PERM_PUBLISH,
 	PERM_TAGGER = ROLE_PERM_TAGGER,
 	PERM_TAG_EDITOR = ROLE_PERM_TAG_EDITOR,
+	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
 };
 
 struct route {
@@ -105,6 +106,16 @@ static const struct route routes[] = {
 	 PERM_TAGGER},
 	{M_POST, "tags", "removeTagFromObject", ARG_NONE, api_tag_remove,
 	 PERM_TAGGER},
+
+	{RD | M_POST, "warninglists", "index", ARG_NONE, api_warninglist_index,
+	 PERM_NONE},
+	{RD | M_POST, "warninglists", NULL, ARG_NONE, api_warninglist_index,
+	 PERM_NONE},
+	{RD, "warninglists", "view", ARG_ONE, api_warninglist_view, PERM_NONE},
+	{M_POST, "warninglists", "toggleEnable", ARG_NONE,
+	 api_warninglist_toggle, PERM_WARNINGLIST},
+	{M_POST, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
+	 PERM_NONE},
 };
 
 #define AUTH_FAILED                                                            \

@@ -21,6 +21,17 @@ static void report_reject(void *ctx, const char *path,
 		e->message.len ? buf_str(&e->message) : cairn_code_name(e->code));
 }
 
+static void report_warning(void *ctx, const char *path,
+			   const struct cairn_err *e)
+{
+	struct import_report *r = ctx;
+
+	fprintf(stderr, "%swarning: skipped the attribute at %s in %s: %s\n",
+		r->tty ? "\r\033[K" : "",
+		e->pointer.len ? buf_str(&e->pointer) : "/", path,
+		buf_str(&e->message));
+}
+
 static void report_progress(void *ctx, const struct import_stats *st)
 {
 	struct import_report *r = ctx;
@@ -72,6 +83,7 @@ int cli_import(int argc, char **argv)
 	job.options.mode = WRITE_IMPORT;
 	job.options.org_id = 1;
 	job.reject = report_reject;
+	job.warn = report_warning;
 	job.progress = report_progress;
 	job.ctx = &report;
 	job.batch_files = 16;
@@ -85,10 +97,12 @@ int cli_import(int argc, char **argv)
 		fprintf(stderr, "\r\033[K");
 	}
 	printf("events: %lld added, %lld updated, %lld unchanged, %lld "
-	       "rejected; attributes: %lld; objects: %lld\n",
+	       "rejected; attributes: %lld; objects: %lld; values normalised: "
+	       "%lld; attributes skipped: %lld\n",
 	       (long long)st.added, (long long)st.updated,
 	       (long long)st.unchanged, (long long)st.rejected,
-	       (long long)st.attributes, (long long)st.objects);
+	       (long long)st.attributes, (long long)st.objects,
+	       (long long)st.normalised, (long long)st.skipped);
 	store_close(s);
 	if (failed == (int)npos ||
 	    (st.added + st.updated + st.unchanged == 0 && st.rejected > 0)) {

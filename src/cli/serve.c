@@ -7,6 +7,7 @@
  * commits or rolls back its own transaction) and closes the database.
  */
 #include "api/api.h"
+#include "api/library.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -64,8 +65,25 @@ static int parse_positive(const char *text, long max, long *out)
 	return 0;
 }
 
-static int serve(const char *data, const char *host, int port, long threads,
-		 size_t max_body)
+/* Loads the library with a connection from the pool, which holds the
+ * warninglist state. */
+static int open_library(struct cairn *app, const char *dir)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct store *s = store_pool_get(app->pool);
+	int rc = library_open(&app->library, dir, s, &e);
+
+	store_pool_put(app->pool, s);
+	if (rc < 0) {
+		log_error("cannot load the library '%s': %s", dir,
+			  buf_str(&e.message));
+	}
+	cairn_err_release(&e);
+	return rc;
+}
+
+static int serve(const char *data, const char *library, const char *host,
+		 int port, long threads, size_t max_body)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct http_server *server = NULL;
@@ -89,6 +107,11 @@ static int serve(const char *data, const char *host, int port, long threads,
 		cairn_err_release(&e);
 		return 1;
 	}
+	if (library && open_library(&app, library) < 0) {
+		store_pool_free(app.pool);
+		buf_release(&path);
+		return 1;
+	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
@@ -98,6 +121,7 @@ static int serve(const char *data, const char *host, int port, long threads,
 	if (http_start(&server, &cfg, &e) < 0) {
 		log_error("cannot listen on %s port %d: %s", host, port,
 			  buf_str(&e.message));
+		library_free(app.library);
 		store_pool_free(app.pool);
 		buf_release(&path);
 		cairn_err_release(&e);
@@ -109,6 +133,7 @@ static int serve(const char *data, const char *host, int port, long threads,
 	sigwait(&stop, &sig);
 	log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(server);
+	library_free(app.library);
 	store_pool_free(app.pool);
 	log_info("stopped");
 	buf_release(&path);
@@ -118,12 +143,16 @@ static int serve(const char *data, const char *host, int port, long threads,
 
 int cli_serve(int argc, char **argv)
 {
-	const char *data = NULL, *listen = "127.0.0.1:8080";
+	const char *data = NULL, *library = NULL, *listen = "127.0.0.1:8080";
 	const char *threads_text = NULL, *max_body_text = NULL, *level = NULL;
 	bool help = false;
 	const struct cli_option opts[] = {
 		{"--data", "DIR", "data directory made by cairn init", &data,
 		 NULL},
+		{"--library", "DIR",
+		 "reference data folder with a warninglists/ subfolder "
+		 "(default: none)",
+		 &library, NULL},
 		{"--listen", "HOST:PORT",
 		 "address to serve on (default 127.0.0.1:8080)", &listen,
 		 NULL},
@@ -190,7 +219,8 @@ int cli_serve(int argc, char **argv)
 	if (level) {
 		log_set_level((enum log_level)log_level_parse(level));
 	}
-	rc = serve(data, buf_str(&host), port, threads, (size_t)max_body);
+	rc = serve(data, library, buf_str(&host), port, threads,
+		   (size_t)max_body);
 	buf_release(&host);
 	return rc;
 }

@@ -3,10 +3,12 @@
  *
  * Attributes are written with one small query each for their tags,
  * clusters and sightings, on prepared statements the store caches.
+ * Correlations are computed as they are written (correlate.h).
  * Proposals are few, so an event's proposals are read once and handed to
  * their attributes from memory.
  */
 #include "export/event_json.h"
+#include "correlate/correlate.h"
 #include "model/codec.h"
 #include "model/misp.h"
 
@@ -38,9 +40,10 @@ static int close_list(yajl_gen g)
 	return GEN_OK(yajl_gen_array_close(g)) ? 0 : gen_fail();
 }
 
-/* Writes `key`: {id, name, uuid, local} of an organisation. */
-static int write_org(struct store *s, const char *key, int64_t org_id,
-		     yajl_gen g)
+/* Writes `key`: {id, name, uuid, local} of an organisation, without
+ * local when `with_local` is false. */
+static int write_org_fields(struct store *s, const char *key, int64_t org_id,
+			    bool with_local, yajl_gen g)
 {
 	struct record org;
 	int rc;
@@ -51,6 +54,9 @@ static int write_org(struct store *s, const char *key, int64_t org_id,
 		record_set_int(&org, ORG_ID, org_id);
 		rc = record_set_text(&org, ORG_NAME, "");
 	}
+	if (!with_local) {
+		org.v[ORG_LOCAL].set = false;
+	}
 	if (rc == 0 && codec_emit_key(g, key) < 0) {
 		rc = gen_fail();
 	}
@@ -59,6 +65,170 @@ static int write_org(struct store *s, const char *key, int64_t org_id,
 	}
 	record_release(&org);
 	return rc;
+}
+
+static int write_org(struct store *s, const char *key, int64_t org_id,
+		     yajl_gen g)
+{
+	return write_org_fields(s, key, org_id, true, g);
+}
+
+static int emit_string_pair(yajl_gen g, const char *key, const char *value)
+{
+	if (codec_emit_key(g, key) < 0 ||
+	    !GEN_OK(yajl_gen_string(g, (const unsigned char *)value,
+				    strlen(value)))) {
+		return gen_fail();
+	}
+	return 0;
+}
+
+/* Writes an id as MISP does, as a JSON string. */
+static int emit_id_pair(yajl_gen g, const char *key, int64_t id)
+{
+	char number[32];
+
+	snprintf(number, sizeof(number), "%lld", (long long)id);
+	return emit_string_pair(g, key, number);
+}
+
+/* Writes "RelatedAttribute": [...] in the shape of MISP 2.5's events/view
+ * with includeGranularCorrelations: per match, the event's id as "id",
+ * the matching attribute_id, the shared value, the event's creator
+ * organisation as "org_id", and the event's info and date.
+ * NOTE: MISP 2.5.1's EventsController::view nests the list once more
+ * ([[...]]) and fills only the first attribute that has correlations, but
+ * this writes one flat list per attribute. */
+static int write_related_attributes(struct store *s, int64_t attribute_id,
+				    yajl_gen g)
+{
+	struct correlate_attribute *list;
+	size_t n;
+	int rc = correlate_related_attributes(s, NULL, attribute_id, &list, &n);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "RelatedAttribute");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct correlate_attribute *a = &list[i];
+
+		rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+		if (rc == 0) {
+			rc = emit_id_pair(g, "id", a->event_id);
+		}
+		if (rc == 0) {
+			rc = emit_id_pair(g, "attribute_id", a->attribute_id);
+		}
+		if (rc == 0) {
+			rc = emit_string_pair(g, "value", a->value);
+		}
+		if (rc == 0) {
+			rc = emit_id_pair(g, "org_id", a->event_orgc_id);
+		}
+		if (rc == 0) {
+			rc = emit_string_pair(g, "info", a->event_info);
+		}
+		if (rc == 0) {
+			rc = emit_string_pair(g, "date", a->event_date);
+		}
+		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+			rc = gen_fail();
+		}
+	}
+	correlate_attributes_free(list, n);
+	return rc == 0 ? close_list(g) : rc;
+}
+
+/* The event fields of a RelatedEvent entry, as MISP 2.5 selects them. */
+static const enum event_field related_event_fields[] = {
+	EVENT_ID,
+	EVENT_DATE,
+	EVENT_THREAT_LEVEL_ID,
+	EVENT_INFO,
+	EVENT_PUBLISHED,
+	EVENT_UUID,
+	EVENT_ANALYSIS,
+	EVENT_TIMESTAMP,
+	EVENT_DISTRIBUTION,
+	EVENT_ORG_ID,
+	EVENT_ORGC_ID,
+};
+
+#define RELATED_EVENT_NFIELDS                                                  \
+	(sizeof(related_event_fields) / sizeof(related_event_fields[0]))
+
+/* Writes the RelatedEvent fields of `ev`, in that order, through a model
+ * made of just those fields of model_event. */
+static int emit_related_event_fields(yajl_gen g, const struct record *ev)
+{
+	struct field fields[RELATED_EVENT_NFIELDS];
+	struct model related = {"Event", NULL, fields, RELATED_EVENT_NFIELDS};
+	struct record r;
+
+	record_init(&r, &related);
+	for (size_t i = 0; i < RELATED_EVENT_NFIELDS; i++) {
+		fields[i] = model_event.fields[related_event_fields[i]];
+		r.v[i] = ev->v[related_event_fields[i]];
+	}
+	return codec_emit_fields(g, &r);
+}
+
+/* Writes {"Event": {fields, Org, Orgc}} of one related event. */
+static int write_related_event(struct store *s, int64_t event_id, yajl_gen g)
+{
+	struct record ev;
+	int rc;
+
+	record_init(&ev, &model_event);
+	rc = store_get(s, &model_event, event_id, &ev);
+	if (rc == 0 && (!GEN_OK(yajl_gen_map_open(g)) ||
+			codec_emit_key(g, "Event") < 0 ||
+			!GEN_OK(yajl_gen_map_open(g)))) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = emit_related_event_fields(g, &ev);
+	}
+	if (rc == 0) {
+		rc = write_org_fields(s, "Org", record_int(&ev, EVENT_ORG_ID, 0),
+				      false, g);
+	}
+	if (rc == 0) {
+		rc = write_org_fields(s, "Orgc",
+				      record_int(&ev, EVENT_ORGC_ID, 0), false,
+				      g);
+	}
+	if (rc == 0 && (!GEN_OK(yajl_gen_map_close(g)) ||
+			!GEN_OK(yajl_gen_map_close(g)))) {
+		rc = gen_fail();
+	}
+	record_release(&ev);
+	return rc;
+}
+
+/* Writes "RelatedEvent": [...], the events that share a correlating
+ * value with this one, newest first.  The limits are the defaults of
+ * correlate.h, because the server has no configuration table yet. */
+static int write_related_events(struct store *s, int64_t event_id,
+				yajl_gen g)
+{
+	struct correlate_event *list;
+	size_t n;
+	int rc = correlate_related_events(s, NULL, event_id, &list, &n);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = open_list(g, "RelatedEvent");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = write_related_event(s, list[i].id, g);
+		if (rc == CAIRN_ENOTFOUND) {
+			rc = 0; /* deleted since the lookup */
+		}
+	}
+	free(list);
+	return rc == 0 ? close_list(g) : rc;
 }
 
 /* Writes "Tag": [...] from a tag query, or nothing when it is empty and
@@ -306,6 +476,9 @@ static int write_attribute(struct store *s, const struct record *attr,
 	if (rc == 0) {
 		rc = write_tags(s, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
 	}
+	if (rc == 0 && (flags & EVENT_JSON_RELATED_ATTRIBUTES)) {
+		rc = write_related_attributes(s, id, g);
+	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
 	}
@@ -427,8 +600,8 @@ static int write_event_lists(struct store *s, int64_t event_id,
 	if (rc == 0) {
 		rc = write_shadows(s, &shadows, 0, g);
 	}
-	if (rc == 0 && (open_list(g, "RelatedEvent") < 0 || close_list(g) < 0)) {
-		rc = gen_fail();
+	if (rc == 0 && !(flags & EVENT_JSON_NO_RELATED)) {
+		rc = write_related_events(s, event_id, g);
 	}
 	if (rc == 0) {
 		rc = write_galaxies(s, Q_EVENT_CLUSTERS, event_id, g);

@@ -3,7 +3,7 @@
  *
  * Each writes into a yajl generator the shape MISP's REST API returns:
  * {"Event": {...}} with Org, Orgc, Attribute, Object, Tag, Galaxy,
- * EventReport and ShadowAttribute inside it, {"Attribute": {...}} and
+ * EventReport, ShadowAttribute and RelatedEvent inside it, {"Attribute": {...}} and
  * {"Object": {...}}.  Rows are read from store cursors as they are written.
  */
 #ifndef CAIRN_EVENT_JSON_H
@@ -19,6 +19,10 @@ enum event_json_flag {
 	EVENT_JSON_DELETED = 1 << 1,      /* include soft-deleted ones */
 	EVENT_JSON_NO_SIGHTINGS = 1 << 2, /* omit Sighting lists */
 	EVENT_JSON_BARE = 1 << 3,         /* no {"Event": ...} envelope */
+	EVENT_JSON_NO_RELATED = 1 << 4,   /* omit RelatedEvent */
+	/* a RelatedAttribute list in each attribute, as MISP's events/view
+	 * writes with includeGranularCorrelations */
+	EVENT_JSON_RELATED_ATTRIBUTES = 1 << 5,
 };
 
 /* Returns CAIRN_ENOTFOUND for an unknown id. */

@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "model/normalize.h"
 #include "model/types.h"
 #include "model/validate.h"
 
@@ -35,6 +36,8 @@ struct event_writer {
 	struct record *refs; /* pending object references, owning */
 	size_t nrefs, caprefs;
 	int64_t attributes, objects;
+	int64_t normalised; /* values that normalisation rewrote */
+	json_t *skipped;    /* {pointer, field, message} of skipped ones */
 };
 
 static int missing(struct cairn_err *e, const char *pointer, const char *key,
@@ -433,9 +436,10 @@ static int write_shadows(struct store *s, int64_t org_id, int64_t event_id,
 	return rc;
 }
 
-/* Checks type, category and value and fills in the defaults. */
-static int attribute_prepare(struct record *rec, const char *pointer,
-			     struct cairn_err *e)
+/* Checks type and category, fills in the defaults and runs the range
+ * checks; attribute_prepare() then normalises the value. */
+static int attribute_defaults(struct record *rec, const char *pointer,
+			      struct cairn_err *e)
 {
 	const struct attr_type *type;
 	const char *name = record_text(rec, ATTR_TYPE, NULL);
@@ -478,6 +482,16 @@ static int attribute_prepare(struct record *rec, const char *pointer,
 	set_default_int(rec, ATTR_DELETED, 0);
 	set_default_int(rec, ATTR_DISABLE_CORRELATION, 0);
 	return misp_validate(rec, pointer, e);
+}
+
+/* Checks type, category and value, fills in the defaults, and replaces
+ * the value, first_seen and last_seen with their canonical forms. */
+static int attribute_prepare(struct record *rec, const char *pointer,
+			     struct cairn_err *e)
+{
+	int rc = attribute_defaults(rec, pointer, e);
+
+	return rc < 0 ? rc : normalize_attribute(rec, pointer, NULL, e);
 }
 
 /* Writes what hangs off a stored attribute: tags, clusters, sightings and
@@ -561,8 +575,28 @@ int event_validate_attribute_change(struct store *s, struct record *rec,
 		rc = record_set_text(rec, ATTR_VALUE,
 				     record_text(&old, ATTR_VALUE, ""));
 	}
+	if (rc == 0 && rec->v[ATTR_VALUE].set && !rec->v[ATTR_TYPE].set) {
+		rc = record_set_text(rec, ATTR_TYPE,
+				     record_text(&old, ATTR_TYPE, ""));
+	}
+	/* The order of first_seen and last_seen is checked against the
+	 * stored one when only one of them changes. */
+	if (rc == 0 && rec->v[ATTR_FIRST_SEEN].set &&
+	    !rec->v[ATTR_LAST_SEEN].set && record_text(&old, ATTR_LAST_SEEN, NULL)) {
+		rc = record_set_text(rec, ATTR_LAST_SEEN,
+				     record_text(&old, ATTR_LAST_SEEN, ""));
+	}
+	if (rc == 0 && rec->v[ATTR_LAST_SEEN].set &&
+	    !rec->v[ATTR_FIRST_SEEN].set &&
+	    record_text(&old, ATTR_FIRST_SEEN, NULL)) {
+		rc = record_set_text(rec, ATTR_FIRST_SEEN,
+				     record_text(&old, ATTR_FIRST_SEEN, ""));
+	}
 	record_release(&old);
-	return rc < 0 ? rc : misp_validate(rec, pointer, e);
+	if (rc == 0) {
+		rc = misp_validate(rec, pointer, e);
+	}
+	return rc < 0 ? rc : normalize_attribute(rec, pointer, NULL, e);
 }
 
 /* Writes the lower-case form of a JSON string that is a UUID into `out`;
@@ -630,6 +664,80 @@ static int merge_attribute(struct event_writer *w, int64_t object_id,
 	}
 	record_release(&rec);
 	return rc;
+}
+
+/* Notes an attribute left out of the event, for the caller to report. */
+static int skip_attribute(struct event_writer *w, const char *pointer,
+			  const struct cairn_err *reason)
+{
+	json_t *item;
+
+	if (!w->skipped) {
+		w->skipped = json_array();
+	}
+	item = json_pack("{s:s, s:s, s:s}", "pointer", pointer, "field",
+			 reason->field.len ? buf_str(&reason->field) : "value",
+			 "message", buf_str(&reason->message));
+	if (!w->skipped || !item || json_array_append_new(w->skipped, item)) {
+		return CAIRN_ENOMEM;
+	}
+	return 1;
+}
+
+/* Checks an attribute before it is written.  MISP stores the valid
+ * attributes of an event and drops the others, so an add leaves out an
+ * attribute with an invalid type, category or value.  An import leaves out
+ * only those whose value, first_seen or last_seen fails normalisation.  A
+ * field of the wrong JSON type, and in an import anything else invalid,
+ * rejects the event.
+ * Returns 0 to write the attribute, 1 when it is left out, or a negative
+ * code with the detail in `e`. */
+static int screen_attribute(struct event_writer *w, json_t *attr,
+			    const char *pointer, struct cairn_err *e)
+{
+	struct cairn_err reason = CAIRN_ERR_INIT;
+	struct record rec;
+	bool changed = false, skippable = false, by_normalisation = false;
+	int rc;
+
+	record_init(&rec, &model_attribute);
+	rc = codec_parse(&rec, attr, false, pointer, &reason);
+	if (rc == 0) {
+		skippable = w->o.mode == WRITE_ADD;
+		rc = attribute_defaults(&rec, pointer, &reason);
+	}
+	if (rc == 0) {
+		rc = normalize_attribute(&rec, pointer, &changed, &reason);
+		by_normalisation = rc == CAIRN_EINVAL;
+	}
+	record_release(&rec);
+	if (rc == 0) {
+		w->normalised += changed;
+	} else if (rc == CAIRN_EINVAL && (skippable || by_normalisation)) {
+		rc = skip_attribute(w, pointer, &reason);
+	} else if (rc < 0) {
+		cairn_err_set(e, rc, "%s", buf_str(&reason.message));
+		cairn_err_at(e, buf_str(&reason.pointer), buf_str(&reason.field));
+	}
+	cairn_err_release(&reason);
+	return rc;
+}
+
+/* Screens and writes one attribute of the event or of an object. */
+static int write_attribute_element(struct event_writer *w, int64_t object_id,
+				   json_t *attr, const char *pointer,
+				   struct cairn_err *e)
+{
+	int rc = 0;
+
+	if (w->o.mode != WRITE_EDIT) {
+		rc = screen_attribute(w, attr, pointer, e);
+	}
+	if (rc != 0) {
+		return rc < 0 ? rc : 0;
+	}
+	w->attributes++;
+	return merge_attribute(w, object_id, attr, pointer, e);
 }
 
 static int hold_reference(struct event_writer *w, json_t *ref,
@@ -783,9 +891,8 @@ static int write_object(struct event_writer *w, json_t *obj,
 	}
 	for (size_t i = 0; rc == 0 && i < child_count(attrs); i++) {
 		child_pointer(&at, pointer, "Attribute", i);
-		rc = merge_attribute(w, id, child_at(attrs, i), buf_str(&at),
-				     e);
-		w->attributes++;
+		rc = write_attribute_element(w, id, child_at(attrs, i),
+					     buf_str(&at), e);
 	}
 	if (rc == 0) {
 		rc = child_array(obj, "ObjectReference", pointer, &refs, e);
@@ -978,8 +1085,7 @@ static int write_element(struct event_writer *w, enum misp_element kind,
 	if (kind == MISP_OBJECT) {
 		return write_object(w, element, pointer, e);
 	}
-	w->attributes++;
-	return merge_attribute(w, 0, element, pointer, e);
+	return write_attribute_element(w, 0, element, pointer, e);
 }
 
 /* Keeps an element that arrived before the event's uuid. */
@@ -1219,6 +1325,7 @@ void event_writer_free(struct event_writer *w)
 		return;
 	}
 	writer_reset(w);
+	json_decref(w->skipped);
 	free(w->refs);
 	free(w);
 }
@@ -1231,6 +1338,21 @@ int64_t event_writer_attributes(const struct event_writer *w)
 int64_t event_writer_objects(const struct event_writer *w)
 {
 	return w->objects;
+}
+
+int64_t event_writer_normalised(const struct event_writer *w)
+{
+	return w->normalised;
+}
+
+size_t event_writer_skipped_count(const struct event_writer *w)
+{
+	return w->skipped ? json_array_size(w->skipped) : 0;
+}
+
+json_t *event_writer_skipped(const struct event_writer *w, size_t i)
+{
+	return w->skipped ? json_array_get(w->skipped, i) : NULL;
 }
 
 int event_write_tree(struct store *s, const struct event_writer_options *o,

@@ -73,9 +73,23 @@ int event_writer_end(struct event_writer *w, json_t *header,
  * next one. */
 void event_writer_abort(struct event_writer *w);
 
-/* Attributes and objects written for the last finished event. */
+/* Attributes and objects written, counted over every event the writer
+ * has been fed (including events rolled back later). */
 int64_t event_writer_attributes(const struct event_writer *w);
 int64_t event_writer_objects(const struct event_writer *w);
+
+/* Attribute values that normalisation rewrote, counted the same way. */
+int64_t event_writer_normalised(const struct event_writer *w);
+
+/* Attributes left out of their events, counted the same way.  Add mode
+ * leaves out attributes with an invalid type, category or value, and
+ * import mode those whose value, first_seen or last_seen failed
+ * normalisation.  Any other invalid element, a field of the wrong JSON
+ * type, and any invalid attribute in edit mode still fail the event.
+ * Entry `i` is a borrowed {"pointer", "field", "message"} object, or NULL
+ * past the end. */
+size_t event_writer_skipped_count(const struct event_writer *w);
+json_t *event_writer_skipped(const struct event_writer *w, size_t i);
 
 /* Writes a whole event held as a tree, with its arrays in place.
  * `event` is the bare event object. */

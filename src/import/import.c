@@ -28,6 +28,8 @@ struct file_import {
 	bool fast;   /* inside a batch transaction: stop at the first failure */
 	bool retry;  /* a fast import failed; the batch must be redone */
 	int64_t attributes_mark, objects_mark; /* writer counts at last end */
+	int64_t normalised_mark;
+	size_t skipped_mark;
 	struct cairn_err err;
 };
 
@@ -40,6 +42,31 @@ static void reject(struct file_import *fi, const struct cairn_err *e)
 	fi->st->rejected++;
 	if (fi->job->reject) {
 		fi->job->reject(fi->job->ctx, fi->path, e);
+	}
+}
+
+/* Counts and reports the attributes the writer left out of the event
+ * that just ended. */
+static void report_skipped(struct file_import *fi)
+{
+	size_t n = event_writer_skipped_count(fi->writer);
+
+	for (size_t i = fi->skipped_mark; i < n; i++) {
+		json_t *item = event_writer_skipped(fi->writer, i);
+		struct cairn_err e = CAIRN_ERR_INIT;
+
+		fi->st->skipped++;
+		if (!fi->job->warn) {
+			continue;
+		}
+		cairn_err_set(&e, CAIRN_EINVAL, "%s",
+			      json_string_value(json_object_get(item,
+								"message")));
+		cairn_err_at(&e,
+			     json_string_value(json_object_get(item, "pointer")),
+			     json_string_value(json_object_get(item, "field")));
+		fi->job->warn(fi->job->ctx, fi->path, &e);
+		cairn_err_release(&e);
 	}
 }
 
@@ -91,6 +118,11 @@ static int on_event_end(void *ctx, json_t *header)
 		if (fi->fast) {
 			return CAIRN_EBUSY;
 		}
+	} else if (fi->fast &&
+		   event_writer_skipped_count(fi->writer) > fi->skipped_mark) {
+		/* Redone one event at a time, which reports the skips once. */
+		fi->retry = true;
+		return CAIRN_EBUSY;
 	} else if (result == EVENT_UNCHANGED) {
 		fi->st->unchanged++;
 	} else {
@@ -103,9 +135,14 @@ static int on_event_end(void *ctx, json_t *header)
 				      fi->attributes_mark;
 		fi->st->objects += event_writer_objects(fi->writer) -
 				   fi->objects_mark;
+		fi->st->normalised += event_writer_normalised(fi->writer) -
+				      fi->normalised_mark;
+		report_skipped(fi);
 	}
 	fi->attributes_mark = event_writer_attributes(fi->writer);
 	fi->objects_mark = event_writer_objects(fi->writer);
+	fi->normalised_mark = event_writer_normalised(fi->writer);
+	fi->skipped_mark = event_writer_skipped_count(fi->writer);
 	fi->failed = false;
 	cairn_err_clear(&fi->err);
 	if (fi->job->progress && !fi->fast) {
@@ -237,6 +274,8 @@ static void stats_add(struct import_stats *to, const struct import_stats *from)
 	to->rejected += from->rejected;
 	to->attributes += from->attributes;
 	to->objects += from->objects;
+	to->normalised += from->normalised;
+	to->skipped += from->skipped;
 	to->files += from->files;
 }
 

@@ -16,6 +16,8 @@
 struct import_stats {
 	int64_t added, updated, unchanged, rejected;
 	int64_t attributes, objects; /* written, in added or updated events */
+	int64_t normalised; /* attribute values rewritten into canonical form */
+	int64_t skipped;    /* attributes left out: value failed normalisation */
 	int64_t files;
 };
 
@@ -25,6 +27,10 @@ struct import_job {
 	/* Called for each rejected event or unreadable file, with the path
 	 * and the error (its pointer locates the bad element). */
 	void (*reject)(void *ctx, const char *path, const struct cairn_err *e);
+	/* Called for each attribute left out of an imported event because
+	 * its value, first_seen or last_seen failed normalisation.  The
+	 * error's pointer locates the attribute.  May be NULL. */
+	void (*warn)(void *ctx, const char *path, const struct cairn_err *e);
 	/* Called after each event; may be NULL. */
 	void (*progress)(void *ctx, const struct import_stats *st);
 	void *ctx;

@@ -142,6 +142,15 @@ static int check_event(const struct record *r, const char *pointer,
 	return 0;
 }
 
+/* Returns true for the composite types whose value may also be written
+ * "host:port"; the normaliser rewrites it to "host|port". */
+static bool port_composite(const char *type)
+{
+	return strcmp(type, "ip-src|port") == 0 ||
+	       strcmp(type, "ip-dst|port") == 0 ||
+	       strcmp(type, "hostname|port") == 0;
+}
+
 static int check_attribute(const struct record *r, const char *pointer,
 			   struct cairn_err *e)
 {
@@ -170,7 +179,8 @@ static int check_attribute(const struct record *r, const char *pointer,
 		return invalid(r, ATTR_VALUE, pointer, "an empty value",
 			       "a non-empty value", e);
 	}
-	if (value && type && strchr(type, '|') && !strchr(value, '|')) {
+	if (value && type && strchr(type, '|') && !strchr(value, '|') &&
+	    !port_composite(type)) {
 		return invalid(r, ATTR_VALUE, pointer, value,
 			       "two values joined by '|' for a composite type",
 			       e);

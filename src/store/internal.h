@@ -36,4 +36,8 @@ int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e);
 /* Returns true while `s` has a transaction open. */
 bool store_in_transaction(struct store *s);
 
+/* Returns the connection of `s`, for the backend's files that keep their
+ * own statements (sqlite_warninglist.c).  The store keeps ownership. */
+sqlite3 *store_db(struct store *s);
+
 #endif

@@ -338,9 +338,19 @@ static const char migration_1[] =
 	");\n"
 	"CREATE INDEX event_reports_event ON event_reports(event_id);\n";
 
+/* The enabled state of each warninglist, by the list's name, because list
+ * ids follow the order of the loaded folder and may change with it.  A
+ * list without a row is disabled, as MISP installs lists disabled. */
+static const char migration_2[] =
+	"CREATE TABLE IF NOT EXISTS warninglist_state (\n"
+	" name TEXT PRIMARY KEY,\n"
+	" enabled INTEGER NOT NULL DEFAULT 0\n"
+	");\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -351,6 +351,7 @@ struct store {
 	struct model_stmts models[MODEL_COUNT];
 	struct mask_cache cluster_upsert;
 	struct query_stmt queries[QUERY_COUNT][2]; /* [q][with deleted] */
+	struct query_stmt matches[STORE_MATCH_PREFIX + 1]; /* correlation */
 };
 
 static void tag_cache_clear(struct store *s)
@@ -997,6 +998,11 @@ int store_schema_version(struct store *s)
 bool store_in_transaction(struct store *s)
 {
 	return !sqlite3_get_autocommit(s->db);
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
 }
 
 static int fixed_exec(struct store *s, enum fixed_stmt f)
@@ -1893,5 +1899,184 @@ void store_cursor_close(struct store_cursor *c)
 	} else {
 		sqlite3_finalize(c->stmt);
 	}
+	free(c);
+}
+
+/* -------- correlation lookups -------- */
+
+/* Columns of struct store_match, in its order.  The joins and the
+ * condition leave out what may not correlate (see store.h). */
+#define MATCH_SELECT                                                           \
+	"SELECT a.id, a.event_id, a.type, a.value, e.date, e.info,"           \
+	" e.orgc_id FROM attributes a JOIN events e ON e.id = a.event_id"     \
+	" LEFT JOIN objects o ON o.id = a.object_id WHERE "
+#define MATCH_LIVE                                                             \
+	" AND a.deleted = 0 AND a.disable_correlation = 0"                    \
+	" AND e.disable_correlation = 0 AND coalesce(o.deleted, 0) = 0"
+
+/* The prefix query is one index range: every value that starts with
+ * "key|" sorts at or after "key|" and before "key}", because "}" is the
+ * byte after "|" and the column compares bytes (BINARY collation). */
+static const char *const match_sql[] = {
+	[STORE_MATCH_EVENT] = MATCH_SELECT "a.event_id = ?1" MATCH_LIVE
+					   " ORDER BY a.value, a.id",
+	[STORE_MATCH_ATTRIBUTE] = MATCH_SELECT "a.id = ?1" MATCH_LIVE,
+	[STORE_MATCH_VALUE] = MATCH_SELECT "a.value = ?1" MATCH_LIVE,
+	[STORE_MATCH_PREFIX] = MATCH_SELECT "a.value >= ?1 AND a.value < ?2"
+					    MATCH_LIVE,
+};
+
+#define MATCH_COUNT (sizeof(match_sql) / sizeof(match_sql[0]))
+
+_Static_assert(MATCH_COUNT == STORE_MATCH_PREFIX + 1,
+	       "every store_match_query needs a statement in match_sql");
+
+struct store_match_cursor {
+	struct store *s;
+	sqlite3_stmt *stmt;
+	struct query_stmt *cached; /* slot to hand back, or NULL if owned */
+	struct buf bound[2];       /* prefix bounds, bound without a copy */
+	bool done;
+};
+
+/* Lends the cached statement of `q` to `c`, or prepares a private one
+ * while another open cursor has it. */
+static int match_stmt(struct store *s, struct store_match_cursor *c,
+		      enum store_match_query q)
+{
+	struct query_stmt *slot = &s->matches[q];
+	struct sql text = {BUF_INIT, 0};
+	int rc;
+
+	if (slot->busy) {
+		sql_add(&text, match_sql[q]);
+		c->cached = NULL;
+		return sql_prepare(s, &text, false, &c->stmt);
+	}
+	if (!slot->stmt) {
+		sql_add(&text, match_sql[q]);
+		rc = sql_prepare(s, &text, true, &slot->stmt);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	slot->busy = true;
+	c->cached = slot;
+	c->stmt = slot->stmt;
+	return 0;
+}
+
+static int match_bind_key(struct store_match_cursor *c,
+			  enum store_match_query q, const char *key,
+			  size_t key_len)
+{
+	struct store *s = c->s;
+
+	if (q == STORE_MATCH_VALUE) {
+		return bind_check(s, sqlite3_bind_text(c->stmt, 1, key,
+						       (int)key_len,
+						       SQLITE_STATIC));
+	}
+	if (buf_add(&c->bound[0], key, key_len) < 0 ||
+	    buf_adds(&c->bound[0], "|") < 0 ||
+	    buf_add(&c->bound[1], key, key_len) < 0 ||
+	    buf_adds(&c->bound[1], "}") < 0) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < 2; i++) {
+		int rc = sqlite3_bind_text(c->stmt, i + 1, c->bound[i].data,
+					   (int)c->bound[i].len,
+					   SQLITE_STATIC);
+
+		if (rc != SQLITE_OK) {
+			return store_fail(s);
+		}
+	}
+	return 0;
+}
+
+int store_match_open(struct store *s, enum store_match_query q, int64_t id,
+		     const char *key, size_t key_len,
+		     struct store_match_cursor **out)
+{
+	struct store_match_cursor *c;
+	int rc;
+
+	*out = NULL;
+	if ((unsigned)q >= MATCH_COUNT) {
+		return store_failf(s, CAIRN_EINVAL, "invalid match query %d",
+				   (int)q);
+	}
+	if ((q == STORE_MATCH_VALUE || q == STORE_MATCH_PREFIX) &&
+	    (!key || key_len > INT32_MAX - 1)) {
+		return store_failf(s, CAIRN_EINVAL,
+				   "invalid key for a match query");
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	c->s = s;
+	rc = match_stmt(s, c, q);
+	if (rc == 0 && (q == STORE_MATCH_EVENT || q == STORE_MATCH_ATTRIBUTE)) {
+		rc = bind_check(s, sqlite3_bind_int64(c->stmt, 1, id));
+	} else if (rc == 0) {
+		rc = match_bind_key(c, q, key, key_len);
+	}
+	if (rc < 0) {
+		store_match_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+static const char *column_text(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	return text ? text : "";
+}
+
+int store_match_next(struct store_match_cursor *c, struct store_match *m)
+{
+	int rc;
+
+	if (c->done) {
+		return 0;
+	}
+	rc = sqlite3_step(c->stmt);
+	if (rc == SQLITE_DONE) {
+		c->done = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		c->done = true;
+		return store_fail(c->s);
+	}
+	m->attribute_id = sqlite3_column_int64(c->stmt, 0);
+	m->event_id = sqlite3_column_int64(c->stmt, 1);
+	m->type = column_text(c->stmt, 2);
+	m->value = column_text(c->stmt, 3);
+	m->event_date = column_text(c->stmt, 4);
+	m->event_info = column_text(c->stmt, 5);
+	m->event_orgc_id = sqlite3_column_int64(c->stmt, 6);
+	return 1;
+}
+
+void store_match_close(struct store_match_cursor *c)
+{
+	if (!c) {
+		return;
+	}
+	if (c->cached) {
+		sqlite3_reset(c->stmt);
+		sqlite3_clear_bindings(c->stmt);
+		c->cached->busy = false;
+	} else {
+		sqlite3_finalize(c->stmt);
+	}
+	buf_release(&c->bound[0]);
+	buf_release(&c->bound[1]);
 	free(c);
 }

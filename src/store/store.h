@@ -21,6 +21,7 @@
 #include "model/record.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -143,6 +144,18 @@ int store_authkey_add(struct store *s, int64_t user_id, const char *hash_hex,
 int store_authkey_find(struct store *s, const char *hash_hex,
 		       int64_t *user_id);
 
+/* The enabled state of warninglists, kept by list name.
+ * store_warninglist_state_each() calls `fn` once per stored row and stops
+ * at the first negative return of `fn`, which it then returns.
+ * store_warninglist_state_set() inserts or replaces the row of `name`.
+ * Both fill `e` with the database's message on CAIRN_ESTORE. */
+int store_warninglist_state_each(struct store *s,
+				 int (*fn)(void *ctx, const char *name,
+					   bool enabled),
+				 void *ctx, struct cairn_err *e);
+int store_warninglist_state_set(struct store *s, const char *name,
+				bool enabled, struct cairn_err *e);
+
 /* Row queries.  Each yields records of one model, in the order given.
  * "Parent" is the id that store_cursor_parent() returns for each row, so
  * that a reader can merge the rows into the right attribute or object.
@@ -202,6 +215,49 @@ int64_t store_cursor_parent(const struct store_cursor *c);
 const char *store_cursor_json(const struct store_cursor *c, int which);
 
 void store_cursor_close(struct store_cursor *c);
+
+/* Correlation lookups on the value index (see correlate/correlate.h for
+ * the rules that use them).  Every query yields only attributes that may
+ * correlate: not soft-deleted, not in a soft-deleted object, and with
+ * disable_correlation off on the attribute and on its event.  The type
+ * rules are left to the caller.
+ *
+ * STORE_MATCH_VALUE and STORE_MATCH_PREFIX read one range of the index
+ * attributes_value each, in that index's order (by value, then id). */
+enum store_match_query {
+	STORE_MATCH_EVENT,     /* the attributes of event `id`, by value */
+	STORE_MATCH_ATTRIBUTE, /* attribute `id`, when it may correlate */
+	STORE_MATCH_VALUE,     /* attributes whose value equals `key` */
+	STORE_MATCH_PREFIX,    /* attributes whose value starts with `key`
+				* followed by "|" */
+};
+
+/* One row of a match cursor.  The strings stay valid until the next call
+ * on the cursor or its close. */
+struct store_match {
+	int64_t attribute_id;
+	int64_t event_id;
+	const char *type;
+	const char *value;
+	const char *event_date; /* YYYY-MM-DD */
+	const char *event_info;
+	int64_t event_orgc_id;
+};
+
+struct store_match_cursor;
+
+/* Opens a cursor over query `q`.  `id` is used by the first two queries,
+ * and `key` (`key_len` bytes, not necessarily NUL-terminated) by the last
+ * two.  The caller closes the cursor. */
+int store_match_open(struct store *s, enum store_match_query q, int64_t id,
+		     const char *key, size_t key_len,
+		     struct store_match_cursor **out);
+
+/* Reads the next row into `m`.  Returns 1 for a row, 0 at the end, or a
+ * negative code. */
+int store_match_next(struct store_match_cursor *c, struct store_match *m);
+
+void store_match_close(struct store_match_cursor *c);
 
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A

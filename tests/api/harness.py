@@ -32,6 +32,8 @@ SUMMARY_RE = re.compile(
     r"events: (?P<added>\d+) added, (?P<updated>\d+) updated, "
     r"(?P<unchanged>\d+) unchanged, (?P<rejected>\d+) rejected; "
     r"attributes: (?P<attributes>\d+); objects: (?P<objects>\d+)"
+    r"(?:; values normalised: (?P<normalised>\d+); "
+    r"attributes skipped: (?P<skipped>\d+))?"
 )
 
 AUTH_FAILED = (
@@ -94,7 +96,9 @@ def parse_summary(stdout):
     matches = list(SUMMARY_RE.finditer(stdout))
     if not matches:
         return None
-    return {name: int(value) for name, value in matches[-1].groupdict().items()}
+    return {
+        name: int(value or 0) for name, value in matches[-1].groupdict().items()
+    }
 
 
 def free_port():
@@ -162,6 +166,9 @@ class Server:
             str(self.data_dir),
             "--listen",
             f"127.0.0.1:{self.port}",
+            # Warninglists and the other reference data.
+            "--library",
+            str(shared_data()),
             *self.extra_args,
         ]
         self.process = subprocess.Popen(

@@ -1,0 +1,108 @@
+/*
+ * Exact-value correlation, computed when it is read.
+ *
+ * Two attributes of different events correlate when they share a
+ * correlating value.  Nothing is stored per pair: each lookup reads the
+ * value index of the attributes table (store_match_open()), so adding an
+ * attribute costs nothing here and there is nothing to rebuild.
+ *
+ * The rules follow MISP 2.5 (app/Model/MispAttribute.php and
+ * app/Model/Correlation.php):
+ * - types in MISP's NON_CORRELATING_TYPES never correlate;
+ * - a plain attribute correlates on its whole value, and a composite one
+ *   ("a|b", and malware-sample) on each half, except that ip-src|port,
+ *   ip-dst|port and hostname|port correlate on the address or host only;
+ * - soft-deleted attributes, attributes in soft-deleted objects, and
+ *   attributes or events with disable_correlation set never correlate;
+ * - a value found in more events than the over-correlation limit stops
+ *   correlating.  MISP's limit (MISP.correlation_limit, default 20)
+ *   counts the matching attributes of other events, but this one counts
+ *   events, the requesting event included.
+ *
+ * NOTE: a composite attribute is found by its first half only.  Looking
+ * up its second half would need an index on that half, so an ip-dst finds
+ * no domain|ip holding its address, although the domain|ip finds the
+ * ip-dst.  Two filename|md5 with the same hash and different file names
+ * do not correlate for the same reason.
+ * TODO: results are not filtered by the reader's visibility (distribution
+ * and sharing groups), because the store has no visibility function yet.
+ */
+#ifndef CAIRN_CORRELATE_H
+#define CAIRN_CORRELATE_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct correlate_config {
+	/* Over-correlation limit: a value found in more events than this
+	 * does not correlate. */
+	size_t max_events;
+	/* Maximum entries of one list of related events or attributes. */
+	size_t page_size;
+};
+
+#define CORRELATE_MAX_EVENTS_DEFAULT 20
+#define CORRELATE_PAGE_SIZE_DEFAULT 100
+
+extern const struct correlate_config correlate_config_default;
+
+/* A correlating value: `len` bytes at `text`, not NUL-terminated when it
+ * is the first half of a composite value. */
+struct correlate_key {
+	const char *text;
+	size_t len;
+};
+
+/* Returns false for the types that never correlate. */
+bool correlate_type_correlates(const char *type);
+
+/* Returns true for the composite types, whose values are "a|b". */
+bool correlate_type_composite(const char *type);
+
+/* Fills `keys` with the correlating values of an attribute of this type
+ * and value, pointing into `value`, and returns how many there are (0, 1
+ * or 2).  Empty halves are left out. */
+size_t correlate_keys(const char *type, const char *value,
+		      struct correlate_key keys[2]);
+
+/* An event related to another, for RelatedEvent. */
+struct correlate_event {
+	int64_t id;
+	char date[16]; /* YYYY-MM-DD */
+};
+
+/* Finds the other events that share a correlating value with event
+ * `event_id`, newest date first (then highest id), at most
+ * cfg->page_size of them.  *out is allocated (free() it) and *n set; a
+ * NULL `cfg` means correlate_config_default. */
+int correlate_related_events(struct store *s,
+			     const struct correlate_config *cfg,
+			     int64_t event_id, struct correlate_event **out,
+			     size_t *n);
+
+/* An attribute of another event that correlates with a given one, for
+ * RelatedAttribute.  The strings are owned by the array. */
+struct correlate_attribute {
+	int64_t attribute_id;
+	int64_t event_id;
+	int64_t event_orgc_id;
+	char *value; /* the shared correlating value */
+	char *event_info;
+	char *event_date;
+};
+
+/* Finds the attributes of other events that correlate with attribute
+ * `attribute_id`, at most cfg->page_size of them, in the order of the
+ * value index.  An attribute that may not correlate gets an empty list.
+ * Free the result with correlate_attributes_free(). */
+int correlate_related_attributes(struct store *s,
+				 const struct correlate_config *cfg,
+				 int64_t attribute_id,
+				 struct correlate_attribute **out, size_t *n);
+
+void correlate_attributes_free(struct correlate_attribute *list, size_t n);
+
+#endif

@@ -1,0 +1,649 @@
+/*
+ * Unit tests of exact correlation: each test opens a real SQLite store in
+ * a fresh mkdtemp() directory and reads correlations from its value
+ * index.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "correlate/correlate.h"
+#include "model/misp.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct fixture {
+	struct buf dir;
+	struct buf path;
+	struct store *s;
+	int64_t org;
+};
+
+static const char *tmp_root(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct cairn_err e = CAIRN_ERR_INIT;
+
+	assert_non_null(f);
+	assert_int_equal(buf_printf(&f->dir, "%s/cairn-correlate-XXXXXX",
+				    tmp_root()),
+			 0);
+	assert_non_null(mkdtemp(f->dir.data));
+	assert_int_equal(buf_printf(&f->path, "%s/cairn.db", f->dir.data), 0);
+	assert_int_equal(store_open(&f->s, f->path.data, &e), 0);
+	assert_int_equal(store_org_ensure(f->s, NULL, "ORGNAME", &f->org), 0);
+	cairn_err_release(&e);
+	*state = f;
+	return 0;
+}
+
+static void remove_suffix(const struct fixture *f, const char *suffix)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s%s", f->path.data, suffix);
+	unlink(b.data);
+	buf_release(&b);
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	remove_suffix(f, "");
+	remove_suffix(f, "-wal");
+	remove_suffix(f, "-shm");
+	rmdir(f->dir.data);
+	buf_release(&f->dir);
+	buf_release(&f->path);
+	free(f);
+	return 0;
+}
+
+/* -------- helpers that build rows -------- */
+
+static int64_t add_event_on(struct fixture *f, const char *date,
+			    bool disable_correlation)
+{
+	struct record r;
+	int64_t id = 0;
+
+	record_init(&r, &model_event);
+	record_set_int(&r, EVENT_ORG_ID, f->org);
+	record_set_int(&r, EVENT_ORGC_ID, f->org);
+	record_set_text(&r, EVENT_INFO, "correlation test");
+	record_set_text(&r, EVENT_DATE, date);
+	record_set_int(&r, EVENT_DISABLE_CORRELATION, disable_correlation);
+	assert_int_equal(store_insert(f->s, &r, &id), 0);
+	record_release(&r);
+	return id;
+}
+
+static int64_t add_event(struct fixture *f)
+{
+	return add_event_on(f, "2024-01-01", false);
+}
+
+static int64_t add_object(struct fixture *f, int64_t event)
+{
+	struct record r;
+	int64_t id = 0;
+
+	record_init(&r, &model_object);
+	record_set_int(&r, OBJ_EVENT_ID, event);
+	record_set_text(&r, OBJ_NAME, "domain-ip");
+	assert_int_equal(store_insert(f->s, &r, &id), 0);
+	record_release(&r);
+	return id;
+}
+
+struct attr_spec {
+	int64_t object;
+	bool deleted;
+	bool disable_correlation;
+};
+
+static int64_t add_attribute_with(struct fixture *f, int64_t event,
+				  const char *type, const char *value,
+				  struct attr_spec spec)
+{
+	struct record r;
+	int64_t id = 0;
+
+	record_init(&r, &model_attribute);
+	record_set_int(&r, ATTR_EVENT_ID, event);
+	record_set_text(&r, ATTR_TYPE, type);
+	record_set_text(&r, ATTR_CATEGORY, "Network activity");
+	record_set_text(&r, ATTR_VALUE, value);
+	record_set_int(&r, ATTR_OBJECT_ID, spec.object);
+	record_set_int(&r, ATTR_DELETED, spec.deleted);
+	record_set_int(&r, ATTR_DISABLE_CORRELATION, spec.disable_correlation);
+	assert_int_equal(store_insert(f->s, &r, &id), 0);
+	record_release(&r);
+	return id;
+}
+
+static int64_t add_attribute(struct fixture *f, int64_t event,
+			     const char *type, const char *value)
+{
+	return add_attribute_with(f, event, type, value,
+				  (struct attr_spec){0});
+}
+
+/* Returns how many related events `event` has, and checks that the list
+ * never names the event itself. */
+static size_t related_count(struct fixture *f,
+			    const struct correlate_config *cfg, int64_t event)
+{
+	struct correlate_event *list = NULL;
+	size_t n = 99;
+
+	assert_int_equal(correlate_related_events(f->s, cfg, event, &list, &n),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_not_equal(list[i].id, event);
+	}
+	free(list);
+	return n;
+}
+
+/* Returns true when `event` lists `other` among its related events. */
+static bool related_to(struct fixture *f, int64_t event, int64_t other)
+{
+	struct correlate_event *list = NULL;
+	bool found = false;
+	size_t n = 0;
+
+	assert_int_equal(correlate_related_events(f->s, NULL, event, &list, &n),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		found = found || list[i].id == other;
+	}
+	free(list);
+	return found;
+}
+
+/* -------- correlating values -------- */
+
+static void keys_plain_value_whole(void **state)
+{
+	struct correlate_key keys[2];
+
+	(void)state;
+	assert_int_equal(correlate_keys("domain", "example.org", keys), 1);
+	assert_int_equal(keys[0].len, strlen("example.org"));
+	assert_memory_equal(keys[0].text, "example.org", keys[0].len);
+}
+
+static void keys_domain_ip_both_halves(void **state)
+{
+	struct correlate_key keys[2];
+
+	(void)state;
+	assert_int_equal(correlate_keys("domain|ip", "example.org|192.0.2.1",
+					keys),
+			 2);
+	assert_int_equal(keys[0].len, strlen("example.org"));
+	assert_memory_equal(keys[0].text, "example.org", keys[0].len);
+	assert_int_equal(keys[1].len, strlen("192.0.2.1"));
+	assert_memory_equal(keys[1].text, "192.0.2.1", keys[1].len);
+}
+
+static void keys_port_types_first_half(void **state)
+{
+	static const char *const types[] = {"ip-src|port", "ip-dst|port",
+					    "hostname|port"};
+	struct correlate_key keys[2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		assert_int_equal(correlate_keys(types[i], "a.example|80", keys),
+				 1);
+		assert_int_equal(keys[0].len, strlen("a.example"));
+		assert_memory_equal(keys[0].text, "a.example", keys[0].len);
+	}
+}
+
+static void keys_malware_sample_composite(void **state)
+{
+	struct correlate_key keys[2];
+
+	(void)state;
+	assert_true(correlate_type_composite("malware-sample"));
+	assert_int_equal(
+		correlate_keys("malware-sample",
+			       "a.exe|d41d8cd98f00b204e9800998ecf8427e", keys),
+		2);
+	assert_int_equal(keys[0].len, strlen("a.exe"));
+	assert_int_equal(keys[1].len, 32);
+}
+
+static void keys_empty_halves_skipped(void **state)
+{
+	struct correlate_key keys[2];
+
+	(void)state;
+	assert_int_equal(correlate_keys("domain|ip", "|192.0.2.1", keys), 1);
+	assert_memory_equal(keys[0].text, "192.0.2.1", keys[0].len);
+	assert_int_equal(correlate_keys("domain|ip", "example.org|", keys), 1);
+	assert_memory_equal(keys[0].text, "example.org", keys[0].len);
+	assert_int_equal(correlate_keys("domain", "", keys), 0);
+}
+
+static void keys_non_correlating_types(void **state)
+{
+	static const char *const types[] = {
+		"comment", "http-method", "aba-rtn", "gender",
+		"counter", "integer",     "float",   "port",
+		"nationality", "cortex",  "boolean", "anonymised",
+	};
+	struct correlate_key keys[2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		assert_false(correlate_type_correlates(types[i]));
+		assert_int_equal(correlate_keys(types[i], "80", keys), 0);
+	}
+	assert_true(correlate_type_correlates("text"));
+	assert_true(correlate_type_correlates("domain"));
+}
+
+/* -------- related events -------- */
+
+static void shared_domain_correlates(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+
+	add_attribute(f, a, "domain", "shared.example");
+	add_attribute(f, b, "domain", "shared.example");
+	add_attribute(f, c, "domain", "other.example");
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+	assert_int_equal(related_count(f, NULL, a), 1);
+	assert_int_equal(related_count(f, NULL, b), 1);
+	assert_int_equal(related_count(f, NULL, c), 0);
+}
+
+static void same_event_not_related(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+
+	add_attribute(f, a, "domain", "twice.example");
+	add_attribute(f, a, "hostname", "twice.example");
+	assert_int_equal(related_count(f, NULL, a), 0);
+}
+
+static void non_correlating_type_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+
+	add_attribute(f, a, "port", "8080");
+	add_attribute(f, b, "port", "8080");
+	add_attribute(f, c, "text", "8080");
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+	/* text correlates in MISP, but not with a port. */
+	assert_int_equal(related_count(f, NULL, c), 0);
+}
+
+static void disabled_attribute_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "domain", "quiet.example");
+	add_attribute_with(f, b, "domain", "quiet.example",
+			   (struct attr_spec){.disable_correlation = true});
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+}
+
+static void disabled_event_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event_on(f, "2024-01-01", true);
+
+	add_attribute(f, a, "domain", "quiet.example");
+	add_attribute(f, b, "domain", "quiet.example");
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+}
+
+static void deleted_attribute_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "domain", "gone.example");
+	add_attribute_with(f, b, "domain", "gone.example",
+			   (struct attr_spec){.deleted = true});
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+}
+
+static void deleted_object_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t object = add_object(f, b);
+	struct record r;
+
+	add_attribute(f, a, "domain", "gone.example");
+	add_attribute_with(f, b, "domain", "gone.example",
+			   (struct attr_spec){.object = object});
+	assert_int_equal(related_count(f, NULL, a), 1);
+
+	record_init(&r, &model_object);
+	record_set_int(&r, OBJ_DELETED, 1);
+	assert_int_equal(store_update(f->s, &r, object), 0);
+	record_release(&r);
+	assert_int_equal(related_count(f, NULL, a), 0);
+}
+
+static void ip_port_correlates_with_ip(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "ip-dst|port", "192.0.2.10|80");
+	add_attribute(f, b, "ip-dst", "192.0.2.10");
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+}
+
+static void ip_port_shared_port_only(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+
+	add_attribute(f, a, "ip-dst|port", "192.0.2.10|80");
+	add_attribute(f, b, "ip-dst|port", "198.51.100.20|80");
+	add_attribute(f, c, "port", "80");
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+	assert_int_equal(related_count(f, NULL, c), 0);
+}
+
+static void ip_port_pair_same_address(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "ip-src|port", "192.0.2.10|80");
+	add_attribute(f, b, "ip-dst|port", "192.0.2.10|443");
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+}
+
+static void prefix_needs_whole_first_half(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	/* "192.0.2.1" is a text prefix of "192.0.2.10", not its address. */
+	add_attribute(f, a, "ip-dst|port", "192.0.2.10|80");
+	add_attribute(f, b, "ip-dst", "192.0.2.1");
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+}
+
+static void plain_value_with_bar_whole(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	/* A text value "a|b" is not the composite halves "a" and "b". */
+	add_attribute(f, a, "text", "left.example|right");
+	add_attribute(f, b, "domain|ip", "left.example|right");
+	assert_int_equal(related_count(f, NULL, a), 0);
+	assert_int_equal(related_count(f, NULL, b), 0);
+}
+
+static void domain_ip_second_half_finds_ip(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+
+	add_attribute(f, a, "domain|ip", "pair.example|192.0.2.44");
+	add_attribute(f, b, "ip-dst", "192.0.2.44");
+	add_attribute(f, c, "domain", "pair.example");
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, a, c));
+	assert_true(related_to(f, c, a));
+}
+
+static void over_correlation_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 3, .page_size = 100};
+	int64_t events[4];
+
+	for (size_t i = 0; i < 3; i++) {
+		events[i] = add_event(f);
+		add_attribute(f, events[i], "domain", "busy.example");
+	}
+	/* Three events: at the limit, so the value still correlates. */
+	assert_int_equal(related_count(f, &cfg, events[0]), 2);
+
+	events[3] = add_event(f);
+	add_attribute(f, events[3], "domain", "busy.example");
+	add_attribute(f, events[3], "domain", "rare.example");
+	add_attribute(f, events[0], "domain", "rare.example");
+	/* Four events contain busy.example, so only rare.example correlates. */
+	assert_int_equal(related_count(f, &cfg, events[0]), 1);
+	assert_true(related_to(f, events[0], events[3]));
+	assert_int_equal(related_count(f, &cfg, events[1]), 0);
+	assert_int_equal(related_count(f, &cfg, events[3]), 1);
+	/* The default limit (20) is far away. */
+	assert_int_equal(related_count(f, NULL, events[1]), 3);
+}
+
+static void related_events_newest_first(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 20, .page_size = 2};
+	int64_t a = add_event_on(f, "2024-05-01", false);
+	int64_t old = add_event_on(f, "2023-01-01", false);
+	int64_t mid = add_event_on(f, "2024-03-01", false);
+	int64_t recent = add_event_on(f, "2024-06-01", false);
+	struct correlate_event *list = NULL;
+	size_t n = 0;
+
+	add_attribute(f, a, "md5", "d41d8cd98f00b204e9800998ecf8427e");
+	add_attribute(f, old, "md5", "d41d8cd98f00b204e9800998ecf8427e");
+	add_attribute(f, mid, "md5", "d41d8cd98f00b204e9800998ecf8427e");
+	add_attribute(f, recent, "md5", "d41d8cd98f00b204e9800998ecf8427e");
+	assert_int_equal(related_count(f, NULL, a), 3);
+
+	assert_int_equal(correlate_related_events(f->s, &cfg, a, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].id, recent);
+	assert_string_equal(list[0].date, "2024-06-01");
+	assert_int_equal(list[1].id, mid);
+	free(list);
+}
+
+static void related_events_many_repeats(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 200, .page_size = 500};
+	int64_t a = add_event(f);
+	char value[64];
+
+	/* 150 events share three values with `a`, so the list of related
+	 * events receives every event three times and compacts as it grows. */
+	for (int i = 0; i < 150; i++) {
+		int64_t other = add_event(f);
+
+		for (int v = 0; v < 3; v++) {
+			snprintf(value, sizeof(value), "repeat-%d.example", v);
+			add_attribute(f, other, "domain", value);
+		}
+	}
+	for (int v = 0; v < 3; v++) {
+		snprintf(value, sizeof(value), "repeat-%d.example", v);
+		add_attribute(f, a, "domain", value);
+	}
+	assert_int_equal(related_count(f, &cfg, a), 150);
+}
+
+/* -------- related attributes -------- */
+
+static void related_attributes_of_one(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t source = add_attribute(f, a, "ip-dst|port", "192.0.2.10|80");
+	int64_t same = add_attribute(f, a, "ip-dst", "192.0.2.10");
+	int64_t match = add_attribute(f, b, "ip-src", "192.0.2.10");
+	struct correlate_attribute *list = NULL;
+	size_t n = 0;
+
+	(void)same;
+	add_attribute(f, b, "port", "80");
+	assert_int_equal(
+		correlate_related_attributes(f->s, NULL, source, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].attribute_id, match);
+	assert_int_equal(list[0].event_id, b);
+	assert_int_equal(list[0].event_orgc_id, f->org);
+	assert_string_equal(list[0].value, "192.0.2.10");
+	assert_string_equal(list[0].event_info, "correlation test");
+	assert_string_equal(list[0].event_date, "2024-01-01");
+	correlate_attributes_free(list, n);
+}
+
+static void related_attributes_disabled_empty(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t source = add_attribute_with(
+		f, a, "domain", "quiet.example",
+		(struct attr_spec){.disable_correlation = true});
+	struct correlate_attribute *list = NULL;
+	size_t n = 99;
+
+	add_attribute(f, b, "domain", "quiet.example");
+	assert_int_equal(
+		correlate_related_attributes(f->s, NULL, source, &list, &n), 0);
+	assert_int_equal(n, 0);
+	correlate_attributes_free(list, n);
+}
+
+static void related_attributes_over_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 2, .page_size = 100};
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+	int64_t source = add_attribute(f, a, "domain|ip",
+				       "busy.example|192.0.2.99");
+	struct correlate_attribute *list = NULL;
+	size_t n = 0;
+
+	add_attribute(f, b, "domain", "busy.example");
+	add_attribute(f, c, "domain", "busy.example");
+	add_attribute(f, b, "ip-dst", "192.0.2.99");
+	/* busy.example is in three events, over the limit of two. */
+	assert_int_equal(
+		correlate_related_attributes(f->s, &cfg, source, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].value, "192.0.2.99");
+	correlate_attributes_free(list, n);
+}
+
+static void related_attributes_page_size(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 20, .page_size = 2};
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t source = add_attribute(f, a, "sha1",
+				       "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	struct correlate_attribute *list = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < 5; i++) {
+		add_attribute_with(f, b, "sha1",
+				   "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+				   (struct attr_spec){.object = add_object(f, b)});
+	}
+	assert_int_equal(
+		correlate_related_attributes(f->s, &cfg, source, &list, &n), 0);
+	assert_int_equal(n, 2);
+	correlate_attributes_free(list, n);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup,         \
+						fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keys_plain_value_whole),
+		cmocka_unit_test(keys_domain_ip_both_halves),
+		cmocka_unit_test(keys_port_types_first_half),
+		cmocka_unit_test(keys_malware_sample_composite),
+		cmocka_unit_test(keys_empty_halves_skipped),
+		cmocka_unit_test(keys_non_correlating_types),
+		T(shared_domain_correlates),
+		T(same_event_not_related),
+		T(non_correlating_type_ignored),
+		T(disabled_attribute_ignored),
+		T(disabled_event_ignored),
+		T(deleted_attribute_ignored),
+		T(deleted_object_ignored),
+		T(ip_port_correlates_with_ip),
+		T(ip_port_shared_port_only),
+		T(ip_port_pair_same_address),
+		T(prefix_needs_whole_first_half),
+		T(plain_value_with_bar_whole),
+		T(domain_ip_second_half_finds_ip),
+		T(over_correlation_limit),
+		T(related_events_newest_first),
+		T(related_events_many_repeats),
+		T(related_attributes_of_one),
+		T(related_attributes_disabled_empty),
+		T(related_attributes_over_limit),
+		T(related_attributes_page_size),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
