@@ -522,6 +522,34 @@ static int attribute_children(struct store *s, int64_t org_id,
 	return rc;
 }
 
+/* Stores a prepared attribute and what hangs off it.  A uuid stored
+ * already fails with CAIRN_EEXIST, named as another event's attribute. */
+static int insert_attribute(struct store *s, int64_t org_id, int64_t event_id,
+			    const char *event_uuid, int64_t object_id,
+			    struct record *rec, json_t *attr,
+			    const char *pointer, int64_t *id,
+			    struct cairn_err *e)
+{
+	int rc;
+
+	record_set_int(rec, ATTR_EVENT_ID, event_id);
+	record_set_int(rec, ATTR_OBJECT_ID, object_id);
+	rc = store_insert(s, rec, id);
+	if (rc == CAIRN_EEXIST) {
+		rc = cairn_err_set(e, CAIRN_EEXIST,
+				   "attribute '%s' at %s belongs to another "
+				   "event",
+				   record_text(rec, ATTR_UUID, ""), pointer);
+		cairn_err_at(e, pointer, "uuid");
+		return rc;
+	}
+	if (rc < 0) {
+		return store_failed(s, e, rc, pointer);
+	}
+	return attribute_children(s, org_id, event_id, event_uuid, rec, *id,
+				  attr, pointer, e);
+}
+
 int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 			  const char *event_uuid, int64_t object_id,
 			  json_t *attr, const char *pointer,
@@ -536,16 +564,9 @@ int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 		rc = attribute_prepare(&rec, pointer, e);
 	}
 	if (rc == 0) {
-		record_set_int(&rec, ATTR_EVENT_ID, event_id);
-		record_set_int(&rec, ATTR_OBJECT_ID, object_id);
-		rc = store_insert(s, &rec, attribute_id);
-		if (rc < 0) {
-			rc = store_failed(s, e, rc, pointer);
-		}
-	}
-	if (rc == 0) {
-		rc = attribute_children(s, org_id, event_id, event_uuid, &rec,
-					*attribute_id, attr, pointer, e);
+		rc = insert_attribute(s, org_id, event_id, event_uuid,
+				      object_id, &rec, attr, pointer,
+				      attribute_id, e);
 	}
 	record_release(&rec);
 	return rc;
@@ -693,7 +714,8 @@ static int skip_attribute(struct event_writer *w, const char *pointer,
  * Returns 0 to write the attribute, 1 when it is left out, or a negative
  * code with the detail in `e`. */
 static int screen_attribute(struct event_writer *w, json_t *attr,
-			    const char *pointer, struct cairn_err *e)
+			    const char *pointer, struct record *out,
+			    struct cairn_err *e)
 {
 	struct cairn_err reason = CAIRN_ERR_INIT;
 	struct record rec;
@@ -710,12 +732,15 @@ static int screen_attribute(struct event_writer *w, json_t *attr,
 		rc = normalize_attribute(&rec, pointer, &changed, &reason);
 		by_normalisation = rc == CAIRN_EINVAL;
 	}
-	record_release(&rec);
 	if (rc == 0) {
+		/* The caller owns the prepared record now. */
 		w->normalised += changed;
+		*out = rec;
 	} else if (rc == CAIRN_EINVAL && (skippable || by_normalisation)) {
+		record_release(&rec);
 		rc = skip_attribute(w, pointer, &reason);
-	} else if (rc < 0) {
+	} else {
+		record_release(&rec);
 		cairn_err_set(e, rc, "%s", buf_str(&reason.message));
 		cairn_err_at(e, buf_str(&reason.pointer), buf_str(&reason.field));
 	}
@@ -723,21 +748,54 @@ static int screen_attribute(struct event_writer *w, json_t *attr,
 	return rc;
 }
 
+/* Returns true when the attribute's uuid names an attribute already
+ * stored in the event being written. */
+static bool attribute_in_event(struct event_writer *w, json_t *attr)
+{
+	char uuid[UUID_TEXT_SIZE];
+	struct record old;
+	int64_t id;
+	bool found;
+
+	if (!lower_uuid(json_object_get(attr, "uuid"), uuid) ||
+	    store_find(w->s, &model_attribute, "uuid", uuid, &id) < 0) {
+		return false;
+	}
+	record_init(&old, &model_attribute);
+	found = store_get(w->s, &model_attribute, id, &old) == 0 &&
+		record_int(&old, ATTR_EVENT_ID, 0) == w->event_id;
+	record_release(&old);
+	return found;
+}
+
 /* Screens and writes one attribute of the event or of an object. */
 static int write_attribute_element(struct event_writer *w, int64_t object_id,
 				   json_t *attr, const char *pointer,
 				   struct cairn_err *e)
 {
-	int rc = 0;
+	struct record rec;
+	int64_t id;
+	int rc;
 
-	if (w->o.mode != WRITE_EDIT) {
-		rc = screen_attribute(w, attr, pointer, e);
+	if (w->o.mode == WRITE_EDIT) {
+		w->attributes++;
+		return merge_attribute(w, object_id, attr, pointer, e);
 	}
+	rc = screen_attribute(w, attr, pointer, &rec, e);
 	if (rc != 0) {
 		return rc < 0 ? rc : 0;
 	}
 	w->attributes++;
-	return merge_attribute(w, object_id, attr, pointer, e);
+	rc = insert_attribute(w->s, w->o.org_id, w->event_id, w->event_uuid,
+			      object_id, &rec, attr, pointer, &id, e);
+	record_release(&rec);
+	/* A uuid that repeats inside one input names one attribute, which
+	 * the later copy updates, as an edit would. */
+	if (rc == CAIRN_EEXIST && attribute_in_event(w, attr)) {
+		cairn_err_clear(e);
+		return merge_attribute(w, object_id, attr, pointer, e);
+	}
+	return rc;
 }
 
 static int hold_reference(struct event_writer *w, json_t *ref,
