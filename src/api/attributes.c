@@ -259,8 +259,8 @@ static int edit_attribute(struct api_ctx *c, int64_t id, int64_t event_id,
 		rc = store_update(c->store, &rec, id);
 	}
 	if (rc == 0 && json_is_array(tags)) {
-		rc = event_write_tags(c->store, STORE_ATTRIBUTE, id, tags, "",
-				      e);
+		rc = event_write_tags(c->store, STORE_ATTRIBUTE, id, event_id, tags,
+				      "", e);
 	}
 	if (rc == 0) {
 		rc = api_touch_event(c, event_id);

@@ -110,8 +110,20 @@ static json_t *child_at(json_t *list, size_t i)
 static void child_pointer(struct buf *out, const char *pointer,
 			  const char *key, size_t i)
 {
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	/* Built by hand: it runs for every tag and sighting written. */
+	do {
+		digits[--n] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i && n);
 	buf_clear(out);
-	buf_printf(out, "%s/%s/%zu", pointer, key, i);
+	buf_adds(out, pointer);
+	buf_addc(out, '/');
+	buf_adds(out, key);
+	buf_addc(out, '/');
+	buf_add(out, digits + n, sizeof(digits) - n);
 }
 
 static void set_default_int(struct record *r, int i, int64_t value)
@@ -176,8 +188,23 @@ void event_tag_colour(const char *name, char out[8])
 	out[7] = '\0';
 }
 
+/* Links a stored tag with the link fields of `tag`. */
+static int link_tag(struct store *s, enum store_target t, int64_t target_id,
+		    int64_t event_id, int64_t tag_id, const struct record *tag)
+{
+	bool local = record_int(tag, TAG_LOCAL, 0) != 0;
+	const char *rel = record_text(tag, TAG_RELATIONSHIP_TYPE, NULL);
+
+	if (t == STORE_ATTRIBUTE && event_id > 0) {
+		return store_attribute_tag_link(s, target_id, event_id, tag_id,
+						local, rel);
+	}
+	return store_tag_link(s, t, target_id, tag_id, local, rel);
+}
+
 int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
-		     json_t *tags, const char *pointer, struct cairn_err *e)
+		     int64_t event_id, json_t *tags, const char *pointer,
+		     struct cairn_err *e)
 {
 	struct buf at = BUF_INIT;
 	int rc = 0;
@@ -210,10 +237,8 @@ int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 			rc = store_tag_ensure(s, &tag, &tag_id);
 		}
 		if (rc == 0) {
-			rc = store_tag_link(
-				s, t, target_id, tag_id,
-				record_int(&tag, TAG_LOCAL, 0) != 0,
-				record_text(&tag, TAG_RELATIONSHIP_TYPE, NULL));
+			rc = link_tag(s, t, target_id, event_id, tag_id,
+				      &tag);
 		}
 		if (rc < 0 && rc != CAIRN_EINVAL) {
 			rc = store_failed(s, e, rc, buf_str(&at));
@@ -506,7 +531,8 @@ static int attribute_children(struct store *s, int64_t org_id,
 	int rc = child_array(attr, "Tag", pointer, &tags, e);
 
 	if (rc == 0) {
-		rc = event_write_tags(s, STORE_ATTRIBUTE, id, tags, pointer, e);
+		rc = event_write_tags(s, STORE_ATTRIBUTE, id, event_id, tags,
+				      pointer, e);
 	}
 	if (rc == 0) {
 		rc = write_galaxies(s, STORE_ATTRIBUTE, id, attr, pointer, e);
@@ -1213,8 +1239,8 @@ static int write_event_children(struct event_writer *w, json_t *header,
 	int rc = child_array(header, "Tag", pointer, &list, e);
 
 	if (rc == 0) {
-		rc = event_write_tags(w->s, STORE_EVENT, w->event_id, list,
-				      pointer, e);
+		rc = event_write_tags(w->s, STORE_EVENT, w->event_id,
+				      w->event_id, list, pointer, e);
 	}
 	if (rc == 0) {
 		rc = write_galaxies(w->s, STORE_EVENT, w->event_id, header,

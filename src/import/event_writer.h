@@ -115,8 +115,10 @@ int event_validate_attribute_change(struct store *s, struct record *rec,
 /* Writes a stable "#rrggbb" colour for a tag that arrives without one. */
 void event_tag_colour(const char *name, char out[8]);
 
-/* Writes tags from a JSON array of Tag objects onto a target. */
+/* Writes tags from a JSON array of Tag objects onto a target of the
+ * event `event_id`. */
 int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
-		     json_t *tags, const char *pointer, struct cairn_err *e);
+		     int64_t event_id, json_t *tags, const char *pointer,
+		     struct cairn_err *e);
 
 #endif

@@ -80,7 +80,11 @@ static int on_element(void *ctx, enum misp_element kind, json_t *header,
 	if (fi->failed) {
 		return 0;
 	}
-	misp_reader_pointer(fi->reader, &at);
+	/* A failure in a fast batch is never reported, since the batch is
+	 * imported again one event at a time, so it needs no pointer. */
+	if (!fi->fast) {
+		misp_reader_pointer(fi->reader, &at);
+	}
 	rc = event_writer_element(fi->writer, kind, header, element,
 				  buf_str(&at), &fi->err);
 	buf_release(&at);

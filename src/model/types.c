@@ -2,16 +2,52 @@
 #include "model/types.h"
 #include "core/err.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The types sorted by name, built once, so that a lookup is a binary
+ * search: every attribute written looks its type up several times. */
+static const struct attr_type **types_by_name;
+static pthread_once_t types_by_name_once = PTHREAD_ONCE_INIT;
+
+static int compare_type_names(const void *a, const void *b)
+{
+	const struct attr_type *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static void sort_types(void)
+{
+	types_by_name = malloc(attr_types_count * sizeof(*types_by_name));
+	if (!types_by_name) {
+		return;
+	}
+	for (size_t i = 0; i < attr_types_count; i++) {
+		types_by_name[i] = &attr_types[i];
+	}
+	qsort(types_by_name, attr_types_count, sizeof(*types_by_name),
+	      compare_type_names);
+}
 
 const struct attr_type *attr_type_find(const char *name)
 {
-	for (size_t i = 0; i < attr_types_count; i++) {
-		if (strcmp(attr_types[i].name, name) == 0) {
-			return &attr_types[i];
+	struct attr_type key = {name, NULL, false};
+	const struct attr_type *probe = &key, **found;
+
+	pthread_once(&types_by_name_once, sort_types);
+	if (!types_by_name) {
+		for (size_t i = 0; i < attr_types_count; i++) {
+			if (strcmp(attr_types[i].name, name) == 0) {
+				return &attr_types[i];
+			}
 		}
+		return NULL;
 	}
-	return NULL;
+	found = bsearch(&probe, types_by_name, attr_types_count,
+			sizeof(*types_by_name), compare_type_names);
+	return found ? *found : NULL;
 }
 
 static const struct attr_category_types *category_find(const char *category)

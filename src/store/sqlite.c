@@ -68,6 +68,7 @@ enum fixed_stmt {
 	FIX_ATTRIBUTE_EXISTS,
 	FIX_EVENT_TAG_LINK,
 	FIX_ATTRIBUTE_TAG_LINK,
+	FIX_ATTRIBUTE_TAG_LINK_VALUES,
 	FIX_EVENT_TAG_UNLINK,
 	FIX_ATTRIBUTE_TAG_UNLINK,
 	FIX_EVENT_CLUSTER_LINK,
@@ -119,6 +120,11 @@ static const char *const fixed_sql[FIXED_COUNT] = {
 		"INSERT INTO attribute_tags"
 		" (attribute_id, event_id, tag_id, local, relationship_type)"
 		" SELECT id, event_id, ?2, ?3, ?4 FROM attributes WHERE id = ?1"
+		" ON CONFLICT (attribute_id, tag_id) DO NOTHING",
+	[FIX_ATTRIBUTE_TAG_LINK_VALUES] =
+		"INSERT INTO attribute_tags"
+		" (attribute_id, event_id, tag_id, local, relationship_type)"
+		" VALUES (?1, ?5, ?2, ?3, ?4)"
 		" ON CONFLICT (attribute_id, tag_id) DO NOTHING",
 	[FIX_EVENT_TAG_UNLINK] =
 		"DELETE FROM event_tags WHERE event_id = ?1 AND tag_id = ?2",
@@ -1515,6 +1521,31 @@ int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 		rc = link_check_target(s, t, target_id);
 	}
 	return rc;
+}
+
+int store_attribute_tag_link(struct store *s, int64_t attribute_id,
+			     int64_t event_id, int64_t tag_id, bool local,
+			     const char *relationship_type)
+{
+	sqlite3_stmt *st;
+	int rc = fixed_stmt(s, FIX_ATTRIBUTE_TAG_LINK_VALUES, &st);
+
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int64(st, 1, attribute_id));
+	}
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int64(st, 2, tag_id));
+	}
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int(st, 3, local));
+	}
+	if (rc == 0) {
+		rc = bind_text(s, st, 4, relationship_type);
+	}
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int64(st, 5, event_id));
+	}
+	return rc == 0 ? stmt_run(s, st) : rc;
 }
 
 int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,

@@ -101,6 +101,14 @@ int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id);
 int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 		   int64_t tag_id, bool local, const char *relationship_type);
 
+/* Attaches a tag to an attribute of `event_id`, like store_tag_link()
+ * but with one single-row statement, which needs no statement journal;
+ * the importer calls it for every attribute tag.  A missing attribute
+ * fails its foreign key with CAIRN_EINVAL. */
+int store_attribute_tag_link(struct store *s, int64_t attribute_id,
+			     int64_t event_id, int64_t tag_id, bool local,
+			     const char *relationship_type);
+
 /* Detaches a tag; CAIRN_ENOTFOUND when it was not attached. */
 int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
 		     int64_t tag_id);
