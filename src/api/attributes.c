@@ -239,6 +239,38 @@ int api_attribute_view(struct api_ctx *c)
 }
 
 /* Applies a partial attribute to the stored one, with its tags. */
+/* Rejects an edit that would make the attribute repeat the type,
+ * category and value of another live one in its event, as MISP does. */
+static int edit_duplicate(struct api_ctx *c, int64_t id, int64_t event_id,
+			  const struct record *rec, struct cairn_err *e)
+{
+	struct record old;
+	int64_t other;
+	int rc;
+
+	if (!rec->v[ATTR_TYPE].set && !rec->v[ATTR_CATEGORY].set &&
+	    !rec->v[ATTR_VALUE].set) {
+		return 0;
+	}
+	record_init(&old, &model_attribute);
+	rc = store_get(c->store, &model_attribute, id, &old);
+	if (rc == 0 && record_int(&old, ATTR_OBJECT_ID, 0) == 0 &&
+	    store_attribute_duplicate(
+		    c->store, event_id,
+		    record_text(rec, ATTR_TYPE, record_text(&old, ATTR_TYPE, "")),
+		    record_text(rec, ATTR_CATEGORY,
+				record_text(&old, ATTR_CATEGORY, "")),
+		    record_text(rec, ATTR_VALUE,
+				record_text(&old, ATTR_VALUE, "")),
+		    &other) == 0 &&
+	    other != id) {
+		rc = cairn_err_set(e, CAIRN_EEXIST, DUPLICATE_MESSAGE);
+		cairn_err_at(e, "/value", "value");
+	}
+	record_release(&old);
+	return rc;
+}
+
 static int edit_attribute(struct api_ctx *c, int64_t id, int64_t event_id,
 			  json_t *attr, struct cairn_err *e)
 {
@@ -250,6 +282,9 @@ static int edit_attribute(struct api_ctx *c, int64_t id, int64_t event_id,
 	rc = codec_parse(&rec, attr, false, "", e);
 	if (rc == 0) {
 		rc = event_validate_attribute_change(c->store, &rec, id, "", e);
+	}
+	if (rc == 0) {
+		rc = edit_duplicate(c, id, event_id, &rec, e);
 	}
 	if (rc == 0) {
 		rec.v[ATTR_UUID].set = false;

@@ -93,6 +93,12 @@ static int serve(const char *data, const char *library, const char *host,
 	sigset_t stop;
 	int sig = 0;
 
+	/* Blocked from the start, so that a signal that arrives while the
+	 * database and the library load waits for sigwait() below. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	buf_printf(&path, "%s/cairn.db", data);
 	if (access(buf_str(&path), R_OK | W_OK) < 0) {
 		log_error("no database at '%s': run cairn init --data %s first",
@@ -112,10 +118,6 @@ static int serve(const char *data, const char *library, const char *host,
 		buf_release(&path);
 		return 1;
 	}
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	cfg = (struct http_config){host, port, (int)threads, max_body,
 				   api_handle, &app};
 	if (http_start(&server, &cfg, &e) < 0) {

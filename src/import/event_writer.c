@@ -40,6 +40,9 @@ struct event_writer {
 	json_t *skipped;    /* {pointer, field, message} of skipped ones */
 };
 
+static int skip_duplicate(struct event_writer *w, int64_t object_id,
+			  const struct record *rec, const char *pointer);
+
 static int missing(struct cairn_err *e, const char *pointer, const char *key,
 		   const char *expected)
 {
@@ -661,6 +664,33 @@ static bool lower_uuid(const json_t *v, char out[UUID_TEXT_SIZE])
 	return true;
 }
 
+/* Adds an attribute that an edit names for the first time, leaving out a
+ * duplicate of a live one. */
+static int insert_new_attribute(struct event_writer *w, int64_t object_id,
+				json_t *attr, const char *pointer,
+				struct cairn_err *e)
+{
+	struct record rec;
+	int64_t id;
+	int rc;
+
+	record_init(&rec, &model_attribute);
+	rc = codec_parse(&rec, attr, false, pointer, e);
+	if (rc == 0) {
+		rc = attribute_prepare(&rec, pointer, e);
+	}
+	if (rc == 0) {
+		rc = skip_duplicate(w, object_id, &rec, pointer);
+	}
+	if (rc == 0) {
+		rc = insert_attribute(w->s, w->o.org_id, w->event_id,
+				      w->event_uuid, object_id, &rec, attr,
+				      pointer, &id, e);
+	}
+	record_release(&rec);
+	return rc < 0 ? rc : 0;
+}
+
 /* In edit mode, updates the attribute with the same uuid in this event,
  * or adds it when there is none. */
 static int merge_attribute(struct event_writer *w, int64_t object_id,
@@ -674,9 +704,7 @@ static int merge_attribute(struct event_writer *w, int64_t object_id,
 
 	if (!lower_uuid(json_object_get(attr, "uuid"), uuid) ||
 	    store_find(w->s, &model_attribute, "uuid", uuid, &id) < 0) {
-		return event_write_attribute(w->s, w->o.org_id, w->event_id,
-					     w->event_uuid, object_id, attr,
-					     pointer, &id, e);
+		return insert_new_attribute(w, object_id, attr, pointer, e);
 	}
 	record_init(&old, &model_attribute);
 	rc = store_get(w->s, &model_attribute, id, &old);
@@ -774,6 +802,32 @@ static int screen_attribute(struct event_writer *w, json_t *attr,
 	return rc;
 }
 
+/* Leaves out an attribute outside objects that repeats the type,
+ * category and value of a live one in the event, as MISP does; returns
+ * 1 when it was left out, 0 to write it, or a negative code. */
+static int skip_duplicate(struct event_writer *w, int64_t object_id,
+			  const struct record *rec, const char *pointer)
+{
+	struct cairn_err reason = CAIRN_ERR_INIT;
+	int64_t id;
+	int rc;
+
+	if (object_id != 0 ||
+	    store_attribute_duplicate(w->s, w->event_id,
+				      record_text(rec, ATTR_TYPE, ""),
+				      record_text(rec, ATTR_CATEGORY, ""),
+				      record_text(rec, ATTR_VALUE, ""),
+				      &id) != 0) {
+		return 0;
+	}
+	cairn_err_set(&reason, CAIRN_EEXIST,
+		      "A similar attribute already exists for this event.");
+	cairn_err_at(&reason, pointer, "value");
+	rc = skip_attribute(w, pointer, &reason);
+	cairn_err_release(&reason);
+	return rc;
+}
+
 /* Returns true when the attribute's uuid names an attribute already
  * stored in the event being written. */
 static bool attribute_in_event(struct event_writer *w, json_t *attr)
@@ -809,6 +863,15 @@ static int write_attribute_element(struct event_writer *w, int64_t object_id,
 	}
 	rc = screen_attribute(w, attr, pointer, &rec, e);
 	if (rc != 0) {
+		return rc < 0 ? rc : 0;
+	}
+	/* NOTE: an import keeps repeated values, as the feeds it round-trips
+	 * hold some; only events/add leaves them out. */
+	if (w->o.mode == WRITE_ADD) {
+		rc = skip_duplicate(w, object_id, &rec, pointer);
+	}
+	if (rc != 0) {
+		record_release(&rec);
 		return rc < 0 ? rc : 0;
 	}
 	w->attributes++;

@@ -257,3 +257,52 @@ def test_import_rejects_unknown_type(cairn_data, tmp_path):
     summary = harness.parse_summary(done.stdout)
     assert summary["rejected"] == 1, done.stdout
     assert summary["added"] == 0, done.stdout
+
+
+def test_event_add_drops_duplicates(api):
+    response = api.post(
+        "/events/add",
+        json={
+            "info": "one address three times",
+            "Attribute": [
+                {"type": "ip-dst", "value": "198.51.100.7"},
+                {"type": "ip-dst", "value": "198.51.100.7"},
+                {"type": "ip-dst", "value": "198.51.100.7/32"},
+            ],
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    values = [a["value"] for a in body["Event"]["Attribute"]]
+    assert values == ["198.51.100.7"]
+    errors = body["errors"]["Attribute"]
+    assert sorted(errors) == ["1", "2"]
+    assert errors["1"]["value"] == [DUPLICATE]
+    assert errors["2"]["value"] == [DUPLICATE]
+
+
+def test_event_edit_drops_duplicate(api):
+    event = add_event(
+        api, info="edit duplicate",
+        Attribute=[{"type": "ip-dst", "value": "198.51.100.8"}],
+    )
+    response = api.post(
+        f"/events/edit/{event['id']}",
+        json={"Attribute": [{"type": "ip-dst", "value": "198.51.100.8/32"}]},
+    )
+    assert response.status_code == 200, response.text
+    assert live_values(api, event["id"]) == [("ip-dst", "198.51.100.8")]
+
+
+def test_attribute_edit_to_duplicate(api, event):
+    first = add_attribute(api, event["id"], type="ip-dst", value="198.51.100.9")
+    second = add_attribute(api, event["id"], type="ip-dst", value="198.51.100.10")
+    assert first.status_code == 200, first.text
+    assert second.status_code == 200, second.text
+    target = second.json()["Attribute"]["id"]
+    response = api.post(
+        f"/attributes/edit/{target}", json={"value": "198.51.100.9/32"}
+    )
+    assert response.status_code == 403, response.text
+    assert DUPLICATE in response.text
+    assert ("ip-dst", "198.51.100.10") in live_values(api, event["id"])
