@@ -369,8 +369,33 @@ static size_t scheme_length(const char *s)
 	return strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
 }
 
-/* Copies a URL with the host of its authority in lower case; the scheme,
- * user information, path, query and fragment are kept as given.  Without
+/* Appends a URL's host in lower case, and an internationalised one in
+ * punycode as for a domain; a host that is no valid domain name (an
+ * address, a single label) is only lower-cased. */
+static int append_url_host(const char *host, size_t len, struct buf *out)
+{
+	const char *expectation = NULL;
+	size_t start = out->len;
+
+	if (!ascii_only(host, len) &&
+	    norm_domain_text(host, len, out, &expectation) == 0) {
+		return 0;
+	}
+	out->len = start;
+	if (out->data) {
+		out->data[start] = '\0';
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (buf_addc(out, (char)tolower((unsigned char)host[i])) < 0) {
+			return CAIRN_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Copies a URL with its scheme and the host of its authority in lower
+ * case; the user information, path, query and fragment are kept as
+ * given.  Without
  * a scheme the authority is taken to start the value unless the value
  * starts with '/', as in a bare "host/path". */
 static int lower_url_host(const char *value, bool need_scheme,
@@ -394,17 +419,20 @@ static int lower_url_host(const char *value, bool need_scheme,
 	if (host_end > end) {
 		host_end = end;
 	}
-	for (size_t i = 0; value[i]; i++) {
+	for (size_t i = 0; i < host; i++) {
 		char c = value[i];
 
-		if (i >= host && i < host_end) {
+		if (i < scheme) {
 			c = (char)tolower((unsigned char)c);
 		}
 		if (buf_addc(out, c) < 0) {
 			return CAIRN_ENOMEM;
 		}
 	}
-	return 0;
+	if (append_url_host(value + host, host_end - host, out) < 0) {
+		return CAIRN_ENOMEM;
+	}
+	return buf_adds(out, value + host_end) < 0 ? CAIRN_ENOMEM : 0;
 }
 
 /* url and uri, where MISP requires no scheme.  Spaces are accepted

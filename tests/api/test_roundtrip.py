@@ -104,6 +104,17 @@ def normalize(field, value):
     return value
 
 
+def canonical_domain(value):
+    """Return a domain name in lower case with punycode labels."""
+    labels = value.lower().removesuffix(".").split(".")
+    return ".".join(
+        label
+        if label.isascii()
+        else "xn--" + unicodedata.normalize("NFC", label).encode("punycode").decode()
+        for label in labels
+    )
+
+
 def canonical_value(attribute_type, value):
     """Return the canonical form the server stores for the types that
     occur in the feeds with non-canonical values, else `value`."""
@@ -113,18 +124,15 @@ def canonical_value(attribute_type, value):
         name, _, digest = value.rpartition("|")
         return f"{name}|{digest.lower()}"
     if attribute_type in ("domain", "hostname"):
-        labels = value.lower().removesuffix(".").split(".")
-        return ".".join(
-            label
-            if label.isascii()
-            else "xn--" + unicodedata.normalize("NFC", label).encode("punycode").decode()
-            for label in labels
-        )
+        return canonical_domain(value)
     if attribute_type in ("url", "link"):
         match = URL_HOST.match(value)
         scheme, user, host, rest = (part or "" for part in match.groups())
         if scheme or not value.startswith("/"):
-            return scheme + user + host.lower() + rest
+            # A non-ASCII host that is a domain name is written in punycode.
+            if not host.isascii() and "." in host:
+                host = canonical_domain(host)
+            return scheme.lower() + user + host.lower() + rest
         return value
     if attribute_type in ("ip-src", "ip-dst"):
         try:

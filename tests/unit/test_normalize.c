@@ -195,7 +195,9 @@ static void urls_and_email(void **state)
 {
 	static const struct norm_case cases[] = {
 		{"url", "HTTPS://WWW.Example.ORG/Path?Q=A",
-		 "HTTPS://www.example.org/Path?Q=A"},
+		 "https://www.example.org/Path?Q=A"},
+		{"url", "http://bücher.example/Path", "http://xn--bcher-kva.example/Path"},
+		{"url", "http://Ünï/x", "http://Ünï/x"},
 		{"url", "http://User@EXAMPLE.org:8080/X",
 		 "http://User@example.org:8080/X"},
 		{"url", "Example.ORG/Login.php", "example.org/Login.php"},
