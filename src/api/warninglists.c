@@ -467,11 +467,13 @@ static int check_one(struct warninglist_set *set, const char *value,
 		free(trimmed);
 		return 0;
 	}
-	list = json_object_get(out, trimmed);
-	if (!list) {
-		list = json_array();
-		json_object_set_new(out, trimmed, list);
+	/* A value sent twice is answered once. */
+	if (json_object_get(out, trimmed)) {
+		free(trimmed);
+		return 0;
 	}
+	list = json_array();
+	json_object_set_new(out, trimmed, list);
 	for (size_t i = 0; i < n && i < cap; i++) {
 		const struct warninglist *l = warninglist_get(set, hits[i].id);
 		char id[16];

@@ -174,6 +174,20 @@ def test_check_value_real_resolver(api, index):
         toggle(api, id=wid, enabled=False)
 
 
+def test_check_value_repeats_once(api, index):
+    """A value sent several times, with or without spaces, gets each hit
+    once."""
+    wid = list_id(index, DNS_V4)
+    toggle(api, id=wid, enabled=True)
+    try:
+        hits = check(api, ["8.8.8.8", "8.8.8.8", " 8.8.8.8"])
+        ids = [h["id"] for h in hits["8.8.8.8"]]
+        assert len(ids) == len(set(ids)), hits
+        assert wid in ids
+    finally:
+        toggle(api, id=wid, enabled=False)
+
+
 def test_check_value_hostname_subdomain(api, index):
     doc = folder_lists()
     name = next(
