@@ -1,5 +1,6 @@
 /* Attribute endpoints: add (one or a list), view, edit, delete. */
 #include "api/api.h"
+#include "api/library.h"
 #include "core/util.h"
 #include "export/event_json.h"
 #include "import/event_writer.h"
@@ -55,6 +56,36 @@ static bool is_duplicate(struct api_ctx *c, int64_t event_id, json_t *attr)
 	return duplicate;
 }
 
+static bool flag_true(const json_t *v)
+{
+	return json_is_true(v) ||
+	       (json_is_integer(v) && json_integer_value(v) != 0) ||
+	       (json_is_string(v) && strcmp(json_string_value(v), "1") == 0);
+}
+
+/* Returns true when the request enforces warninglists, with the named
+ * parameter enforceWarninglist:1 or the attribute's own
+ * "enforceWarninglist", and the value is on an enabled list for its
+ * type. */
+static bool trips_warninglist(struct api_ctx *c, json_t *attr)
+{
+	const char *named = path_named(&c->path, "enforceWarninglist");
+	const char *type = json_string_value(json_object_get(attr, "type"));
+	const char *value = json_string_value(json_object_get(attr, "value"));
+	struct warninglist_hit hit;
+	struct warninglist_set *set;
+
+	if (!(named && strcmp(named, "0") != 0) &&
+	    !flag_true(json_object_get(attr, "enforceWarninglist"))) {
+		return false;
+	}
+	set = c->app->library ? c->app->library->warninglists : NULL;
+	if (!set || !type || !value) {
+		return false;
+	}
+	return warninglist_check(set, type, value, &hit, 1) > 0;
+}
+
 /* Adds one attribute in its own transaction; on failure fills `errors`
  * (field name -> [message]) and returns a negative code. */
 static int add_one(struct api_ctx *c, int64_t event_id, const char *uuid,
@@ -73,6 +104,17 @@ static int add_one(struct api_ctx *c, int64_t event_id, const char *uuid,
 	if (is_duplicate(c, event_id, attr)) {
 		*errors = json_pack("{s:[s]}", "value", DUPLICATE_MESSAGE);
 		return CAIRN_EEXIST;
+	}
+	if (trips_warninglist(c, attr)) {
+		struct buf msg = BUF_INIT;
+
+		buf_printf(&msg,
+			   "Value '%s' trips over a warninglist and "
+			   "enforceWarninglist is enforced.",
+			   json_string_value(json_object_get(attr, "value")));
+		*errors = json_pack("{s:[s]}", "value", buf_str(&msg));
+		buf_release(&msg);
+		return CAIRN_EDENIED;
 	}
 	rc = store_begin(c->store);
 	if (rc == 0) {

@@ -212,3 +212,32 @@ def test_check_value_requires_data(api):
     response = api.post("/warninglists/checkValue", json=[])
     assert response.status_code == 404
     assert response.json()["message"] == "No valid data received."
+
+
+def test_enforce_warninglist_on_add(api, index):
+    """With enforceWarninglist, an attribute on an enabled list is
+    rejected; without it, the same value is stored."""
+    wid = list_id(index, DNS_V4)
+    toggle(api, id=wid, enabled=True)
+    try:
+        event = harness.add_event(api, info="enforce warninglist")
+        rejected = api.post(
+            f"/attributes/add/{event['id']}",
+            json={"type": "ip-dst", "value": "8.8.8.8",
+                  "enforceWarninglist": True},
+        )
+        assert rejected.status_code == 403, rejected.text
+        assert "trips over a warninglist and enforceWarninglist is enforced" \
+            in rejected.text
+        named = api.post(
+            f"/attributes/add/{event['id']}/enforceWarninglist:1",
+            json={"type": "ip-dst", "value": "8.8.4.4"},
+        )
+        assert named.status_code == 403, named.text
+        stored = api.post(
+            f"/attributes/add/{event['id']}",
+            json={"type": "ip-dst", "value": "8.8.8.8"},
+        )
+        assert stored.status_code == 200, stored.text
+    finally:
+        toggle(api, id=wid, enabled=False)
