@@ -75,8 +75,8 @@ void record_release(struct record *r);
 /* Returns the index of the field named `name`, or -1. */
 int model_field_index(const struct model *m, const char *name);
 
-/* Sets field `i` to an integer or a copied string; the record owns the
- * copy.  Returns 0 or CAIRN_ENOMEM. */
+/* Sets field `i` to an integer, a copied string or null.  The record owns
+ * the copy; record_set_text() returns 0 or CAIRN_ENOMEM. */
 void record_set_int(struct record *r, int i, int64_t value);
 int record_set_text(struct record *r, int i, const char *s);
 void record_set_null(struct record *r, int i);
