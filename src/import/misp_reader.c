@@ -184,7 +184,9 @@ static int attach(struct misp_reader *r, json_t *v)
 		f->index++;
 		return 1;
 	}
-	if (json_object_set_new(f->value, f->key ? f->key : "", v) < 0) {
+	/* yajl has checked the key's UTF-8 already. */
+	if (json_object_set_new_nocheck(f->value, f->key ? f->key : "", v) <
+	    0) {
 		r->rc = CAIRN_ENOMEM;
 		return 0;
 	}
@@ -340,9 +342,10 @@ static int cb_number(void *ctx, const char *s, size_t len)
 	return on_scalar(ctx, json_real(strtod(text, NULL)));
 }
 
+/* yajl validates UTF-8 in strings, so jansson need not do it again. */
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-	return on_scalar(ctx, json_stringn((const char *)s, len));
+	return on_scalar(ctx, json_stringn_nocheck((const char *)s, len));
 }
 
 static int cb_start_map(void *ctx)
