@@ -48,6 +48,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: raw_insert SOURCE.db TARGET.db\n");
 		return 2;
 	}
+	/* The library settings Cairn's store uses. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open(argv[1], &src) || sqlite3_open(argv[2], &dst)) {
 		fprintf(stderr, "cannot open the databases\n");
 		return 1;

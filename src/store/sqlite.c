@@ -25,6 +25,7 @@
 #include "model/misp.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -934,11 +935,23 @@ static int store_configure(struct store *s, const char *path,
 	return 0;
 }
 
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+
+/* Turns off SQLite's memory statistics, which take a global mutex on
+ * every allocation; it must run before SQLite initialises, so a process
+ * that used SQLite first keeps them (the call then fails harmlessly). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 int store_open(struct store **out, const char *path, struct cairn_err *e)
 {
 	struct store *s;
 	int rc;
 
+	pthread_once(&sqlite_setup_once, sqlite_setup);
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
