@@ -18,6 +18,7 @@
 #include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define IP_TEXT_MAX 64
 #define DOMAIN_MAX 253
@@ -207,6 +208,24 @@ static bool ascii_only(const char *s, size_t len)
 
 /* Appends one label in lower-case ASCII, converting a non-ASCII label to
  * punycode. */
+/* Returns true for an ASCII top-level label that a domain may end in:
+ * two or more letters, or punycode.  So "10.1.1.1" is no domain name. */
+static bool top_level_label(const char *label, size_t len)
+{
+	if (len >= 4 && strncasecmp(label, "xn--", 4) == 0) {
+		return true;
+	}
+	if (len < 2) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!isalpha((unsigned char)label[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static int add_label(const char *label, size_t len, bool last,
 		     struct buf *out, const char **expectation)
 {
@@ -215,6 +234,10 @@ static int add_label(const char *label, size_t len, bool last,
 	if (len == 0) {
 		return fail(expectation, "labels of 1 to 63 characters separated by "
 				 "single dots");
+	}
+	if (last && ascii_only(label, len) && !top_level_label(label, len)) {
+		return fail(expectation, "a top-level domain of two or more "
+					 "letters, or one in punycode (xn--)");
 	}
 	if (ascii_only(label, len)) {
 		for (size_t i = 0; i < len; i++) {
