@@ -88,28 +88,6 @@ static int check_ranges(const struct record *r, const char *pointer,
 	return 0;
 }
 
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Checks a YYYY-MM-DD date against the calendar; the codec has checked
- * its shape. */
-static bool calendar_date(const char *s)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-	int year = 0, month, day, max;
-
-	for (int i = 0; i < 4; i++) {
-		year = year * 10 + (s[i] - '0');
-	}
-	month = (s[5] - '0') * 10 + (s[6] - '0');
-	day = (s[8] - '0') * 10 + (s[9] - '0');
-	max = days[month - 1] + (month == 2 && leap_year(year));
-	return day <= max;
-}
-
 static bool blank(const char *s)
 {
 	for (; *s; s++) {
@@ -123,14 +101,9 @@ static bool blank(const char *s)
 static int check_event(const struct record *r, const char *pointer,
 		       struct cairn_err *e)
 {
-	const char *date = record_text(r, EVENT_DATE, NULL);
 	const char *extends = record_text(r, EVENT_EXTENDS_UUID, NULL);
 	const char *info = record_text(r, EVENT_INFO, NULL);
 
-	if (date && strlen(date) == 10 && !calendar_date(date)) {
-		return invalid(r, EVENT_DATE, pointer, date,
-			       "a calendar date YYYY-MM-DD", e);
-	}
 	if (extends && *extends && !codec_is_uuid(extends)) {
 		return invalid(r, EVENT_EXTENDS_UUID, pointer, extends,
 			       "the UUID of the extended event, or empty", e);

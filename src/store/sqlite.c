@@ -1500,6 +1500,22 @@ static int link_check_target(struct store *s, enum store_target t,
 	return rc < 0 ? rc : 0;
 }
 
+/* Binds the parameters 1 to 4 that both tag link statements share. */
+static int bind_tag_link(struct store *s, sqlite3_stmt *st, int64_t target_id,
+			 int64_t tag_id, bool local,
+			 const char *relationship_type)
+{
+	int rc = bind_check(s, sqlite3_bind_int64(st, 1, target_id));
+
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int64(st, 2, tag_id));
+	}
+	if (rc == 0) {
+		rc = bind_check(s, sqlite3_bind_int(st, 3, local));
+	}
+	return rc == 0 ? bind_text(s, st, 4, relationship_type) : rc;
+}
+
 int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 		   int64_t tag_id, bool local, const char *relationship_type)
 {
@@ -1516,16 +1532,8 @@ int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 	}
 	rc = fixed_stmt(s, link[t], &st);
 	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int64(st, 1, target_id));
-	}
-	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int64(st, 2, tag_id));
-	}
-	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int(st, 3, local));
-	}
-	if (rc == 0) {
-		rc = bind_text(s, st, 4, relationship_type);
+		rc = bind_tag_link(s, st, target_id, tag_id, local,
+				   relationship_type);
 	}
 	if (rc == 0) {
 		rc = stmt_run(s, st);
@@ -1544,16 +1552,8 @@ int store_attribute_tag_link(struct store *s, int64_t attribute_id,
 	int rc = fixed_stmt(s, FIX_ATTRIBUTE_TAG_LINK_VALUES, &st);
 
 	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int64(st, 1, attribute_id));
-	}
-	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int64(st, 2, tag_id));
-	}
-	if (rc == 0) {
-		rc = bind_check(s, sqlite3_bind_int(st, 3, local));
-	}
-	if (rc == 0) {
-		rc = bind_text(s, st, 4, relationship_type);
+		rc = bind_tag_link(s, st, attribute_id, tag_id, local,
+				   relationship_type);
 	}
 	if (rc == 0) {
 		rc = bind_check(s, sqlite3_bind_int64(st, 5, event_id));
