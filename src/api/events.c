@@ -60,8 +60,9 @@ static unsigned view_flags(const struct api_ctx *c)
 	if (named_true(c, "noSightings")) {
 		flags |= EVENT_JSON_NO_SIGHTINGS;
 	}
-	/* MISP's REST events/view writes RelatedEvent unless told not to,
-	 * and RelatedAttribute only when asked. */
+	/* MISP's REST events/view writes RelatedEvent unless
+	 * includeEventCorrelations:0 is given, and RelatedAttribute only with
+	 * includeGranularCorrelations:1. */
 	if (named_false(c, "includeEventCorrelations")) {
 		flags |= EVENT_JSON_NO_RELATED;
 	}

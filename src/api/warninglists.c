@@ -467,7 +467,7 @@ static int check_one(struct warninglist_set *set, const char *value,
 		free(trimmed);
 		return 0;
 	}
-	/* A value sent twice is answered once. */
+	/* A value sent twice is reported once. */
 	if (json_object_get(out, trimmed)) {
 		free(trimmed);
 		return 0;

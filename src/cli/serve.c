@@ -65,7 +65,7 @@ static int parse_positive(const char *text, long max, long *out)
 	return 0;
 }
 
-/* Loads the library with a connection from the pool, which holds the
+/* Loads the library with a connection from the pool, which stores the
  * warninglist state. */
 static int open_library(struct cairn *app, const char *dir)
 {

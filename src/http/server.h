@@ -2,7 +2,7 @@
  * HTTP server: libmicrohttpd with a fixed pool of worker threads.
  *
  * The server reads a whole request body (up to a configured maximum, past
- * which it answers 413 itself), then calls one handler in the worker
+ * which it replies 413 itself), then calls one handler in the worker
  * thread.  The handler fills a struct http_response, either with a body in
  * a buffer or with a stream callback for long responses, which the server
  * sends with chunked transfer.  The server logs one line per request:

@@ -803,7 +803,7 @@ static int screen_attribute(struct event_writer *w, json_t *attr,
 }
 
 /* Leaves out an attribute outside objects that repeats the type,
- * category and value of a live one in the event, as MISP does; returns
+ * category and value of a live one in the event, as MISP does.  Returns
  * 1 when it was left out, 0 to write it, or a negative code. */
 static int skip_duplicate(struct event_writer *w, int64_t object_id,
 			  const struct record *rec, const char *pointer)

@@ -213,7 +213,7 @@ int import_buffer(struct import_job *job, const char *name, const char *data,
 	return 0;
 }
 
-/* Imports one file.  With `fast`, the caller holds a transaction and the
+/* Imports one file.  With `fast`, the caller has a transaction open and the
  * first failure stops the file and returns 1, so that the caller can
  * redo the batch; otherwise each event commits alone, failures are
  * reported, and it returns 0. */

@@ -1,5 +1,5 @@
 /*
- * The storage interface.  Nothing outside src/store/ sees SQL or a backend.
+ * The storage interface.  No code outside src/store/ uses SQL or a backend.
  *
  * A struct store is one database connection, used by one thread at a time.
  * The server keeps a pool of them, one per worker thread.  Rows are read
@@ -28,7 +28,7 @@ struct store;
 struct store_cursor;
 struct store_pool;
 
-/* What a tag or galaxy cluster is attached to. */
+/* Kinds of row a tag or galaxy cluster is attached to. */
 enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
 
 /* Opens (creating when missing) the SQLite database at `path`, switches it
@@ -205,7 +205,7 @@ enum store_query_flag {
 };
 
 /* Opens a cursor over query `q` with argument `arg` (an event, attribute
- * or object id, as the query says).  The caller closes it. */
+ * or object id, as the query defines).  The caller closes it. */
 int store_query(struct store *s, enum store_query q, int64_t arg,
 		unsigned flags, struct store_cursor **out);
 
