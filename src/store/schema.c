@@ -347,10 +347,17 @@ static const char migration_2[] =
 	" enabled INTEGER NOT NULL DEFAULT 0\n"
 	");\n";
 
+/* A user's password, as libsodium's Argon2id string ("$argon2id$..."),
+ * or empty for a user who logs in with API keys only.  It is a column
+ * outside model_user so that no user record ever carries it. */
+static const char migration_3[] =
+	"ALTER TABLE users ADD COLUMN password TEXT NOT NULL DEFAULT '';\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -17,6 +17,7 @@
 #ifndef CAIRN_STORE_H
 #define CAIRN_STORE_H
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "model/record.h"
 
@@ -151,6 +152,17 @@ int store_authkey_add(struct store *s, int64_t user_id, const char *hash_hex,
 		      int64_t *id);
 int store_authkey_find(struct store *s, const char *hash_hex,
 		       int64_t *user_id);
+
+/* Passwords live in a column outside model_user, as Argon2id strings
+ * (core/password.h).  store_user_password_set() replaces the user's hash;
+ * store_user_login_find() finds the user with this e-mail (compared
+ * without case) and copies its hash, empty when the user has none, into
+ * `hash`.  Both return CAIRN_ENOTFOUND for no such user. */
+int store_user_password_set(struct store *s, int64_t user_id,
+			    const char *hash, struct cairn_err *e);
+int store_user_login_find(struct store *s, const char *email,
+			  int64_t *user_id, struct buf *hash,
+			  struct cairn_err *e);
 
 /* The enabled state of warninglists, kept by list name.
  * store_warninglist_state_each() calls `fn` once per stored row and stops

@@ -304,6 +304,7 @@ static void test_reopen_runs_no_migration(void **state)
 	struct store *again = NULL;
 	int64_t event = add_event(f, NULL, "kept across reopen");
 	int64_t found = 0;
+	struct buf pragma = BUF_INIT;
 	sqlite3 *db;
 	int applied = -1;
 
@@ -343,8 +344,12 @@ static void test_reopen_runs_no_migration(void **state)
 
 	/* Leave the file valid for the teardown's store_close(). */
 	assert_int_equal(sqlite3_open(f->path.data, &db), SQLITE_OK);
-	sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL);
+	assert_int_equal(buf_printf(&pragma, "PRAGMA user_version = %d",
+				    schema_latest()),
+			 0);
+	sqlite3_exec(db, buf_str(&pragma), NULL, NULL, NULL);
 	sqlite3_close(db);
+	buf_release(&pragma);
 	assert_int_equal(store_open(&f->s, f->path.data, &e), 0);
 }
 
@@ -1400,6 +1405,46 @@ static void test_authkey_add_find(void **state)
 			 CAIRN_ENOTFOUND);
 }
 
+/* The hash is stored outside the user record and found by e-mail in any
+ * case; a user without a password has an empty hash. */
+static void test_user_password_set_find(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct buf hash = BUF_INIT;
+	int64_t user = add_user(f, "analyst@example.org");
+	int64_t found = 0;
+	struct record r;
+
+	assert_int_equal(store_user_login_find(f->s, "analyst@example.org",
+					       &found, &hash, &e),
+			 0);
+	assert_int_equal(found, user);
+	assert_string_equal(buf_str(&hash), "");
+	assert_int_equal(store_user_password_set(f->s, user,
+						 "$argon2id$v=19$stub", &e),
+			 0);
+	assert_int_equal(store_user_login_find(f->s, "ANALYST@example.org",
+					       &found, &hash, &e),
+			 0);
+	assert_string_equal(buf_str(&hash), "$argon2id$v=19$stub");
+	assert_int_equal(store_user_login_find(f->s, "nobody@example.org",
+					       &found, &hash, &e),
+			 CAIRN_ENOTFOUND);
+	assert_int_equal(store_user_password_set(f->s, user + 100, "x", &e),
+			 CAIRN_ENOTFOUND);
+
+	/* The user record has no field that could carry the hash. */
+	record_init(&r, &model_user);
+	assert_int_equal(store_get(f->s, &model_user, user, &r), 0);
+	for (size_t i = 0; i < model_user.nfields; i++) {
+		assert_string_not_equal(model_user.fields[i].name, "password");
+	}
+	record_release(&r);
+	buf_release(&hash);
+	cairn_err_release(&e);
+}
+
 /* -------- transactions -------- */
 
 static void test_transaction_rollback(void **state)
@@ -1564,6 +1609,7 @@ int main(void)
 		T(test_query_soft_deleted),
 		T(test_query_nested_cursors),
 		T(test_authkey_add_find),
+		T(test_user_password_set_find),
 		T(test_transaction_rollback),
 		T(test_transaction_nested),
 		T(test_pool_blocks_until_put),

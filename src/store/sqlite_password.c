@@ -1,0 +1,71 @@
+/*
+ * The SQLite side of user passwords: the Argon2id string in users.password
+ * and the lookup of a user by e-mail for a login.  The hash never enters a
+ * user record, so no export or API response can carry it.
+ */
+#include "store/internal.h"
+
+#include <string.h>
+
+static int password_fail(struct store *s, struct cairn_err *e,
+			 const char *what)
+{
+	return cairn_err_set(e, CAIRN_ESTORE, "%s failed: %s", what,
+			     sqlite3_errmsg(store_db(s)));
+}
+
+int store_user_password_set(struct store *s, int64_t user_id,
+			    const char *hash, struct cairn_err *e)
+{
+	static const char sql[] = "UPDATE users SET password = ?2, "
+				  "date_modified = strftime('%s', 'now') "
+				  "WHERE id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		return password_fail(s, e, "saving a password");
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		return password_fail(s, e, "saving a password");
+	}
+	if (sqlite3_changes(store_db(s)) == 0) {
+		return cairn_err_set(e, CAIRN_ENOTFOUND, "no user with id %lld",
+				     (long long)user_id);
+	}
+	return 0;
+}
+
+int store_user_login_find(struct store *s, const char *email,
+			  int64_t *user_id, struct buf *hash,
+			  struct cairn_err *e)
+{
+	static const char sql[] =
+		"SELECT id, password FROM users WHERE email = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		return password_fail(s, e, "looking up a login");
+	}
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+
+		*user_id = sqlite3_column_int64(st, 0);
+		buf_clear(hash);
+		rc = buf_adds(hash, text ? text : "") < 0 ? CAIRN_ENOMEM : 0;
+		sqlite3_finalize(st);
+		return rc < 0 ? cairn_err_set(e, rc, "out of memory") : 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		return password_fail(s, e, "looking up a login");
+	}
+	return cairn_err_set(e, CAIRN_ENOTFOUND, "no user with that e-mail");
+}
