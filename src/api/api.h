@@ -38,6 +38,7 @@ struct api_ctx {
 	const char *arg; /* the positional argument after the action, or NULL */
 	struct store *store;
 	struct api_user user;
+	bool key_read_only; /* authenticated with a read-only API key */
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
 	char *scratch; /* a handler's temporary string, freed by its owner */
@@ -79,7 +80,28 @@ int api_touch_event(struct api_ctx *c, int64_t event_id);
 
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_version(struct api_ctx *c);
-int api_user_me(struct api_ctx *c);
+int api_user_view(struct api_ctx *c);
+int api_user_index(struct api_ctx *c);
+int api_user_add(struct api_ctx *c);
+int api_user_edit(struct api_ctx *c);
+int api_user_edit_self(struct api_ctx *c);
+int api_user_delete(struct api_ctx *c);
+int api_org_index(struct api_ctx *c);
+int api_org_view(struct api_ctx *c);
+int api_org_add(struct api_ctx *c);
+int api_org_edit(struct api_ctx *c);
+int api_org_delete(struct api_ctx *c);
+int api_role_index(struct api_ctx *c);
+int api_role_view(struct api_ctx *c);
+int api_role_add(struct api_ctx *c);
+int api_role_edit(struct api_ctx *c);
+int api_role_delete(struct api_ctx *c);
+int api_role_set_default(struct api_ctx *c);
+int api_authkey_add(struct api_ctx *c);
+int api_authkey_index(struct api_ctx *c);
+int api_authkey_view(struct api_ctx *c);
+int api_authkey_edit(struct api_ctx *c);
+int api_authkey_delete(struct api_ctx *c);
 int api_describe_types(struct api_ctx *c);
 int api_event_index(struct api_ctx *c);
 int api_event_view(struct api_ctx *c);

@@ -1,4 +1,4 @@
-/* Instance endpoints: version, the current user, the type registry. */
+/* Instance endpoints: version and the type registry. */
 #include "api/api.h"
 #include "model/codec.h"
 #include "model/misp.h"
@@ -22,46 +22,6 @@ int api_version(struct api_ctx *c)
 			     "perm_galaxy_editor",
 			     (int)record_int(role, ROLE_PERM_GALAXY_EDITOR, 0),
 			     "filter_sightings", 1));
-}
-
-int api_user_me(struct api_ctx *c)
-{
-	yajl_gen g = c->gen;
-	int rc;
-
-	if (!c->arg || strcmp(c->arg, "me") != 0) {
-		int64_t id;
-
-		if (api_resolve(c, &model_user, c->arg, &id) < 0 ||
-		    id != record_int(&c->user.user, USER_ID, 0)) {
-			/* TODO: viewing other users belongs to user admin. */
-			return api_error(c, 404, "Invalid user", NULL);
-		}
-	}
-	rc = yajl_gen_map_open(g) == yajl_gen_status_ok ? 0 : CAIRN_ENOMEM;
-	if (rc == 0 && codec_emit_key(g, "User") == 0) {
-		rc = codec_emit_record(g, &c->user.user);
-	}
-	if (rc == 0 && codec_emit_key(g, "Role") == 0) {
-		rc = codec_emit_record(g, &c->user.role);
-	}
-	if (rc == 0 && codec_emit_key(g, "UserSetting") == 0) {
-		rc = yajl_gen_array_open(g) == yajl_gen_status_ok &&
-				     yajl_gen_array_close(g) ==
-					     yajl_gen_status_ok
-			     ? 0
-			     : CAIRN_ENOMEM;
-	}
-	if (rc == 0 && codec_emit_key(g, "Organisation") == 0) {
-		rc = codec_emit_record(g, &c->user.org);
-	}
-	if (rc == 0 && yajl_gen_map_close(g) != yajl_gen_status_ok) {
-		rc = CAIRN_ENOMEM;
-	}
-	if (rc < 0) {
-		c->rs->status = 500;
-	}
-	return 0;
 }
 
 int api_describe_types(struct api_ctx *c)

@@ -4,9 +4,13 @@
  * The route table lists every endpoint once, with the methods it accepts,
  * its path (a controller, an action or none for MISP's REST aliases, and
  * whether a positional argument follows) and the role permission it
- * needs.  Handlers never check permissions themselves.
+ * needs, and the object rule (api/acl.h) that its target must pass.
+ * Handlers never check permissions themselves.  Admin routes have the
+ * controller "admin/NAME", matching the path /admin/NAME/ACTION.
  */
+#include "api/acl.h"
 #include "api/api.h"
+#include "api/auth.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "model/codec.h"
@@ -22,6 +26,9 @@ enum method_bit {
 	M_PUT = 1 << 2,
 	M_DELETE = 1 << 3,
 	M_HEAD = 1 << 4,
+	/* A POST that only reads (index, view, search): a read-only API key
+	 * may use it.  It matches POST requests as M_POST does. */
+	M_POST_READ = 1 << 5,
 };
 
 /* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true. */
@@ -36,6 +43,9 @@ enum perm {
 	PERM_TAGGER = ROLE_PERM_TAGGER,
 	PERM_TAG_EDITOR = ROLE_PERM_TAG_EDITOR,
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
+	PERM_AUTH = ROLE_PERM_AUTH,
+	PERM_ADMIN = ROLE_PERM_ADMIN,
+	PERM_SITE_ADMIN = ROLE_PERM_SITE_ADMIN,
 };
 
 struct route {
@@ -45,55 +55,103 @@ struct route {
 	enum arg_rule arg;
 	int (*handler)(struct api_ctx *c);
 	enum perm perm;
+	enum api_acl_rule rule; /* object rule on the route's target */
 	bool stream_body; /* the handler reads the raw body as a stream */
 };
 
 #define RD (M_GET | M_HEAD)
 #define WR (M_POST | M_PUT)
+#define RP (M_POST_READ)
+#define DEL (M_POST | M_DELETE)
 
 static const struct route routes[] = {
 	{RD, "servers", "getVersion", ARG_NONE, api_version, PERM_NONE},
-	{RD, "users", "view", ARG_ONE, api_user_me, PERM_NONE},
+	{RD, "users", "view", ARG_ONE, api_user_view, PERM_NONE},
+	{WR, "users", "edit", ARG_OPTIONAL, api_user_edit_self, PERM_NONE},
+	{RD | RP, "admin/users", "index", ARG_NONE, api_user_index, PERM_ADMIN},
+	{RD, "admin/users", "view", ARG_ONE, api_user_view, PERM_ADMIN},
+	{M_POST, "admin/users", "add", ARG_NONE, api_user_add, PERM_ADMIN},
+	{WR, "admin/users", "edit", ARG_ONE, api_user_edit, PERM_ADMIN},
+	{DEL, "admin/users", "delete", ARG_ONE, api_user_delete, PERM_ADMIN},
+
+	{RD | RP, "organisations", "index", ARG_NONE, api_org_index,
+	 PERM_NONE},
+	{RD, "organisations", NULL, ARG_NONE, api_org_index, PERM_NONE},
+	{RD, "organisations", "view", ARG_ONE, api_org_view, PERM_NONE},
+	{M_POST, "admin/organisations", "add", ARG_NONE, api_org_add,
+	 PERM_SITE_ADMIN},
+	{WR, "admin/organisations", "edit", ARG_ONE, api_org_edit,
+	 PERM_SITE_ADMIN},
+	{DEL, "admin/organisations", "delete", ARG_ONE, api_org_delete,
+	 PERM_SITE_ADMIN},
+
+	{RD, "roles", "index", ARG_NONE, api_role_index, PERM_NONE},
+	{RD, "roles", NULL, ARG_NONE, api_role_index, PERM_NONE},
+	{RD, "roles", "view", ARG_ONE, api_role_view, PERM_NONE},
+	{M_POST, "admin/roles", "add", ARG_NONE, api_role_add, PERM_SITE_ADMIN},
+	{WR, "admin/roles", "edit", ARG_ONE, api_role_edit, PERM_SITE_ADMIN},
+	{DEL, "admin/roles", "delete", ARG_ONE, api_role_delete,
+	 PERM_SITE_ADMIN},
+	{M_POST, "admin/roles", "set_default", ARG_ONE, api_role_set_default,
+	 PERM_SITE_ADMIN},
+
+	{M_POST, "auth_keys", "add", ARG_OPTIONAL, api_authkey_add, PERM_AUTH},
+	{RD | RP, "auth_keys", "index", ARG_OPTIONAL, api_authkey_index,
+	 PERM_AUTH},
+	{RD, "auth_keys", "view", ARG_ONE, api_authkey_view, PERM_AUTH},
+	{WR, "auth_keys", "edit", ARG_ONE, api_authkey_edit, PERM_AUTH},
+	{DEL, "auth_keys", "delete", ARG_ONE, api_authkey_delete, PERM_AUTH},
+
 	{RD, "attributes", "describeTypes", ARG_NONE, api_describe_types,
 	 PERM_NONE},
 
-	{RD | M_POST, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
-	{RD | M_POST, "events", "view", ARG_ONE, api_event_view, PERM_NONE},
-	{M_POST, "events", "add", ARG_NONE, api_event_add, PERM_ADD, true},
-	{WR, "events", "edit", ARG_ONE, api_event_edit, PERM_MODIFY},
-	{M_POST | M_DELETE, "events", "delete", ARG_ONE, api_event_delete,
-	 PERM_MODIFY},
+	{RD | RP, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
+	{RD | RP, "events", "view", ARG_ONE, api_event_view, PERM_NONE},
+	{M_POST, "events", "add", ARG_NONE, api_event_add, PERM_ADD,
+	 RULE_NONE, true},
+	{WR, "events", "edit", ARG_ONE, api_event_edit, PERM_MODIFY,
+	 RULE_EVENT_MODIFY},
+	{DEL, "events", "delete", ARG_ONE, api_event_delete, PERM_MODIFY,
+	 RULE_EVENT_MODIFY},
 	{M_POST, "events", "publish", ARG_ONE, api_event_publish,
-	 PERM_PUBLISH},
+	 PERM_PUBLISH, RULE_EVENT_PUBLISH},
 	{M_POST, "events", "unpublish", ARG_ONE, api_event_unpublish,
-	 PERM_PUBLISH},
+	 PERM_PUBLISH, RULE_EVENT_PUBLISH},
 	{RD, "events", NULL, ARG_NONE, api_event_index, PERM_NONE},
-	{M_POST, "events", NULL, ARG_NONE, api_event_add, PERM_ADD, true},
+	{M_POST, "events", NULL, ARG_NONE, api_event_add, PERM_ADD, RULE_NONE,
+	 true},
 	{RD, "events", NULL, ARG_ONE, api_event_view, PERM_NONE},
-	{WR, "events", NULL, ARG_ONE, api_event_edit, PERM_MODIFY},
-	{M_DELETE, "events", NULL, ARG_ONE, api_event_delete, PERM_MODIFY},
+	{WR, "events", NULL, ARG_ONE, api_event_edit, PERM_MODIFY,
+	 RULE_EVENT_MODIFY},
+	{M_DELETE, "events", NULL, ARG_ONE, api_event_delete, PERM_MODIFY,
+	 RULE_EVENT_MODIFY},
 
-	{M_POST, "attributes", "add", ARG_ONE, api_attribute_add, PERM_ADD},
+	{M_POST, "attributes", "add", ARG_ONE, api_attribute_add, PERM_ADD,
+	 RULE_EVENT_MODIFY},
 	{RD, "attributes", "view", ARG_ONE, api_attribute_view, PERM_NONE},
-	{WR, "attributes", "edit", ARG_ONE, api_attribute_edit, PERM_MODIFY},
-	{M_POST | M_DELETE, "attributes", "delete", ARG_ONE,
-	 api_attribute_delete, PERM_MODIFY},
+	{WR, "attributes", "edit", ARG_ONE, api_attribute_edit, PERM_MODIFY,
+	 RULE_ATTRIBUTE_MODIFY},
+	{DEL, "attributes", "delete", ARG_ONE, api_attribute_delete,
+	 PERM_MODIFY, RULE_ATTRIBUTE_MODIFY},
 	{RD, "attributes", NULL, ARG_ONE, api_attribute_view, PERM_NONE},
-	{WR, "attributes", NULL, ARG_ONE, api_attribute_edit, PERM_MODIFY},
+	{WR, "attributes", NULL, ARG_ONE, api_attribute_edit, PERM_MODIFY,
+	 RULE_ATTRIBUTE_MODIFY},
 	{M_DELETE, "attributes", NULL, ARG_ONE, api_attribute_delete,
-	 PERM_MODIFY},
+	 PERM_MODIFY, RULE_ATTRIBUTE_MODIFY},
 
-	{M_POST, "objects", "add", ARG_ONE, api_object_add, PERM_ADD},
+	{M_POST, "objects", "add", ARG_ONE, api_object_add, PERM_ADD,
+	 RULE_EVENT_MODIFY},
 	{RD, "objects", "view", ARG_ONE, api_object_view, PERM_NONE},
-	{WR, "objects", "edit", ARG_ONE, api_object_edit, PERM_MODIFY},
-	{M_POST | M_DELETE, "objects", "delete", ARG_ONE, api_object_delete,
-	 PERM_MODIFY},
+	{WR, "objects", "edit", ARG_ONE, api_object_edit, PERM_MODIFY,
+	 RULE_OBJECT_MODIFY},
+	{DEL, "objects", "delete", ARG_ONE, api_object_delete, PERM_MODIFY,
+	 RULE_OBJECT_MODIFY},
 	{M_POST, "objectReferences", "add", ARG_OPTIONAL, api_reference_add,
-	 PERM_ADD},
-	{M_POST | M_DELETE, "objectReferences", "delete", ARG_ONE,
-	 api_reference_delete, PERM_MODIFY},
-	{M_POST | M_DELETE, "objectReferences", "delete", ARG_TWO,
-	 api_reference_delete, PERM_MODIFY},
+	 PERM_ADD, RULE_OBJECT_MODIFY},
+	{DEL, "objectReferences", "delete", ARG_ONE, api_reference_delete,
+	 PERM_MODIFY, RULE_REFERENCE_MODIFY},
+	{DEL, "objectReferences", "delete", ARG_TWO, api_reference_delete,
+	 PERM_MODIFY, RULE_REFERENCE_MODIFY},
 
 	{RD, "tags", "index", ARG_NONE, api_tag_index, PERM_NONE},
 	{RD, "tags", NULL, ARG_NONE, api_tag_index, PERM_NONE},
@@ -103,24 +161,22 @@ static const struct route routes[] = {
 	{M_POST | M_DELETE, "tags", "delete", ARG_ONE, api_tag_delete,
 	 PERM_TAG_EDITOR},
 	{M_POST, "tags", "attachTagToObject", ARG_NONE, api_tag_attach,
-	 PERM_TAGGER},
+	 PERM_TAGGER, RULE_TAG_TARGET},
 	{M_POST, "tags", "removeTagFromObject", ARG_NONE, api_tag_remove,
-	 PERM_TAGGER},
+	 PERM_TAGGER, RULE_TAG_TARGET},
 
-	{RD | M_POST, "warninglists", "index", ARG_NONE, api_warninglist_index,
+	{RD | RP, "warninglists", "index", ARG_NONE, api_warninglist_index,
 	 PERM_NONE},
-	{RD | M_POST, "warninglists", NULL, ARG_NONE, api_warninglist_index,
+	{RD | RP, "warninglists", NULL, ARG_NONE, api_warninglist_index,
 	 PERM_NONE},
 	{RD, "warninglists", "view", ARG_ONE, api_warninglist_view, PERM_NONE},
 	{M_POST, "warninglists", "toggleEnable", ARG_NONE,
 	 api_warninglist_toggle, PERM_WARNINGLIST},
-	{M_POST, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
+	{RP, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
 	 PERM_NONE},
 };
 
-#define AUTH_FAILED                                                            \
-	"Authentication failed. Please make sure you pass the API key of an "  \
-	"API enabled user along in the Authorization header."
+#define NO_PERMISSION "You do not have permission to use this functionality."
 
 static unsigned method_bit(const char *method)
 {
@@ -139,15 +195,31 @@ static unsigned method_bit(const char *method)
 	return 0;
 }
 
+/* Returns the number of path segments that the route's controller and
+ * action take: /admin/users/add takes three. */
+static size_t route_base(const struct route *r)
+{
+	return (strncmp(r->controller, "admin/", 6) == 0 ? 2 : 1) +
+	       (r->action ? 1 : 0);
+}
+
+static bool controller_matches(const struct route *r, const struct path *p)
+{
+	if (strncmp(r->controller, "admin/", 6) != 0) {
+		return strcmp(p->segments[0], r->controller) == 0;
+	}
+	return strcmp(p->segments[0], "admin") == 0 &&
+	       strcmp(p->segments[1], r->controller + 6) == 0;
+}
+
 static bool route_matches_path(const struct route *r, const struct path *p)
 {
-	size_t base = r->action ? 2 : 1;
+	size_t base = route_base(r);
 
-	if (p->nsegments < base ||
-	    strcmp(p->segments[0], r->controller) != 0) {
+	if (p->nsegments < base || !controller_matches(r, p)) {
 		return false;
 	}
-	if (r->action && strcmp(p->segments[1], r->action) != 0) {
+	if (r->action && strcmp(p->segments[base - 1], r->action) != 0) {
 		return false;
 	}
 	switch (r->arg) {
@@ -173,7 +245,8 @@ static const struct route *route_find(const struct path *p, unsigned method,
 		if (!route_matches_path(&routes[i], p)) {
 			continue;
 		}
-		if (routes[i].methods & method) {
+		if (routes[i].methods & method ||
+		    (method == M_POST && (routes[i].methods & M_POST_READ))) {
 			return &routes[i];
 		}
 		*path_known = true;
@@ -181,64 +254,27 @@ static const struct route *route_find(const struct path *p, unsigned method,
 	return NULL;
 }
 
-/* Finds the user of the first valid key in a header value, which may
- * list several keys separated by commas, with spaces around them. */
-static int find_key_user(struct api_ctx *c, const char *value,
-			 int64_t *user_id)
+/* Authenticates the request and loads its user, role and organisation.
+ * Fills *message with MISP's reason on failure. */
+static int authenticate(struct api_ctx *c, const char **message)
 {
-	char hash[SHA256_HEX_SIZE];
+	int rc = api_auth_key(c, message);
 
-	while (value && *value) {
-		const char *end = strchr(value, ',');
-		size_t len = end ? (size_t)(end - value) : strlen(value);
-		const char *key = value;
-
-		while (len && (*key == ' ' || *key == '\t')) {
-			key++;
-			len--;
-		}
-		while (len && (key[len - 1] == ' ' || key[len - 1] == '\t')) {
-			len--;
-		}
-		if (len == API_KEY_LENGTH) {
-			sha256_hex(key, len, hash);
-			if (store_authkey_find(c->store, hash, user_id) == 0) {
-				return 0;
-			}
-		}
-		value = end ? end + 1 : NULL;
+	if (rc == 0) {
+		c->rs->user_id = record_int(&c->user.user, USER_ID, 0);
 	}
-	return CAIRN_EDENIED;
+	return rc;
 }
 
-/* Looks the key up and loads the user, role and organisation. */
-static int authenticate(struct api_ctx *c)
+/* A read-only API key may use GET and HEAD, and POST only on the routes
+ * that read (M_POST_READ). */
+static bool read_only_allows(const struct api_ctx *c, const struct route *r,
+			     unsigned method)
 {
-	const char *key = http_header(c->http, "Authorization");
-	int64_t user_id;
-	int rc;
-
-	if (!key || !*key) {
-		key = http_header(c->http, "X-MISP-AUTH");
+	if (!c->key_read_only || method == M_GET || method == M_HEAD) {
+		return true;
 	}
-	rc = find_key_user(c, key, &user_id);
-	if (rc < 0) {
-		return rc;
-	}
-	rc = store_get(c->store, &model_user, user_id, &c->user.user);
-	if (rc < 0 || record_int(&c->user.user, USER_DISABLED, 0)) {
-		return CAIRN_EDENIED;
-	}
-	rc = store_get(c->store, &model_role,
-		       record_int(&c->user.user, USER_ROLE_ID, 0),
-		       &c->user.role);
-	if (rc == 0) {
-		rc = store_get(c->store, &model_org,
-			       record_int(&c->user.user, USER_ORG_ID, 0),
-			       &c->user.org);
-	}
-	c->rs->user_id = user_id;
-	return rc < 0 ? CAIRN_EDENIED : 0;
+	return method == M_POST && (r->methods & M_POST_READ);
 }
 
 static bool permitted(const struct api_ctx *c, enum perm perm)
@@ -308,6 +344,7 @@ static void dispatch(struct api_ctx *c)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	const struct route *r;
+	const char *message = NULL;
 	bool path_known;
 	int rc;
 
@@ -325,23 +362,23 @@ static void dispatch(struct api_ctx *c)
 		api_error(c, 404, "Not Found", NULL);
 		return;
 	}
-	c->arg = r->arg != ARG_NONE &&
-				 c->path.nsegments > (r->action ? 2u : 1u)
-			 ? c->path.segments[r->action ? 2 : 1]
+	c->arg = r->arg != ARG_NONE && c->path.nsegments > route_base(r)
+			 ? c->path.segments[route_base(r)]
 			 : NULL;
-	rc = authenticate(c);
+	rc = authenticate(c, &message);
 	if (rc < 0) {
-		api_error(c, 403, AUTH_FAILED, NULL);
+		api_error(c, 403, message, NULL);
 		return;
 	}
-	if (!permitted(c, r->perm)) {
-		api_error(c, 403,
-			  "You do not have permission to use this "
-			  "functionality.",
-			  NULL);
+	if (!read_only_allows(c, r, method_bit(c->http->method)) ||
+	    !permitted(c, r->perm)) {
+		api_error(c, 403, NO_PERMISSION, NULL);
 		return;
 	}
 	if (!r->stream_body && parse_body(c) < 0) {
+		return;
+	}
+	if (api_acl_check(c, r->rule) < 0) {
 		return;
 	}
 	r->handler(c);

@@ -1,4 +1,5 @@
 /* Tag endpoints: index, view, add, edit, delete, attach and remove. */
+#include "api/acl.h"
 #include "api/api.h"
 #include "import/event_writer.h"
 #include "model/codec.h"
@@ -216,7 +217,9 @@ static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
 	if (!create) {
 		return CAIRN_ENOTFOUND;
 	}
-	/* TODO: only roles with perm_tag_editor may create unknown tags. */
+	if (!acl_may_create_tag(&c->user)) {
+		return CAIRN_EDENIED;
+	}
 	record_init(&rec, &model_tag);
 	record_set_text(&rec, TAG_NAME, name);
 	{
@@ -308,6 +311,12 @@ static int tag_request(struct api_ctx *c, bool attach)
 					   "an attribute"));
 	}
 	rc = find_tag(c, json_object_get(body, "tag"), attach, &tag_id);
+	if (rc == CAIRN_EDENIED) {
+		return api_error(c, 405,
+				 "Tag not found and insufficient privileges to "
+				 "create it.",
+				 NULL);
+	}
 	if (rc < 0) {
 		/* MISP rejects an unknown tag on removal with 405. */
 		int status = attach ? 404 : 405;

@@ -503,6 +503,14 @@ static enum MHD_Result queue_handler_response(struct request *rq,
 	return queue_response(rq, connection, rs->status, response);
 }
 
+static const struct sockaddr *connection_peer(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return info ? info->client_addr : NULL;
+}
+
 static enum MHD_Result run_handler(struct request *rq,
 				   struct MHD_Connection *connection)
 {
@@ -512,6 +520,7 @@ static enum MHD_Result run_handler(struct request *rq,
 		.path = buf_str(&rq->path),
 		.body = buf_str(&rq->body),
 		.body_len = rq->body.len,
+		.peer = connection_peer(connection),
 		.connection = connection,
 	};
 	struct http_response rs = {.status = MHD_HTTP_OK};

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 struct http_server;
@@ -26,6 +27,9 @@ struct http_request {
 	const char *path;   /* URL path as sent, without the query string */
 	const char *body;   /* request body, NUL-terminated; "" when none */
 	size_t body_len;
+	/* The TCP peer's address, never a forwarded-for header; NULL when
+	 * libmicrohttpd reports none.  Valid until the handler returns. */
+	const struct sockaddr *peer;
 	void *connection; /* opaque; for http_header() and http_query() */
 };
 

@@ -19,6 +19,7 @@
 #include "model/normalize.h"
 #include "model/types.h"
 #include "model/validate.h"
+#include "store/identity.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -1216,6 +1217,11 @@ static int open_event(struct event_writer *w, json_t *header,
 		}
 		if (rc == 0) {
 			rc = store_insert(w->s, &rec, &w->event_id);
+		}
+		/* The creating user, for the perm_modify rule. */
+		if (rc == 0 && w->o.user_id) {
+			rc = store_event_creator_set(w->s, w->event_id,
+						     w->o.user_id);
 		}
 	}
 	record_release(&rec);

@@ -24,6 +24,8 @@ CAIRN_MODEL(model_cluster, "GalaxyCluster", "galaxy_clusters",
 	    CLUSTER_FIELDS)
 CAIRN_MODEL(model_role, "Role", "roles", ROLE_FIELDS)
 CAIRN_MODEL(model_user, "User", "users", USER_FIELDS)
+CAIRN_MODEL(model_organisation, "Organisation", "orgs", ORGANISATION_FIELDS)
+CAIRN_MODEL(model_authkey, "AuthKey", "auth_keys", AUTHKEY_FIELDS)
 
 _Static_assert(EVENT_NFIELDS <= RECORD_MAX_FIELDS, "event has too many fields");
 _Static_assert(ROLE_NFIELDS <= RECORD_MAX_FIELDS, "role has too many fields");

@@ -17,6 +17,27 @@
 	X(ORG_UUID, "uuid", "uuid", FIELD_UUID, 0)                             \
 	X(ORG_LOCAL, "local", "local", FIELD_BOOL, 0)
 
+/* The whole organisation row, as organisations/view and the admin API
+ * return it; ORG_FIELDS is the part that events embed. */
+#define ORGANISATION_FIELDS(X)                                                 \
+	X(ORGN_ID, "id", "id", FIELD_ID, F_SERVER)                             \
+	X(ORGN_NAME, "name", "name", FIELD_TEXT, 0)                            \
+	X(ORGN_DATE_CREATED, "date_created", "date_created", FIELD_TEXT,       \
+	  F_SERVER)                                                            \
+	X(ORGN_DATE_MODIFIED, "date_modified", "date_modified", FIELD_TEXT,    \
+	  F_SERVER)                                                            \
+	X(ORGN_DESCRIPTION, "description", "description", FIELD_TEXT, 0)      \
+	X(ORGN_TYPE, "type", "type", FIELD_TEXT, 0)                            \
+	X(ORGN_NATIONALITY, "nationality", "nationality", FIELD_TEXT, 0)      \
+	X(ORGN_SECTOR, "sector", "sector", FIELD_TEXT, 0)                      \
+	X(ORGN_CREATED_BY, "created_by", "created_by", FIELD_INT, F_SERVER)    \
+	X(ORGN_UUID, "uuid", "uuid", FIELD_UUID, 0)                            \
+	X(ORGN_CONTACTS, "contacts", "contacts", FIELD_TEXT, 0)                \
+	X(ORGN_LOCAL, "local", "local", FIELD_BOOL, 0)                         \
+	X(ORGN_RESTRICTED_TO_DOMAIN, "restricted_to_domain",                   \
+	  "restricted_to_domain", FIELD_TEXT, F_SERVER)                        \
+	X(ORGN_LANDINGPAGE, "landingpage", "landingpage", FIELD_TEXT, 0)
+
 #define EVENT_FIELDS(X)                                                        \
 	X(EVENT_ID, "id", "id", FIELD_ID, F_SERVER)                            \
 	X(EVENT_ORGC_ID, "orgc_id", "orgc_id", FIELD_ID, F_SERVER)             \
@@ -259,10 +280,39 @@
 	X(USER_DATE_CREATED, "date_created", "date_created", FIELD_TIME, 0)    \
 	X(USER_DATE_MODIFIED, "date_modified", "date_modified", FIELD_TIME, 0) \
 	X(USER_LAST_LOGIN, "last_login", "last_login", FIELD_TIME, 0)          \
-	X(USER_CURRENT_LOGIN, "current_login", "current_login", FIELD_TIME, 0)
+	X(USER_CURRENT_LOGIN, "current_login", "current_login", FIELD_TIME, 0) \
+	X(USER_GPGKEY, "gpgkey", "gpgkey", FIELD_TEXT, 0)                      \
+	X(USER_CERTIF_PUBLIC, "certif_public", "certif_public", FIELD_TEXT, 0) \
+	X(USER_FORCE_LOGOUT, "force_logout", "force_logout", FIELD_BOOL, 0)    \
+	X(USER_LAST_API_ACCESS, "last_api_access", "last_api_access",          \
+	  FIELD_TIME, F_SERVER)                                                \
+	X(USER_LAST_PW_CHANGE, "last_pw_change", "last_pw_change", FIELD_TIME, \
+	  F_SERVER)                                                            \
+	X(USER_NOTIFICATION_DAILY, "notification_daily", "notification_daily", \
+	  FIELD_BOOL, 0)                                                       \
+	X(USER_NOTIFICATION_WEEKLY, "notification_weekly",                     \
+	  "notification_weekly", FIELD_BOOL, 0)                                \
+	X(USER_NOTIFICATION_MONTHLY, "notification_monthly",                   \
+	  "notification_monthly", FIELD_BOOL, 0)
+
+/* An API key without its hash: only the first and last four characters
+ * of a key are ever stored in clear.  allowed_ips is a JSON list of CIDR
+ * ranges, or NULL for any address; expiration is 0 for never. */
+#define AUTHKEY_FIELDS(X)                                                      \
+	X(AUTHKEY_ID, "id", "id", FIELD_ID, F_SERVER)                          \
+	X(AUTHKEY_START, "authkey_start", "key_start", FIELD_TEXT, F_SERVER)   \
+	X(AUTHKEY_END, "authkey_end", "key_end", FIELD_TEXT, F_SERVER)         \
+	X(AUTHKEY_CREATED, "created", "created", FIELD_TIME, F_SERVER)         \
+	X(AUTHKEY_EXPIRATION, "expiration", "expiration", FIELD_TIME, 0)       \
+	X(AUTHKEY_READ_ONLY, "read_only", "read_only", FIELD_BOOL, 0)          \
+	X(AUTHKEY_USER_ID, "user_id", "user_id", FIELD_ID, F_SERVER)           \
+	X(AUTHKEY_COMMENT, "comment", "comment", FIELD_TEXT, 0)                \
+	X(AUTHKEY_ALLOWED_IPS, "allowed_ips", "allowed_ips", FIELD_TEXT,       \
+	  F_SERVER)
 
 #define CAIRN_FIELD_ENUM(id, name, column, kind, flags) id,
 enum org_field { ORG_FIELDS(CAIRN_FIELD_ENUM) ORG_NFIELDS };
+enum organisation_field { ORGANISATION_FIELDS(CAIRN_FIELD_ENUM) ORGN_NFIELDS };
 enum event_field { EVENT_FIELDS(CAIRN_FIELD_ENUM) EVENT_NFIELDS };
 enum attr_field { ATTR_FIELDS(CAIRN_FIELD_ENUM) ATTR_NFIELDS };
 enum object_field { OBJECT_FIELDS(CAIRN_FIELD_ENUM) OBJ_NFIELDS };
@@ -274,6 +324,7 @@ enum shadow_field { SHADOW_FIELDS(CAIRN_FIELD_ENUM) SHADOW_NFIELDS };
 enum cluster_field { CLUSTER_FIELDS(CAIRN_FIELD_ENUM) CLUSTER_NFIELDS };
 enum role_field { ROLE_FIELDS(CAIRN_FIELD_ENUM) ROLE_NFIELDS };
 enum user_field { USER_FIELDS(CAIRN_FIELD_ENUM) USER_NFIELDS };
+enum authkey_field { AUTHKEY_FIELDS(CAIRN_FIELD_ENUM) AUTHKEY_NFIELDS };
 #undef CAIRN_FIELD_ENUM
 
 extern const struct model model_org;
@@ -288,5 +339,7 @@ extern const struct model model_shadow;
 extern const struct model model_cluster;
 extern const struct model model_role;
 extern const struct model model_user;
+extern const struct model model_organisation;
+extern const struct model model_authkey;
 
 #endif

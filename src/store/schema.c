@@ -353,11 +353,47 @@ static const char migration_2[] =
 static const char migration_3[] =
 	"ALTER TABLE users ADD COLUMN password TEXT NOT NULL DEFAULT '';\n";
 
+/* MISP's organisation and user columns that the admin API returns, and
+ * the creating user of an event, which the rule "a user with perm_modify
+ * may change the events it created" needs.  date_created and
+ * date_modified of an organisation are MISP's "YYYY-MM-DD HH:MM:SS" text;
+ * restricted_to_domain and allowed_ips hold JSON lists.  events.user_id
+ * stays 0 for events that came from an import or before this migration. */
+static const char migration_4[] =
+	"ALTER TABLE orgs ADD COLUMN date_created TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN date_modified TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN description TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN type TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN nationality TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN sector TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN created_by INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE orgs ADD COLUMN contacts TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE orgs ADD COLUMN restricted_to_domain TEXT NOT NULL"
+	" DEFAULT '[]';\n"
+	"ALTER TABLE orgs ADD COLUMN landingpage TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE users ADD COLUMN gpgkey TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE users ADD COLUMN certif_public TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE users ADD COLUMN force_logout INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE users ADD COLUMN last_api_access INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE users ADD COLUMN last_pw_change INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE users ADD COLUMN notification_daily INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE users ADD COLUMN notification_weekly INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE users ADD COLUMN notification_monthly INTEGER NOT NULL"
+	" DEFAULT 0;\n"
+	"ALTER TABLE events ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX events_user ON events(user_id);\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

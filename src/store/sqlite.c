@@ -49,6 +49,7 @@ static const struct model *const store_models[] = {
 	&model_org,    &model_event,   &model_attribute, &model_object,
 	&model_reference, &model_tag,  &model_sighting,  &model_report,
 	&model_shadow, &model_cluster, &model_role,      &model_user,
+	&model_organisation, &model_authkey,
 };
 
 #define MODEL_COUNT (sizeof(store_models) / sizeof(store_models[0]))

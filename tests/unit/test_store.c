@@ -256,6 +256,7 @@ static void test_schema_has_every_field(void **state)
 		&model_object,	  &model_reference, &model_tag,
 		&model_sighting, &model_report,	  &model_shadow,
 		&model_cluster,  &model_role,	  &model_user,
+		&model_organisation, &model_authkey,
 	};
 	static const char *const link_columns[][2] = {
 		{"event_tags", "local"},
