@@ -11,7 +11,6 @@
 #include "store/identity.h"
 
 #include <string.h>
-#include <time.h>
 
 struct org_list {
 	struct api_ctx *c;
@@ -101,16 +100,6 @@ int api_org_view(struct api_ctx *c)
 	return send_org(c, id);
 }
 
-/* Writes MISP's "YYYY-MM-DD HH:MM:SS" (UTC) for now into `out`. */
-static void datetime_now(char out[20])
-{
-	time_t now = (time_t)time_now();
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 /* Reads restricted_to_domain, a list of domain names (or a string with
  * one name a line), into the record as JSON text. */
 static int parse_domains(json_t *body, struct record *org, struct cairn_err *e)
@@ -190,7 +179,7 @@ int api_org_add(struct api_ctx *c)
 	json_t *body = identity_body(c, "Organisation");
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct record org;
-	char now[20];
+	char now[DATETIME_TEXT_SIZE];
 	int64_t id = 0;
 	int rc;
 
@@ -231,7 +220,7 @@ int api_org_edit(struct api_ctx *c)
 	json_t *body;
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct record org;
-	char now[20];
+	char now[DATETIME_TEXT_SIZE];
 	int64_t id;
 	int rc;
 

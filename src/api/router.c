@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "store/identity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,7 @@ static int authenticate(struct api_ctx *c, const char **message)
 
 	if (rc == 0) {
 		c->rs->user_id = record_int(&c->user.user, USER_ID, 0);
+		store_tag_creation_set(c->store, acl_may_create_tag(&c->user));
 	}
 	return rc;
 }
@@ -336,6 +338,7 @@ static void ctx_release(struct api_ctx *c)
 		yajl_gen_free(c->gen);
 	}
 	if (c->store) {
+		store_tag_creation_set(c->store, true);
 		store_pool_put(c->app->pool, c->store);
 	}
 }

@@ -33,19 +33,19 @@ static const struct {
 	 "template sharing_group tag_editor sighting galaxy_editor "
 	 "publish_zmq publish_kafka decaying",
 	 false},
-	{3, "User", "add modify modify_org delegate auth tagger sighting "
-		    "galaxy_editor decaying",
+	{3, "User", "add modify modify_org delegate audit auth tagger "
+		    "sighting galaxy_editor decaying",
 	 true},
 	{4, "Publisher",
-	 "add modify modify_org publish delegate auth tagger sighting "
+	 "add modify modify_org publish delegate audit auth tagger sighting "
 	 "galaxy_editor publish_zmq publish_kafka decaying",
 	 false},
 	{5, "Sync user",
-	 "add modify modify_org publish delegate sync auth tagger "
+	 "add modify modify_org publish delegate sync audit auth tagger "
 	 "sharing_group tag_editor sighting galaxy_editor publish_zmq "
 	 "publish_kafka",
 	 false},
-	{6, "Read Only", "auth", false},
+	{6, "Read Only", "audit auth", false},
 };
 
 static bool has_word(const char *list, const char *word)
@@ -119,19 +119,22 @@ static int create_instance(struct store *s, const char *org_name,
 			   const char *org_uuid, const char *email)
 {
 	struct record org, user;
-	char uuid[UUID_TEXT_SIZE];
+	char uuid[UUID_TEXT_SIZE], now[DATETIME_TEXT_SIZE];
 	int64_t org_id, user_id;
 	int rc;
 
-	record_init(&org, &model_org);
-	record_set_int(&org, ORG_ID, 1);
-	record_set_text(&org, ORG_NAME, org_name);
+	record_init(&org, &model_organisation);
+	record_set_int(&org, ORGN_ID, 1);
+	record_set_text(&org, ORGN_NAME, org_name);
 	if (!org_uuid) {
 		uuid_generate(uuid);
 		org_uuid = uuid;
 	}
-	record_set_text(&org, ORG_UUID, org_uuid);
-	record_set_int(&org, ORG_LOCAL, 1);
+	record_set_text(&org, ORGN_UUID, org_uuid);
+	record_set_int(&org, ORGN_LOCAL, 1);
+	datetime_now(now);
+	record_set_text(&org, ORGN_DATE_CREATED, now);
+	record_set_text(&org, ORGN_DATE_MODIFIED, now);
 	rc = store_insert(s, &org, &org_id);
 	record_release(&org);
 	if (rc == 0) {

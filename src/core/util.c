@@ -25,6 +25,15 @@ void date_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+void datetime_now(char out[DATETIME_TEXT_SIZE])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, DATETIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
 void uuid_generate(char out[UUID_TEXT_SIZE])
 {
 	unsigned char bytes[16];

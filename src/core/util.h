@@ -15,6 +15,10 @@ int64_t time_now(void);
 /* Writes today's UTC date as YYYY-MM-DD into `out` (11 bytes). */
 void date_today(char out[11]);
 
+/* Writes the UTC time now as MISP's "YYYY-MM-DD HH:MM:SS". */
+#define DATETIME_TEXT_SIZE 20
+void datetime_now(char out[DATETIME_TEXT_SIZE]);
+
 /* Writes a random version 4 UUID in lower case. */
 void uuid_generate(char out[UUID_TEXT_SIZE]);
 

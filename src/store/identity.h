@@ -45,4 +45,10 @@ int store_role_set_default(struct store *s, int64_t role_id);
  * CAIRN_ENOTFOUND when no role is the default. */
 int store_role_default(struct store *s, int64_t *role_id);
 
+/* Sets whether store_tag_ensure() on this connection may insert a tag
+ * that does not exist (the default) or fails with CAIRN_EDENIED.  The API
+ * turns it off for the requests of users without perm_tag_editor, and on
+ * again before the connection goes back to the pool. */
+void store_tag_creation_set(struct store *s, bool allowed);
+
 #endif

@@ -360,6 +360,7 @@ struct store {
 	struct mask_cache cluster_upsert;
 	struct query_stmt queries[QUERY_COUNT][2]; /* [q][with deleted] */
 	struct query_stmt matches[STORE_MATCH_PREFIX + 1]; /* correlation */
+	bool tags_fixed; /* store_tag_ensure() may not insert tags */
 };
 
 static void tag_cache_clear(struct store *s)
@@ -1450,6 +1451,12 @@ int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id)
 		}
 		return rc < 0 ? rc : 0;
 	}
+	if (s->tags_fixed) {
+		return store_failf(s, CAIRN_EDENIED,
+				   "tag '%s' does not exist, and only roles "
+				   "with perm_tag_editor may create tags",
+				   name);
+	}
 	rc = store_insert(s, tag, id);
 	if (rc == 0) {
 		tag_cache_put(s, name, *id);
@@ -1463,6 +1470,11 @@ int store_tag_ensure(struct store *s, const struct record *tag, int64_t *id)
 		return CAIRN_EEXIST;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+void store_tag_creation_set(struct store *s, bool allowed)
+{
+	s->tags_fixed = !allowed;
 }
 
 static const char *const target_names[] = {

@@ -157,3 +157,9 @@ def test_org_admin_cannot_add(api, server):
         assert body["message"] == accounts.NO_PERMISSION
         # Every user may read the organisations.
         assert org_admin.get("/organisations/index").status_code == 200
+
+
+def test_host_org_has_dates(api):
+    org = api.get("/organisations/view/1").json()["Organisation"]
+    assert org["local"] is True
+    assert len(org["date_created"]) == 19, org

@@ -23,12 +23,16 @@ EXPECTED = {
     "tag other org's event": (200, 403, 403, 403, 403, 403),
     "tag editor: add tag": (200, 200, 403, 403, 200, 403),
     "tag editor: create tag on attach": (200, 200, 405, 405, 200, 403),
+    "tag editor: create tag on event add": (200, 200, 403, 403, 200, 403),
+    "add event with a known tag": (200, 200, 200, 200, 200, 403),
     "admin: list own org's users": (200, 200, 403, 403, 403, 403),
     "admin: add user to own org": (200, 200, 403, 403, 403, 403),
     "admin: add user to other org": (200, 403, 403, 403, 403, 403),
     "site admin: add organisation": (200, 403, 403, 403, 403, 403),
     "site admin: add role": (200, 403, 403, 403, 403, 403),
 }
+
+UNKNOWN_TAG = "only roles with perm_tag_editor may create tags"
 
 CASES = [
     (family, role, statuses[role - 1])
@@ -109,6 +113,12 @@ def run_family(w, family, s):
         return s.post("/tags/add", json={"name": accounts.unique("new-tag")})
     if family == "tag editor: create tag on attach":
         return attach(s, w.event(True), accounts.unique("unknown-tag"))
+    if family == "tag editor: create tag on event add":
+        tags = [{"name": accounts.unique("unknown-tag")}]
+        return s.post("/events/add", json={"info": "tagged", "Tag": tags})
+    if family == "add event with a known tag":
+        tags = [{"name": w.existing_tag()}]
+        return s.post("/events/add", json={"info": "tagged", "Tag": tags})
     if family == "admin: list own org's users":
         return s.get("/admin/users/index")
     if family == "admin: add user to own org":
@@ -140,8 +150,12 @@ def test_permission(world, family, role, status):
     )
     if status == 403:
         body = response.json()
-        assert body["message"] in (
+        message = body["message"]
+        if message.endswith(UNKNOWN_TAG):
+            message = UNKNOWN_TAG
+        assert message in (
             accounts.NO_PERMISSION,
             accounts.NOT_ALLOWED,
             "Could not add User",
+            UNKNOWN_TAG,
         ), body
