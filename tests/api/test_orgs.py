@@ -79,11 +79,14 @@ def test_index_scopes(api):
         return {row["Organisation"]["id"] for row in response.json()}
 
     default = ids("/organisations/index")
-    assert local["id"] in default and external["id"] not in default
+    assert local["id"] in default
+    assert external["id"] not in default
     scoped = ids("/organisations/index/scope:local")
-    assert local["id"] in scoped and external["id"] not in scoped
+    assert local["id"] in scoped
+    assert external["id"] not in scoped
     scoped = ids("/organisations/index/scope:external")
-    assert external["id"] in scoped and local["id"] not in scoped
+    assert external["id"] in scoped
+    assert local["id"] not in scoped
     every = ids("/organisations/index/scope:all")
     assert {local["id"], external["id"], "1"} <= every
 

@@ -12,9 +12,10 @@ def test_index_has_default_roles(api):
     for role_id, name in accounts.ROLES.items():
         assert roles[role_id]["name"] == name
     assert roles[1]["perm_site_admin"] is True
-    assert roles[2]["perm_admin"] is True and roles[2]["perm_site_admin"] is False
+    assert roles[2]["perm_admin"] is True
+    assert roles[2]["perm_site_admin"] is False
     assert roles[3]["default_role"] is True
-    assert roles[6]["perm_add"] is False and roles[6]["perm_auth"] is True
+    assert roles[6]["perm_add"] is False
     for role_id in accounts.ROLES:
         assert roles[role_id]["perm_auth"] is True, roles[role_id]
         assert roles[role_id]["perm_audit"] is True, roles[role_id]
