@@ -181,6 +181,8 @@ static int load_user(struct api_ctx *c, int64_t user_id, const char **message)
 	return 0;
 }
 
+/* TODO: users.last_api_access is not updated, because a write per read
+ * request would take the database's write lock; MISP throttles it. */
 int api_auth_key(struct api_ctx *c, const char **message)
 {
 	const char *header = http_header(c->http, "Authorization");

@@ -106,13 +106,16 @@ int identity_save_failed(struct api_ctx *c, const char *action,
 
 int identity_success(struct api_ctx *c, const char *message, int64_t id)
 {
-	char number[32];
+	struct buf number = BUF_INIT;
+	int rc;
 
-	snprintf(number, sizeof(number), "%lld", (long long)id);
-	return api_send_json(c, json_pack("{s:b, s:b, s:s, s:s, s:s, s:s}",
-					  "saved", 1, "success", 1, "name",
-					  message, "message", message, "url",
-					  c->http->path, "id", number));
+	buf_printf(&number, "%lld", (long long)id);
+	rc = api_send_json(c, json_pack("{s:b, s:b, s:s, s:s, s:s, s:s}",
+					"saved", 1, "success", 1, "name",
+					message, "message", message, "url",
+					c->http->path, "id", buf_str(&number)));
+	buf_release(&number);
+	return rc;
 }
 
 int identity_finish(struct api_ctx *c, int rc)

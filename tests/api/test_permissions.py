@@ -159,3 +159,30 @@ def test_permission(world, family, role, status):
             "Could not add User",
             UNKNOWN_TAG,
         ), body
+
+
+def test_creator_with_perm_modify_only(api, server, world):
+    """perm_modify without perm_modify_org covers the events one created."""
+    response = api.post(
+        "/admin/roles/add",
+        json={"name": accounts.unique("Creator"), "perm_add": 1, "perm_modify": 1,
+              "perm_auth": 1},
+    )
+    assert response.status_code == 200, response.text
+    role_id = response.json()["Role"]["id"]
+    _, creator_key = accounts.add_user(api, world.org_a["id"], role_id)
+    _, peer_key = accounts.add_user(api, world.org_a["id"], role_id)
+    with accounts.session(server, creator_key) as creator, accounts.session(
+        server, peer_key
+    ) as peer:
+        event = accounts.add_event(creator)
+        response = creator.post(f"/events/edit/{event['id']}", json={"info": "mine"})
+        assert response.status_code == 200, response.text
+        response = peer.post(f"/events/edit/{event['id']}", json={"info": "theirs"})
+        body = harness.assert_misp_error(response, 403)
+        assert body["message"] == accounts.NOT_ALLOWED
+        # The organisation's other events are not the creator's.
+        other = world.event(True)
+        response = creator.post(f"/events/delete/{other['id']}")
+        body = harness.assert_misp_error(response, 403)
+        assert body["message"] == accounts.NOT_ALLOWED
