@@ -91,3 +91,10 @@ bool acl_may_manage_org_users(const struct api_user *admin, int64_t org_id)
 	return has(admin, ROLE_PERM_ADMIN) &&
 	       org_id == record_int(&admin->user, USER_ORG_ID, 0);
 }
+
+bool acl_may_manage_user(const struct api_user *admin, int64_t org_id,
+			 const struct record *role)
+{
+	return acl_may_manage_org_users(admin, org_id) &&
+	       acl_role_within(admin, role);
+}

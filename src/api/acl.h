@@ -52,6 +52,13 @@ bool acl_role_within(const struct api_user *admin, const struct record *role);
  * a site admin any, an org admin (perm_admin) its own. */
 bool acl_may_manage_org_users(const struct api_user *admin, int64_t org_id);
 
+/* Returns true when `admin` may change a user of organisation `org_id`
+ * with role `role` (edit, delete, manage its keys): it manages the
+ * organisation's users and the user's role is not above its own, so an
+ * org admin cannot take over a site admin of its organisation. */
+bool acl_may_manage_user(const struct api_user *admin, int64_t org_id,
+			 const struct record *role);
+
 /* The object rule of a route: which target it resolves and what it
  * does to the target's event. */
 enum api_acl_rule {

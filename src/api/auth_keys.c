@@ -21,16 +21,20 @@
 /* Returns true when the caller may manage the keys of `user_id`. */
 static bool may_manage_keys_of(struct api_ctx *c, int64_t user_id)
 {
-	struct record user;
+	struct record user, role;
 	bool ok;
 
 	if (user_id == record_int(&c->user.user, USER_ID, 0)) {
 		return true;
 	}
 	record_init(&user, &model_user);
+	record_init(&role, &model_role);
 	ok = store_get(c->store, &model_user, user_id, &user) == 0 &&
-	     acl_may_manage_org_users(&c->user,
-				      record_int(&user, USER_ORG_ID, 0));
+	     store_get(c->store, &model_role, record_int(&user, USER_ROLE_ID, 0),
+		       &role) == 0 &&
+	     acl_may_manage_user(&c->user, record_int(&user, USER_ORG_ID, 0),
+				 &role);
+	record_release(&role);
 	record_release(&user);
 	return ok;
 }
@@ -211,7 +215,9 @@ static int emit_listed_key(void *ctx, int64_t id)
 
 	record_init(&key, &model_authkey);
 	rc = store_get(l->c->store, &model_authkey, id, &key);
-	if (rc == 0) {
+	/* An org admin's list leaves out the keys of users above it. */
+	if (rc == 0 &&
+	    may_manage_keys_of(l->c, record_int(&key, AUTHKEY_USER_ID, 0))) {
 		rc = emit_key(l->c, &key, NULL);
 	}
 	record_release(&key);

@@ -356,10 +356,18 @@ int api_user_add(struct api_ctx *c)
  * sends 404 "Invalid user" otherwise. */
 static int managed_user(struct api_ctx *c, struct record *user, int64_t *id)
 {
-	if (api_resolve(c, &model_user, c->arg, id) == 0 &&
-	    store_get(c->store, &model_user, *id, user) == 0 &&
-	    acl_may_manage_org_users(&c->user,
-				     record_int(user, USER_ORG_ID, 0))) {
+	struct record role;
+	bool ok;
+
+	record_init(&role, &model_role);
+	ok = api_resolve(c, &model_user, c->arg, id) == 0 &&
+	     store_get(c->store, &model_user, *id, user) == 0 &&
+	     store_get(c->store, &model_role, record_int(user, USER_ROLE_ID, 0),
+		       &role) == 0 &&
+	     acl_may_manage_user(&c->user, record_int(user, USER_ORG_ID, 0),
+				 &role);
+	record_release(&role);
+	if (ok) {
 		return 0;
 	}
 	api_error(c, 404, "Invalid user", NULL);

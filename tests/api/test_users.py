@@ -206,3 +206,21 @@ def test_org_admin_limits(api, server):
             harness.assert_misp_error(org_admin.post(path, json={}), 404)
         response = org_admin.post(f"/admin/users/delete/{created['id']}")
         assert response.status_code == 200, response.text
+
+
+def test_org_admin_cannot_touch_site_admin(api, server):
+    # An org admin of the host organisation, where the site admin is.
+    _, key = accounts.add_user(api, 1, 2)
+    with accounts.session(server, key) as org_admin:
+        for path in ("/admin/users/edit/1", "/admin/users/delete/1"):
+            response = org_admin.post(path, json={"disabled": 1})
+            harness.assert_misp_error(response, 404)
+        response = org_admin.post("/auth_keys/add/1", json={})
+        harness.assert_misp_error(response, 404)
+        rows = org_admin.get("/auth_keys/index").json()
+        assert rows, "the org admin's own key is listed"
+        assert all(r["AuthKey"]["user_id"] != "1" for r in rows), rows
+        admin_key = api.get("/auth_keys/index/1").json()[0]["AuthKey"]
+        response = org_admin.post(f"/auth_keys/delete/{admin_key['id']}")
+        harness.assert_misp_error(response, 404)
+    assert api.get("/users/view/me").json()["User"]["disabled"] is False

@@ -148,12 +148,30 @@ static void user_management(void **state)
 	assert_false(acl_may_manage_org_users(&u, ORG_SELF));
 }
 
+/* An org admin may not change a site admin of its own organisation. */
+static void user_above_admin(void **state)
+{
+	struct api_user org_admin, site_admin, user;
+
+	(void)state;
+	make_user(&org_admin, ORG_ADMIN, ORG_SELF);
+	make_user(&site_admin, ADMIN, ORG_SELF);
+	make_user(&user, USER, ORG_SELF);
+	assert_true(acl_may_manage_user(&org_admin, ORG_SELF, &user.role));
+	assert_false(
+		acl_may_manage_user(&org_admin, ORG_SELF, &site_admin.role));
+	assert_false(acl_may_manage_user(&org_admin, ORG_OTHER, &user.role));
+	assert_true(acl_may_manage_user(&site_admin, ORG_OTHER,
+					&site_admin.role));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(modify_rules),	  cmocka_unit_test(publish_rules),
 		cmocka_unit_test(tag_rules),	  cmocka_unit_test(tag_creation),
 		cmocka_unit_test(role_ceiling),	  cmocka_unit_test(user_management),
+		cmocka_unit_test(user_above_admin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
