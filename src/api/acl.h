@@ -34,9 +34,9 @@ enum acl_action {
  *    created the event, or perm_modify and the user created it;
  *  - publish: site admin, or perm_publish and the user's organisation
  *    created the event;
- *  - tag: site admin, or perm_tagger (or perm_sync) and the user may
- *    modify the event; a local tag also by any tagger of the host
- *    organisation. */
+ *  - tag: site admin, or perm_tagger (or perm_sync) with the right to
+ *    modify the event.  Any tagger of the host organisation may also add
+ *    a local tag. */
 bool acl_event_allows(const struct api_user *u, const struct acl_event *ev,
 		      enum acl_action action);
 
@@ -52,10 +52,11 @@ bool acl_role_within(const struct api_user *admin, const struct record *role);
  * a site admin any, an org admin (perm_admin) its own. */
 bool acl_may_manage_org_users(const struct api_user *admin, int64_t org_id);
 
-/* Returns true when `admin` may change a user of organisation `org_id`
- * with role `role` (edit, delete, manage its keys): it manages the
- * organisation's users and the user's role is not above its own, so an
- * org admin cannot take over a site admin of its organisation. */
+/* Returns true when `admin` may edit or delete a user of organisation
+ * `org_id` with role `role`, or manage its keys.  It must manage the
+ * organisation's users, and the user's role must not be above its own,
+ * so that an org admin cannot take over a site admin of its
+ * organisation. */
 bool acl_may_manage_user(const struct api_user *admin, int64_t org_id,
 			 const struct record *role);
 

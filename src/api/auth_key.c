@@ -1,9 +1,9 @@
 /*
  * API key authentication.  A key is looked up by the hex SHA-256 of its
  * text through the unique index on auth_keys.hash, so the lookup costs one
- * index probe and never compares the key itself; the stored digest is then
- * compared again with sodium_memcmp().  The checks after the lookup follow
- * MISP's order: expiry, source address, disabled user, perm_auth.
+ * index probe and never compares the key itself.  The stored digest is
+ * then compared again with sodium_memcmp().  After the lookup come the
+ * checks of expiry, source address, disabled user and perm_auth.
  */
 #include "api/auth.h"
 #include "core/cidr.h"

@@ -7,7 +7,7 @@
 
 #define GEN_OK(x) ((x) == yajl_gen_status_ok)
 
-/* Returns the field that holds a JSON list as text, or -1. */
+/* Returns the field that contains a JSON list as text, or -1. */
 static int json_list_field(const struct record *r)
 {
 	if (r->model == &model_organisation) {

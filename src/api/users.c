@@ -138,8 +138,8 @@ static int emit_listed_user(void *ctx, int64_t id)
 	return rc;
 }
 
-/* admin/users/index[/value:TEXT][/searchorg:ID]; an org admin sees only
- * its own organisation's users. */
+/* admin/users/index[/value:TEXT][/searchorg:ID].  An org admin gets only
+ * the users of its own organisation. */
 int api_user_index(struct api_ctx *c)
 {
 	const char *search = path_named(&c->path, "value");
