@@ -38,6 +38,7 @@ struct api_ctx {
 	const char *arg; /* the positional argument after the action, or NULL */
 	struct store *store;
 	struct api_user user;
+	struct store_viewer viewer; /* the user as a reader, after login */
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
 	char *scratch; /* a handler's temporary string, freed by its owner */

@@ -38,7 +38,7 @@ static int find_event(struct api_ctx *c, int64_t *id)
 /* Writes the event as the response, or an error when that fails. */
 static int send_event(struct api_ctx *c, int64_t id, unsigned flags)
 {
-	int rc = event_json_write(c->store, id, flags, c->gen);
+	int rc = event_json_write(c->store, &c->viewer, id, flags, c->gen);
 
 	if (rc == CAIRN_ENOTFOUND) {
 		return api_error(c, 404, "Invalid event", NULL);
@@ -92,7 +92,7 @@ int api_event_view(struct api_ctx *c)
 int api_event_index(struct api_ctx *c)
 {
 	/* TODO: the filters, sort and paging of events/index. */
-	if (event_index_write(c->store, c->gen) < 0) {
+	if (event_index_write(c->store, &c->viewer, c->gen) < 0) {
 		return api_error(c, 500, "listing events failed", NULL);
 	}
 	return 0;
@@ -234,7 +234,7 @@ static int send_event_with_errors(struct api_ctx *c, int64_t id,
 		rc = codec_emit_key(c->gen, "Event");
 	}
 	if (rc == 0) {
-		rc = event_json_write(c->store, id, flags | EVENT_JSON_BARE,
+		rc = event_json_write(c->store, &c->viewer, id, flags | EVENT_JSON_BARE,
 				      c->gen);
 	}
 	if (rc == 0) {

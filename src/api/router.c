@@ -238,6 +238,12 @@ static int authenticate(struct api_ctx *c)
 			       &c->user.org);
 	}
 	c->rs->user_id = user_id;
+	if (rc == 0) {
+		rc = store_viewer_load(
+			c->store, user_id, record_int(&c->user.org, ORG_ID, 0),
+			record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) != 0,
+			&c->viewer);
+	}
 	return rc < 0 ? CAIRN_EDENIED : 0;
 }
 
@@ -294,6 +300,7 @@ static void ctx_release(struct api_ctx *c)
 	record_release(&c->user.user);
 	record_release(&c->user.role);
 	record_release(&c->user.org);
+	store_viewer_release(&c->viewer);
 	json_decref(c->body);
 	free(c->scratch);
 	if (c->gen) {

@@ -28,6 +28,25 @@ struct store;
 struct store_cursor;
 struct store_pool;
 
+/* The reader of a query.  Every query that returns rows to a user takes
+ * one, and adds the visibility conditions of store/visibility.h to its SQL
+ * (none for a site admin).  store_viewer_load() fills the sharing groups;
+ * store_viewer_release() frees them. */
+struct store_viewer {
+	int64_t org_id;
+	int64_t user_id;
+	bool site_admin;
+	int64_t *sharing_groups; /* ids the org may see, ascending; owned */
+	size_t nsharing_groups;
+	char *sharing_group_list; /* the same ids as a JSON array; owned */
+};
+
+#define STORE_VIEWER_INIT {0, 0, false, NULL, 0, NULL}
+
+/* A site-admin viewer for the reads of the server itself (import, the
+ * CLI), which are not made on behalf of a user. */
+extern const struct store_viewer store_viewer_system;
+
 /* Kinds of row a tag or galaxy cluster is attached to. */
 enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
 
@@ -205,9 +224,11 @@ enum store_query_flag {
 };
 
 /* Opens a cursor over query `q` with argument `arg` (an event, attribute
- * or object id, as the query defines).  The caller closes it. */
-int store_query(struct store *s, enum store_query q, int64_t arg,
-		unsigned flags, struct store_cursor **out);
+ * or object id, as the query defines), yielding only the rows that viewer
+ * `v` may see.  The caller closes it. */
+int store_query(struct store *s, const struct store_viewer *v,
+		enum store_query q, int64_t arg, unsigned flags,
+		struct store_cursor **out);
 
 /* Reads the next row into `r`, which it initialises (so a record that
  * owns strings must be released first).  Returns 1 for a row, 0 at the
@@ -254,18 +275,50 @@ struct store_match {
 
 struct store_match_cursor;
 
-/* Opens a cursor over query `q`.  `id` is used by the first two queries,
+/* Opens a cursor over query `q`, with only the rows that viewer `v` may
+ * see, so that a correlation never names an invisible event or attribute
+ * and never counts one towards the over-correlation limit.  `id` is used by the first two queries,
  * and `key` (`key_len` bytes, not necessarily NUL-terminated) by the last
  * two.  The caller closes the cursor. */
-int store_match_open(struct store *s, enum store_match_query q, int64_t id,
-		     const char *key, size_t key_len,
-		     struct store_match_cursor **out);
+int store_match_open(struct store *s, const struct store_viewer *v,
+		     enum store_match_query q, int64_t id, const char *key,
+		     size_t key_len, struct store_match_cursor **out);
 
 /* Reads the next row into `m`.  Returns 1 for a row, 0 at the end, or a
  * negative code. */
 int store_match_next(struct store_match_cursor *c, struct store_match *m);
 
 void store_match_close(struct store_match_cursor *c);
+
+/* -------- visibility and sharing groups (sqlite_sharing.c) -------- */
+
+/* Fills `out` (STORE_VIEWER_INIT or released) for a user of `org_id`,
+ * with the sharing groups that organisation may see: those it owns, those
+ * it is a member of, and those whose server-0 row has all_orgs set when
+ * the organisation is local.  A site admin gets every sharing group. */
+int store_viewer_load(struct store *s, int64_t user_id, int64_t org_id,
+		      bool site_admin, struct store_viewer *out);
+void store_viewer_release(struct store_viewer *v);
+
+/* Returns true when sharing group `id` is one the viewer may see, and so
+ * may use as the sharing group of distribution 4. */
+bool store_viewer_has_group(const struct store_viewer *v, int64_t id);
+
+/* Rows whose visibility store_visible() checks. */
+enum store_kind {
+	STORE_KIND_EVENT,
+	STORE_KIND_ATTRIBUTE,
+	STORE_KIND_OBJECT,
+	STORE_KIND_REPORT,
+	STORE_KIND_REFERENCE,
+	STORE_KIND_SHARING_GROUP,
+};
+
+/* Returns 0 when row `id` of kind `k` exists and viewer `v` may see it,
+ * else CAIRN_ENOTFOUND, so that an invisible row is indistinguishable
+ * from a missing one. */
+int store_visible(struct store *s, const struct store_viewer *v,
+		  enum store_kind k, int64_t id);
 
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A

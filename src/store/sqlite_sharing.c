@@ -1,0 +1,223 @@
+/*
+ * The SQLite side of sharing groups and of the viewer: which sharing
+ * groups an organisation may see, whether one row is visible, and the
+ * member and server rows of a group.
+ *
+ * The sharing groups of a viewer are read once per request and passed to
+ * every query as a bound JSON array (store/visibility.h), so the
+ * visibility conditions need no join on the sharing group tables.
+ */
+#include "store/internal.h"
+#include "store/visibility.h"
+
+#include "core/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct store_viewer store_viewer_system = {0, 0, true, NULL, 0, NULL};
+
+/* The groups an organisation owns, is a member of, or is open to every
+ * local organisation through this instance's server row. */
+static int build_viewer_groups(struct buf *sql, const void *ctx)
+{
+	(void)ctx;
+	return buf_adds(sql,
+			"SELECT id FROM sharing_groups WHERE org_id = ?1"
+			" UNION SELECT sharing_group_id FROM sharing_group_orgs"
+			" WHERE org_id = ?1"
+			" UNION SELECT g.sharing_group_id"
+			" FROM sharing_group_servers g JOIN orgs o ON o.id = ?1"
+			" WHERE g.server_id = 0 AND g.all_orgs = 1"
+			" AND o.local = 1 ORDER BY 1");
+}
+
+static int build_admin_groups(struct buf *sql, const void *ctx)
+{
+	(void)ctx;
+	return buf_adds(sql, "SELECT id FROM sharing_groups ORDER BY id");
+}
+
+static int viewer_add_group(struct store_viewer *v, size_t *cap, int64_t id)
+{
+	if (v->nsharing_groups == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		int64_t *grown = realloc(v->sharing_groups, n * sizeof(*grown));
+
+		if (!grown) {
+			return CAIRN_ENOMEM;
+		}
+		v->sharing_groups = grown;
+		*cap = n;
+	}
+	v->sharing_groups[v->nsharing_groups++] = id;
+	return 0;
+}
+
+static int viewer_format_list(struct store_viewer *v)
+{
+	struct buf list = BUF_INIT;
+	int rc = buf_addc(&list, '[');
+
+	for (size_t i = 0; rc == 0 && i < v->nsharing_groups; i++) {
+		rc = buf_printf(&list, "%s%lld", i ? "," : "",
+				(long long)v->sharing_groups[i]);
+	}
+	if (rc == 0) {
+		rc = buf_addc(&list, ']');
+	}
+	if (rc < 0) {
+		buf_release(&list);
+		return CAIRN_ENOMEM;
+	}
+	v->sharing_group_list = buf_detach(&list);
+	return 0;
+}
+
+int store_viewer_load(struct store *s, int64_t user_id, int64_t org_id,
+		      bool site_admin, struct store_viewer *out)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = (struct store_viewer)STORE_VIEWER_INIT;
+	out->org_id = org_id;
+	out->user_id = user_id;
+	out->site_admin = site_admin;
+	rc = site_admin ? store_slot_stmt(s, STORE_SLOT_ADMIN_GROUPS,
+					  build_admin_groups, NULL, &st)
+			: store_slot_stmt(s, STORE_SLOT_VIEWER_GROUPS,
+					  build_viewer_groups, NULL, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	if (!site_admin && sqlite3_bind_int64(st, 1, org_id) != SQLITE_OK) {
+		rc = store_fail_sqlite(s);
+	}
+	while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = viewer_add_group(out, &cap, sqlite3_column_int64(st, 0));
+	}
+	if (rc == SQLITE_DONE) {
+		rc = viewer_format_list(out);
+	} else if (rc > 0) {
+		rc = store_fail_sqlite(s);
+	}
+	sqlite3_reset(st);
+	if (rc < 0) {
+		store_viewer_release(out);
+	}
+	return rc;
+}
+
+void store_viewer_release(struct store_viewer *v)
+{
+	free(v->sharing_groups);
+	free(v->sharing_group_list);
+	v->sharing_groups = NULL;
+	v->sharing_group_list = NULL;
+	v->nsharing_groups = 0;
+}
+
+bool store_viewer_has_group(const struct store_viewer *v, int64_t id)
+{
+	size_t lo = 0, hi = v->nsharing_groups;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->sharing_groups[mid] == id) {
+			return true;
+		}
+		if (v->sharing_groups[mid] < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return false;
+}
+
+/* -------- store_visible() -------- */
+
+struct visible_text {
+	enum store_kind kind;
+	const struct store_viewer *v;
+};
+
+static int build_visible(struct buf *sql, const void *ctx)
+{
+	const struct visible_text *t = ctx;
+
+	switch (t->kind) {
+	case STORE_KIND_EVENT:
+		return buf_adds(sql, "SELECT 1 FROM events e WHERE e.id = ?1") <
+				       0
+			       ? -1
+			       : visibility_event(sql, t->v, "e");
+	case STORE_KIND_ATTRIBUTE:
+		return buf_adds(sql, "SELECT 1 FROM attributes x"
+				     " WHERE x.id = ?1") < 0
+			       ? -1
+			       : visibility_attribute_id(sql, t->v, "x.id");
+	case STORE_KIND_OBJECT:
+		return buf_adds(sql, "SELECT 1 FROM objects x WHERE x.id = ?1") <
+				       0
+			       ? -1
+			       : visibility_object_id(sql, t->v, "x.id");
+	case STORE_KIND_REPORT:
+		return buf_adds(sql, "SELECT 1 FROM event_reports x"
+				     " WHERE x.id = ?1") < 0
+			       ? -1
+			       : visibility_report_id(sql, t->v, "x.id");
+	case STORE_KIND_REFERENCE:
+		return buf_adds(sql, "SELECT 1 FROM object_references x"
+				     " WHERE x.id = ?1") < 0
+			       ? -1
+			       : visibility_object_id(sql, t->v, "x.object_id");
+	case STORE_KIND_SHARING_GROUP:
+		if (buf_adds(sql, "SELECT 1 FROM sharing_groups x"
+				  " WHERE x.id = ?1") < 0) {
+			return -1;
+		}
+		return t->v->site_admin
+			       ? 0
+			       : buf_adds(sql, " AND x.id IN (SELECT value FROM"
+					       " json_each(:viewer_groups))");
+	}
+	return -1;
+}
+
+int store_visible(struct store *s, const struct store_viewer *v,
+		  enum store_kind k, int64_t id)
+{
+	struct visible_text t = {k, v};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)k > STORE_KIND_SHARING_GROUP) {
+		return store_failf(s, CAIRN_EINVAL, "invalid row kind %d",
+				   (int)k);
+	}
+	rc = store_slot_stmt(s, STORE_SLOT_VISIBLE + 2 * k + v->site_admin,
+			     build_visible, &t, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    visibility_bind(st, v) != SQLITE_OK) {
+		rc = store_fail_sqlite(s);
+	} else {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			rc = 0;
+		} else if (rc == SQLITE_DONE) {
+			rc = store_failf(s, CAIRN_ENOTFOUND, "row %lld not found",
+					 (long long)id);
+		} else {
+			rc = store_fail_sqlite(s);
+		}
+	}
+	sqlite3_reset(st);
+	return rc;
+}
