@@ -78,6 +78,14 @@ json_t *api_body_object(struct api_ctx *c, const char *key);
  * after any change to its content. */
 int api_touch_event(struct api_ctx *c, int64_t event_id);
 
+/* Checks the sharing group of `obj` (an event, attribute, object or
+ * report) and of the Attribute, Object and EventReport lists inside it:
+ * distribution 4 needs a sharing_group_id that the user may use.
+ * `pointer` locates `obj` in the body for the message.  Returns 0 or
+ * CAIRN_EINVAL with the detail in `e`. */
+int api_check_distribution(struct api_ctx *c, json_t *obj,
+			   const char *pointer, struct cairn_err *e);
+
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_version(struct api_ctx *c);
 int api_user_me(struct api_ctx *c);

@@ -116,6 +116,13 @@ static int add_one(struct api_ctx *c, int64_t event_id, const char *uuid,
 		buf_release(&msg);
 		return CAIRN_EDENIED;
 	}
+	rc = api_check_distribution(c, attr, pointer, &e);
+	if (rc < 0) {
+		*errors = json_pack("{s:[s]}", "sharing_group_id",
+				    buf_str(&e.message));
+		cairn_err_release(&e);
+		return rc;
+	}
 	rc = store_begin(c->store);
 	if (rc == 0) {
 		rc = event_write_attribute(
@@ -377,7 +384,10 @@ int api_attribute_edit(struct api_ctx *c)
 				 "object",
 				 NULL);
 	}
-	rc = attribute_event(c, id, &event_id);
+	rc = api_check_distribution(c, attr, "", &e);
+	if (rc == 0) {
+		rc = attribute_event(c, id, &event_id);
+	}
 	if (rc == 0) {
 		rc = store_begin(c->store);
 	}

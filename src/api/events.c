@@ -131,6 +131,7 @@ static void add_conflict(struct api_ctx *c, const char *uuid)
 /* State of an events/add body read as a stream, so that a large event
  * is written attribute by attribute instead of held as a tree. */
 struct add_stream {
+	struct api_ctx *c;
 	struct event_writer *writer;
 	struct misp_reader *reader;
 	struct cairn_err *err;
@@ -149,8 +150,11 @@ static int add_element(void *ctx, enum misp_element kind, json_t *header,
 	int rc;
 
 	misp_reader_pointer(a->reader, &at);
-	rc = event_writer_element(a->writer, kind, header, element,
-				  buf_str(&at), a->err);
+	rc = api_check_distribution(a->c, element, buf_str(&at), a->err);
+	if (rc == 0) {
+		rc = event_writer_element(a->writer, kind, header, element,
+					  buf_str(&at), a->err);
+	}
 	buf_release(&at);
 	return rc;
 }
@@ -167,6 +171,9 @@ static int add_event_end(void *ctx, json_t *header)
 		return CAIRN_EINVAL;
 	}
 	a->done = true;
+	if (api_check_distribution(a->c, header, "/Event", a->err) < 0) {
+		return CAIRN_EINVAL;
+	}
 	if (uuid) {
 		snprintf(a->uuid, sizeof(a->uuid), "%s", uuid);
 	}
@@ -262,6 +269,7 @@ static int add_from_body(struct api_ctx *c, struct add_stream *a,
 	struct event_writer_options o = writer_options(c, WRITE_ADD);
 	int rc;
 
+	a->c = c;
 	a->err = e;
 	a->writer = event_writer_new(c->store, &o);
 	a->reader = misp_reader_new(&add_callbacks, a);
@@ -335,6 +343,12 @@ int api_event_edit(struct api_ctx *c)
 				 NULL);
 	}
 	o.event_id = id;
+	rc = api_check_distribution(c, event, "", &e);
+	if (rc < 0) {
+		api_error_rc(c, rc, &e);
+		cairn_err_release(&e);
+		return 0;
+	}
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);

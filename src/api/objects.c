@@ -33,8 +33,12 @@ static int write_into_event(struct api_ctx *c, int64_t event_id, json_t *obj,
 	char uuid[UUID_TEXT_SIZE];
 	json_t *event, *copy = json_copy(obj);
 	int64_t id;
-	int rc;
+	int rc = api_check_distribution(c, obj, "", e);
 
+	if (rc < 0) {
+		json_decref(copy);
+		return rc;
+	}
 	if (!json_is_string(json_object_get(copy, "uuid"))) {
 		uuid_generate(uuid);
 		json_object_set_new(copy, "uuid", json_string(uuid));

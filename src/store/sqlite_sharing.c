@@ -145,47 +145,38 @@ struct visible_text {
 	const struct store_viewer *v;
 };
 
+/* The row of each kind, and the condition that makes it visible. */
+static const struct {
+	const char *select;
+	int (*visible)(struct buf *sql, const struct store_viewer *v,
+		       const char *id);
+	const char *id;
+} visible_rows[] = {
+	[STORE_KIND_EVENT] = {"SELECT 1 FROM events x WHERE x.id = ?1",
+			      visibility_event_id, "x.id"},
+	[STORE_KIND_ATTRIBUTE] = {"SELECT 1 FROM attributes x WHERE x.id = ?1",
+				  visibility_attribute_id, "x.id"},
+	[STORE_KIND_OBJECT] = {"SELECT 1 FROM objects x WHERE x.id = ?1",
+			       visibility_object_id, "x.id"},
+	[STORE_KIND_REPORT] = {"SELECT 1 FROM event_reports x WHERE x.id = ?1",
+			       visibility_report_id, "x.id"},
+	[STORE_KIND_REFERENCE] = {"SELECT 1 FROM object_references x"
+				  " WHERE x.id = ?1",
+				  visibility_object_id, "x.object_id"},
+	[STORE_KIND_SHARING_GROUP] = {"SELECT 1 FROM sharing_groups x"
+				      " WHERE x.id = ?1",
+				      visibility_sharing_group_id, "x.id"},
+};
+
 static int build_visible(struct buf *sql, const void *ctx)
 {
 	const struct visible_text *t = ctx;
 
-	switch (t->kind) {
-	case STORE_KIND_EVENT:
-		return buf_adds(sql, "SELECT 1 FROM events e WHERE e.id = ?1") <
-				       0
-			       ? -1
-			       : visibility_event(sql, t->v, "e");
-	case STORE_KIND_ATTRIBUTE:
-		return buf_adds(sql, "SELECT 1 FROM attributes x"
-				     " WHERE x.id = ?1") < 0
-			       ? -1
-			       : visibility_attribute_id(sql, t->v, "x.id");
-	case STORE_KIND_OBJECT:
-		return buf_adds(sql, "SELECT 1 FROM objects x WHERE x.id = ?1") <
-				       0
-			       ? -1
-			       : visibility_object_id(sql, t->v, "x.id");
-	case STORE_KIND_REPORT:
-		return buf_adds(sql, "SELECT 1 FROM event_reports x"
-				     " WHERE x.id = ?1") < 0
-			       ? -1
-			       : visibility_report_id(sql, t->v, "x.id");
-	case STORE_KIND_REFERENCE:
-		return buf_adds(sql, "SELECT 1 FROM object_references x"
-				     " WHERE x.id = ?1") < 0
-			       ? -1
-			       : visibility_object_id(sql, t->v, "x.object_id");
-	case STORE_KIND_SHARING_GROUP:
-		if (buf_adds(sql, "SELECT 1 FROM sharing_groups x"
-				  " WHERE x.id = ?1") < 0) {
-			return -1;
-		}
-		return t->v->site_admin
-			       ? 0
-			       : buf_adds(sql, " AND x.id IN (SELECT value FROM"
-					       " json_each(:viewer_groups))");
+	if (buf_adds(sql, visible_rows[t->kind].select) < 0) {
+		return -1;
 	}
-	return -1;
+	return visible_rows[t->kind].visible(sql, t->v,
+					     visible_rows[t->kind].id);
 }
 
 int store_visible(struct store *s, const struct store_viewer *v,

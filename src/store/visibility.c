@@ -146,6 +146,15 @@ int visibility_report_id(struct buf *sql, const struct store_viewer *v,
 	return element_id(sql, v, "event_reports", id, false);
 }
 
+int visibility_sharing_group_id(struct buf *sql, const struct store_viewer *v,
+				const char *id)
+{
+	if (v->site_admin) {
+		return 0;
+	}
+	return ADD(sql, " AND ", id, " IN " VIEWER_GROUPS);
+}
+
 /* Rows reported by the viewer's organisation, or of an event it owns. */
 static int own_or_owner(struct buf *sql, const struct store_viewer *v,
 			const char *row)

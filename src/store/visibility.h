@@ -72,6 +72,11 @@ int visibility_object_id(struct buf *sql, const struct store_viewer *v,
 int visibility_report_id(struct buf *sql, const struct store_viewer *v,
 			 const char *id);
 
+/* The sharing group whose id is the SQL expression `id` is one the
+ * viewer's organisation may see. */
+int visibility_sharing_group_id(struct buf *sql, const struct store_viewer *v,
+				const char *id);
+
 /* The sighting row `l` is visible, given that its attribute is. */
 int visibility_sighting(struct buf *sql, const struct store_viewer *v,
 			const char *l);
