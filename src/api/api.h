@@ -118,5 +118,16 @@ int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);
 int api_warninglist_check(struct api_ctx *c);
+int api_sharing_group_add(struct api_ctx *c);
+int api_sharing_group_edit(struct api_ctx *c);
+int api_sharing_group_delete(struct api_ctx *c);
+int api_sharing_group_view(struct api_ctx *c);
+int api_sharing_group_index(struct api_ctx *c);
+int api_sharing_group_add_org(struct api_ctx *c);
+int api_sharing_group_remove_org(struct api_ctx *c);
+int api_sharing_group_add_server(struct api_ctx *c);
+int api_sharing_group_remove_server(struct api_ctx *c);
+int api_attribute_search(struct api_ctx *c);
+int api_event_search(struct api_ctx *c);
 
 #endif

@@ -24,8 +24,10 @@ enum method_bit {
 	M_HEAD = 1 << 4,
 };
 
-/* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true. */
-enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO };
+/* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true, or
+ * two ids, as in sharing_groups/addOrg/SGID/ORGID; ARG_THREE adds a flag
+ * to those. */
+enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO, ARG_THREE };
 
 /* Role permission a route needs; PERM_NONE only needs a valid key. */
 enum perm {
@@ -36,6 +38,7 @@ enum perm {
 	PERM_TAGGER = ROLE_PERM_TAGGER,
 	PERM_TAG_EDITOR = ROLE_PERM_TAG_EDITOR,
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
+	PERM_SHARING_GROUP = ROLE_PERM_SHARING_GROUP,
 };
 
 struct route {
@@ -51,10 +54,26 @@ struct route {
 #define RD (M_GET | M_HEAD)
 #define WR (M_POST | M_PUT)
 
+/* The quick edits of a sharing group take the group and the member in
+ * the body, in the path, or in the path with a flag after them. */
+#define SG_QUICK_EDIT(action, handler)                                         \
+	{M_POST, "sharing_groups", action, ARG_NONE, handler,                  \
+	 PERM_SHARING_GROUP},                                                  \
+	{M_POST, "sharing_groups", action, ARG_TWO, handler,                   \
+	 PERM_SHARING_GROUP},                                                  \
+	{M_POST, "sharing_groups", action, ARG_THREE, handler,                 \
+	 PERM_SHARING_GROUP}
+
 static const struct route routes[] = {
 	{RD, "servers", "getVersion", ARG_NONE, api_version, PERM_NONE},
 	{RD, "users", "view", ARG_ONE, api_user_me, PERM_NONE},
 	{RD, "attributes", "describeTypes", ARG_NONE, api_describe_types,
+	 PERM_NONE},
+
+	/* Before the REST aliases, which would take "restSearch" for an id. */
+	{M_POST, "attributes", "restSearch", ARG_NONE, api_attribute_search,
+	 PERM_NONE},
+	{M_POST, "events", "restSearch", ARG_NONE, api_event_search,
 	 PERM_NONE},
 
 	{RD | M_POST, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
@@ -116,6 +135,31 @@ static const struct route routes[] = {
 	 api_warninglist_toggle, PERM_WARNINGLIST},
 	{M_POST, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
 	 PERM_NONE},
+
+	{M_POST, "sharing_groups", "add", ARG_NONE, api_sharing_group_add,
+	 PERM_SHARING_GROUP},
+	{WR, "sharing_groups", "edit", ARG_ONE, api_sharing_group_edit,
+	 PERM_SHARING_GROUP},
+	{M_POST | M_DELETE, "sharing_groups", "delete", ARG_ONE,
+	 api_sharing_group_delete, PERM_SHARING_GROUP},
+	{RD, "sharing_groups", "view", ARG_ONE, api_sharing_group_view,
+	 PERM_NONE},
+	{RD, "sharing_groups", "index", ARG_OPTIONAL, api_sharing_group_index,
+	 PERM_NONE},
+	{RD, "sharing_groups", NULL, ARG_NONE, api_sharing_group_index,
+	 PERM_NONE},
+	{M_POST, "sharing_groups", NULL, ARG_NONE, api_sharing_group_add,
+	 PERM_SHARING_GROUP},
+	{RD, "sharing_groups", NULL, ARG_ONE, api_sharing_group_view,
+	 PERM_NONE},
+	{WR, "sharing_groups", NULL, ARG_ONE, api_sharing_group_edit,
+	 PERM_SHARING_GROUP},
+	{M_DELETE, "sharing_groups", NULL, ARG_ONE, api_sharing_group_delete,
+	 PERM_SHARING_GROUP},
+	SG_QUICK_EDIT("addOrg", api_sharing_group_add_org),
+	SG_QUICK_EDIT("removeOrg", api_sharing_group_remove_org),
+	SG_QUICK_EDIT("addServer", api_sharing_group_add_server),
+	SG_QUICK_EDIT("removeServer", api_sharing_group_remove_server),
 };
 
 #define AUTH_FAILED                                                            \
@@ -139,12 +183,32 @@ static unsigned method_bit(const char *method)
 	return 0;
 }
 
+/* Compares a request's controller with a table name, accepting MISP's
+ * camelCase form of an underscored name ("sharingGroups" for
+ * "sharing_groups"). */
+static bool controller_matches(const char *request, const char *name)
+{
+	while (*request && *name) {
+		if (*name == '_' && *request >= 'A' && *request <= 'Z' &&
+		    name[1] == *request - 'A' + 'a') {
+			name += 2;
+			request++;
+		} else if (*request == *name) {
+			name++;
+			request++;
+		} else {
+			return false;
+		}
+	}
+	return *request == *name;
+}
+
 static bool route_matches_path(const struct route *r, const struct path *p)
 {
 	size_t base = r->action ? 2 : 1;
 
 	if (p->nsegments < base ||
-	    strcmp(p->segments[0], r->controller) != 0) {
+	    !controller_matches(p->segments[0], r->controller)) {
 		return false;
 	}
 	if (r->action && strcmp(p->segments[1], r->action) != 0) {
@@ -159,6 +223,8 @@ static bool route_matches_path(const struct route *r, const struct path *p)
 		return p->nsegments == base || p->nsegments == base + 1;
 	case ARG_TWO:
 		return p->nsegments == base + 2;
+	case ARG_THREE:
+		return p->nsegments == base + 3;
 	}
 	return false;
 }

@@ -234,10 +234,9 @@ static int write_related_events(struct store *s, const struct store_viewer *v, i
 	return rc == 0 ? close_list(g) : rc;
 }
 
-/* Writes "Tag": [...] from a tag query, or nothing when it is empty and
- * `always` is false. */
-static int write_tags(struct store *s, const struct store_viewer *v, enum store_query q, int64_t id,
-		      const char *key, bool always, yajl_gen g)
+int event_json_tags(struct store *s, const struct store_viewer *v,
+		    enum store_query q, int64_t id, const char *key,
+		    bool always, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record tag;
@@ -477,7 +476,7 @@ static int write_attribute(struct store *s, const struct store_viewer *v, const 
 		rc = write_sightings(s, v, id, g);
 	}
 	if (rc == 0) {
-		rc = write_tags(s, v, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
 	}
 	if (rc == 0 && (flags & EVENT_JSON_RELATED_ATTRIBUTES)) {
 		rc = write_related_attributes(s, v, id, g);
@@ -616,7 +615,7 @@ static int write_event_lists(struct store *s, const struct store_viewer *v, int6
 		rc = write_reports(s, v, event_id, flags, g);
 	}
 	if (rc == 0) {
-		rc = write_tags(s, v, Q_EVENT_TAGS, event_id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_EVENT_TAGS, event_id, "Tag", false, g);
 	}
 	json_decref(shadows.by_attribute);
 	return rc;

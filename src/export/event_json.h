@@ -38,6 +38,12 @@ int attribute_json_write(struct store *s, const struct store_viewer *v, int64_t 
 int object_json_write(struct store *s, const struct store_viewer *v, int64_t object_id, unsigned flags,
 		      yajl_gen g);
 
+/* Writes `key`: [...] with the tags of tag query `q` on `id` that `v`
+ * may see, or nothing when there are none and `always` is false. */
+int event_json_tags(struct store *s, const struct store_viewer *v,
+		    enum store_query q, int64_t id, const char *key,
+		    bool always, yajl_gen g);
+
 /* Writes the event list of GET /events/index: bare event objects with
  * Org, Orgc and EventTag. */
 int event_index_write(struct store *s, const struct store_viewer *v, yajl_gen g);

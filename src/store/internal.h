@@ -46,6 +46,11 @@ enum store_slot {
 	/* sqlite_sharing.c: the viewer's sharing groups */
 	STORE_SLOT_VIEWER_GROUPS = STORE_SLOT_VISIBLE_END,
 	STORE_SLOT_ADMIN_GROUPS,
+	STORE_SLOT_SG_MEMBERS,
+	STORE_SLOT_SG_SERVERS,
+	STORE_SLOT_SG_MEMBER_FIND,
+	STORE_SLOT_SG_SERVER_FIND,
+	STORE_SLOT_SG_USAGE,
 	/* sqlite_search.c: [which search * 2 + site admin] are prepared per
 	 * call, because their text depends on the filters. */
 	STORE_SLOT_COUNT
@@ -59,6 +64,16 @@ struct buf;
 int store_slot_stmt(struct store *s, enum store_slot slot,
 		    int (*build)(struct buf *sql, const void *ctx),
 		    const void *ctx, sqlite3_stmt **out);
+
+/* Opens a cursor over "SELECT <the stored columns of `m`, prefixed with
+ * `alias`>, <parent> FROM <rest>", prepared for this call only and bound
+ * by `bind(st, ctx)`, which returns an SQLite result code.  The cursor
+ * yields records of `m`, and store_cursor_parent() returns `parent`. */
+int store_cursor_open_sql(struct store *s, const struct model *m,
+			  const char *alias, const char *parent,
+			  const char *rest,
+			  int (*bind)(sqlite3_stmt *st, const void *ctx),
+			  const void *ctx, struct store_cursor **out);
 
 /* Keeps the last SQLite error of `s` as its failure and returns its
  * CAIRN_E* code (see store_error()). */

@@ -420,6 +420,7 @@ static void tag_cache_clear(struct store *s)
 struct store_cursor {
 	struct store *s;
 	const struct query_def *def;
+	struct query_def own_def; /* the def of a store_cursor_open_sql() */
 	sqlite3_stmt *stmt;
 	struct query_stmt *cached; /* slot to hand back, or NULL if owned */
 	int parent_col;
@@ -1982,6 +1983,46 @@ int store_query(struct store *s, const struct store_viewer *v,
 	if (c->def->parent) {
 		c->parent_col = columns - 1;
 	}
+	*out = c;
+	return 0;
+}
+
+int store_cursor_open_sql(struct store *s, const struct model *m,
+			  const char *alias, const char *parent,
+			  const char *rest,
+			  int (*bind)(sqlite3_stmt *st, const void *ctx),
+			  const void *ctx, struct store_cursor **out)
+{
+	struct store_cursor *c;
+	struct sql q = {BUF_INIT, 0};
+	int rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	c->s = s;
+	c->own_def.model = m;
+	c->own_def.alias = alias;
+	c->own_def.parent = parent;
+	c->def = &c->own_def;
+	sql_add(&q, "SELECT ");
+	sql_columns(&q, m, alias, NULL);
+	sql_add(&q, ", ");
+	sql_add(&q, parent);
+	sql_add(&q, " FROM ");
+	sql_add(&q, rest);
+	rc = sql_prepare(s, &q, false, &c->stmt);
+	if (rc == 0 && bind(c->stmt, ctx) != SQLITE_OK) {
+		rc = store_fail(s);
+	}
+	if (rc < 0) {
+		store_cursor_close(c);
+		return rc;
+	}
+	c->json_col = -1;
+	c->parent_col = sqlite3_column_count(c->stmt) - 1;
 	*out = c;
 	return 0;
 }

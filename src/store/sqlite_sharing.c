@@ -212,3 +212,192 @@ int store_visible(struct store *s, const struct store_viewer *v,
 	sqlite3_reset(st);
 	return rc;
 }
+
+/* -------- member and server rows -------- */
+
+static int build_text(struct buf *sql, const void *ctx)
+{
+	return buf_adds(sql, ctx);
+}
+
+/* Lends the statement of `slot`, built from `text`, with ?1 and ?2 bound
+ * to `a` and `b` where the text has them. */
+static int bound_stmt(struct store *s, enum store_slot slot, const char *text,
+		      int64_t a, int64_t b, sqlite3_stmt **st)
+{
+	int rc = store_slot_stmt(s, slot, build_text, text, st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (sqlite3_bind_int64(*st, 1, a) != SQLITE_OK ||
+	    (sqlite3_bind_parameter_count(*st) > 1 &&
+	     sqlite3_bind_int64(*st, 2, b) != SQLITE_OK)) {
+		sqlite3_reset(*st);
+		return store_fail_sqlite(s);
+	}
+	return 0;
+}
+
+static const char *text_column(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	return text ? text : "";
+}
+
+/* Steps `st` to its end, calling `row` for each row; resets it. */
+static int each_row(struct store *s, sqlite3_stmt *st,
+		    int (*row)(sqlite3_stmt *st, void *fn, void *ctx),
+		    void *fn, void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = row(st, fn, ctx);
+		if (rc < 0) {
+			break;
+		}
+	}
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else if (rc > 0) {
+		rc = store_fail_sqlite(s);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+typedef int (*member_fn)(void *ctx, const struct store_sg_member *m);
+typedef int (*server_fn)(void *ctx, const struct store_sg_server *m);
+
+static int member_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_sg_member m = {
+		.id = sqlite3_column_int64(st, 0),
+		.sharing_group_id = sqlite3_column_int64(st, 1),
+		.org_id = sqlite3_column_int64(st, 2),
+		.extend = sqlite3_column_int(st, 3) != 0,
+		.org_name = text_column(st, 4),
+		.org_uuid = text_column(st, 5),
+		.org_local = sqlite3_column_int(st, 6) != 0,
+	};
+
+	return ((member_fn)fn)(ctx, &m);
+}
+
+static int server_row(sqlite3_stmt *st, void *fn, void *ctx)
+{
+	struct store_sg_server m = {
+		.id = sqlite3_column_int64(st, 0),
+		.sharing_group_id = sqlite3_column_int64(st, 1),
+		.server_id = sqlite3_column_int64(st, 2),
+		.all_orgs = sqlite3_column_int(st, 3) != 0,
+	};
+
+	return ((server_fn)fn)(ctx, &m);
+}
+
+int store_sg_members_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_member *m),
+			  void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc = bound_stmt(s, STORE_SLOT_SG_MEMBERS,
+			    "SELECT m.id, m.sharing_group_id, m.org_id,"
+			    " m.extend, o.name, o.uuid, o.local"
+			    " FROM sharing_group_orgs m"
+			    " JOIN orgs o ON o.id = m.org_id"
+			    " WHERE m.sharing_group_id = ?1 ORDER BY m.id",
+			    sg_id, 0, &st);
+
+	return rc < 0 ? rc : each_row(s, st, member_row, (void *)fn, ctx);
+}
+
+int store_sg_servers_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_server *m),
+			  void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc = bound_stmt(s, STORE_SLOT_SG_SERVERS,
+			    "SELECT id, sharing_group_id, server_id, all_orgs"
+			    " FROM sharing_group_servers"
+			    " WHERE sharing_group_id = ?1 ORDER BY id",
+			    sg_id, 0, &st);
+
+	return rc < 0 ? rc : each_row(s, st, server_row, (void *)fn, ctx);
+}
+
+/* Reads the first row's id and flag from a bound lookup. */
+static int find_flagged(struct store *s, sqlite3_stmt *st, int64_t *row_id,
+			bool *flag)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		if (row_id) {
+			*row_id = sqlite3_column_int64(st, 0);
+		}
+		if (flag) {
+			*flag = sqlite3_column_int(st, 1) != 0;
+		}
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_failf(s, CAIRN_ENOTFOUND,
+				 "not in the sharing group");
+	} else {
+		rc = store_fail_sqlite(s);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_sg_member_find(struct store *s, int64_t sg_id, int64_t org_id,
+			 int64_t *row_id, bool *extend)
+{
+	sqlite3_stmt *st;
+	int rc = bound_stmt(s, STORE_SLOT_SG_MEMBER_FIND,
+			    "SELECT id, extend FROM sharing_group_orgs"
+			    " WHERE sharing_group_id = ?1 AND org_id = ?2",
+			    sg_id, org_id, &st);
+
+	return rc < 0 ? rc : find_flagged(s, st, row_id, extend);
+}
+
+int store_sg_server_find(struct store *s, int64_t sg_id, int64_t server_id,
+			 int64_t *row_id, bool *all_orgs)
+{
+	sqlite3_stmt *st;
+	int rc = bound_stmt(s, STORE_SLOT_SG_SERVER_FIND,
+			    "SELECT id, all_orgs FROM sharing_group_servers"
+			    " WHERE sharing_group_id = ?1 AND server_id = ?2",
+			    sg_id, server_id, &st);
+
+	return rc < 0 ? rc : find_flagged(s, st, row_id, all_orgs);
+}
+
+int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count)
+{
+	sqlite3_stmt *st;
+	int rc = bound_stmt(
+		s, STORE_SLOT_SG_USAGE,
+		"SELECT (SELECT count(*) FROM events WHERE sharing_group_id = ?1)"
+		" + (SELECT count(*) FROM attributes WHERE sharing_group_id = ?1)"
+		" + (SELECT count(*) FROM objects WHERE sharing_group_id = ?1)"
+		" + (SELECT count(*) FROM event_reports"
+		" WHERE sharing_group_id = ?1)",
+		sg_id, 0, &st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail_sqlite(s);
+	}
+	sqlite3_reset(st);
+	return rc;
+}

@@ -320,6 +320,82 @@ enum store_kind {
 int store_visible(struct store *s, const struct store_viewer *v,
 		  enum store_kind k, int64_t id);
 
+/* A member organisation of a sharing group, with the organisation's
+ * name, uuid and local flag. */
+struct store_sg_member {
+	int64_t id; /* the sharing_group_orgs row */
+	int64_t sharing_group_id;
+	int64_t org_id;
+	bool extend;
+	const char *org_name;
+	const char *org_uuid;
+	bool org_local;
+};
+
+/* A server row of a sharing group; server_id 0 is this instance. */
+struct store_sg_server {
+	int64_t id; /* the sharing_group_servers row */
+	int64_t sharing_group_id;
+	int64_t server_id;
+	bool all_orgs;
+};
+
+/* Call `fn` once per member organisation (by row id) or server row of
+ * sharing group `sg_id`, stopping at the first negative return of `fn`,
+ * which they return.  The strings are valid during the call only. */
+int store_sg_members_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_member *m),
+			  void *ctx);
+int store_sg_servers_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_server *m),
+			  void *ctx);
+
+/* Finds the member row of `org_id` (or the server row of `server_id`) in
+ * sharing group `sg_id`; *row_id receives its id, *extend or *all_orgs
+ * its flag (either may be NULL).  CAIRN_ENOTFOUND when there is none. */
+int store_sg_member_find(struct store *s, int64_t sg_id, int64_t org_id,
+			 int64_t *row_id, bool *extend);
+int store_sg_server_find(struct store *s, int64_t sg_id, int64_t server_id,
+			 int64_t *row_id, bool *all_orgs);
+
+/* Counts the events, attributes, objects and reports that use sharing
+ * group `sg_id`, through *count. */
+int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count);
+
+/* -------- searches (sqlite_search.c) -------- */
+
+/* The filters of attributes/restSearch and events/restSearch.  A list
+ * filter is a JSON array text of the accepted values (any one matches),
+ * or NULL for no filter. */
+struct store_search {
+	const char *values;    /* exact attribute values */
+	const char *types;     /* attribute types */
+	const char *uuids;     /* attribute or event uuids */
+	const char *event_ids; /* event ids */
+	int published;         /* -1 for either, else 0 or 1 */
+	int64_t limit;         /* rows per page; 0 for all */
+	int64_t page;          /* from 1; 0 means 1 */
+};
+
+#define STORE_SEARCH_INIT {NULL, NULL, NULL, NULL, -1, 0, 0}
+
+/* Opens a cursor over the live attributes (not soft-deleted, not in a
+ * soft-deleted object) that match `q` and that viewer `v` may see, by
+ * id; store_cursor_parent() returns each one's event id.  The filters
+ * and the visibility conditions are one SQL statement. */
+int store_search_attributes(struct store *s, const struct store_viewer *v,
+			    const struct store_search *q,
+			    struct store_cursor **out);
+
+/* Calls `fn` with the id of each event that matches `q` and that viewer
+ * `v` may see, by id, and stops at the first negative return of `fn`.
+ * An event matches a value or type filter when one of its attributes
+ * that `v` may see matches, and a uuid filter by its own uuid or such an
+ * attribute's. */
+int store_search_events(struct store *s, const struct store_viewer *v,
+			const struct store_search *q,
+			int (*fn)(void *ctx, int64_t event_id), void *ctx);
+
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A
  * connection put back inside a transaction has it rolled back. */
