@@ -146,6 +146,10 @@ static const struct route routes[] = {
 	 PERM_NONE},
 	{RD, "sharing_groups", "index", ARG_OPTIONAL, api_sharing_group_index,
 	 PERM_NONE},
+	SG_QUICK_EDIT("addOrg", api_sharing_group_add_org),
+	SG_QUICK_EDIT("removeOrg", api_sharing_group_remove_org),
+	SG_QUICK_EDIT("addServer", api_sharing_group_add_server),
+	SG_QUICK_EDIT("removeServer", api_sharing_group_remove_server),
 	{RD, "sharing_groups", NULL, ARG_NONE, api_sharing_group_index,
 	 PERM_NONE},
 	{M_POST, "sharing_groups", NULL, ARG_NONE, api_sharing_group_add,
@@ -156,10 +160,6 @@ static const struct route routes[] = {
 	 PERM_SHARING_GROUP},
 	{M_DELETE, "sharing_groups", NULL, ARG_ONE, api_sharing_group_delete,
 	 PERM_SHARING_GROUP},
-	SG_QUICK_EDIT("addOrg", api_sharing_group_add_org),
-	SG_QUICK_EDIT("removeOrg", api_sharing_group_remove_org),
-	SG_QUICK_EDIT("addServer", api_sharing_group_add_server),
-	SG_QUICK_EDIT("removeServer", api_sharing_group_remove_server),
 };
 
 #define AUTH_FAILED                                                            \
