@@ -120,6 +120,9 @@ static int model_visibility_kind(const struct model *m)
 	if (m == &model_report) {
 		return STORE_KIND_REPORT;
 	}
+	if (m == &model_tag) {
+		return STORE_KIND_TAG;
+	}
 	return -1;
 }
 

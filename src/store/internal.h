@@ -42,7 +42,7 @@ enum store_slot {
 	/* sqlite_sharing.c: store_visible(), [kind * 2 + site admin] */
 	STORE_SLOT_VISIBLE,
 	STORE_SLOT_VISIBLE_END = STORE_SLOT_VISIBLE +
-				 2 * (STORE_KIND_SHARING_GROUP + 1),
+				 2 * STORE_KIND_COUNT,
 	/* sqlite_sharing.c: the viewer's sharing groups */
 	STORE_SLOT_VIEWER_GROUPS = STORE_SLOT_VISIBLE_END,
 	STORE_SLOT_ADMIN_GROUPS,

@@ -145,7 +145,8 @@ struct visible_text {
 	const struct store_viewer *v;
 };
 
-/* The row of each kind, and the condition that makes it visible. */
+/* The row of each kind, and the condition that makes it visible, with the
+ * SQL expression the condition takes (the alias, for a tag). */
 static const struct {
 	const char *select;
 	int (*visible)(struct buf *sql, const struct store_viewer *v,
@@ -166,6 +167,8 @@ static const struct {
 	[STORE_KIND_SHARING_GROUP] = {"SELECT 1 FROM sharing_groups x"
 				      " WHERE x.id = ?1",
 				      visibility_sharing_group_id, "x.id"},
+	[STORE_KIND_TAG] = {"SELECT 1 FROM tags x WHERE x.id = ?1",
+			    visibility_tag, "x"},
 };
 
 static int build_visible(struct buf *sql, const void *ctx)
@@ -186,7 +189,7 @@ int store_visible(struct store *s, const struct store_viewer *v,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((unsigned)k > STORE_KIND_SHARING_GROUP) {
+	if ((unsigned)k >= STORE_KIND_COUNT) {
 		return store_failf(s, CAIRN_EINVAL, "invalid row kind %d",
 				   (int)k);
 	}

@@ -312,6 +312,8 @@ enum store_kind {
 	STORE_KIND_REPORT,
 	STORE_KIND_REFERENCE,
 	STORE_KIND_SHARING_GROUP,
+	STORE_KIND_TAG,
+	STORE_KIND_COUNT
 };
 
 /* Returns 0 when row `id` of kind `k` exists and viewer `v` may see it,

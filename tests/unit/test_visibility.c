@@ -415,6 +415,15 @@ static void test_restricted_tags(void **state)
 	assert_int_equal(count_query(f, &f->viewer[ADMIN], Q_EVENT_TAGS, ev),
 			 3);
 	assert_int_equal(count_query(f, &f->viewer[ORG_A], Q_TAG_INDEX, 0), 1);
+	assert_int_equal(store_visible(f->s, &f->viewer[ORG_A], STORE_KIND_TAG,
+				       ids[1]),
+			 CAIRN_ENOTFOUND);
+	assert_int_equal(store_visible(f->s, &f->viewer[ORG_C], STORE_KIND_TAG,
+				       ids[1]),
+			 0);
+	assert_int_equal(store_visible(f->s, &f->viewer[ORG_A], STORE_KIND_TAG,
+				       ids[0]),
+			 0);
 }
 
 /* -------- correlation and search -------- */
