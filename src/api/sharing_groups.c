@@ -2,11 +2,11 @@
  * Sharing group endpoints: add, edit, delete, view, index, addOrg,
  * removeOrg, addServer and removeServer, in MISP's shapes.
  *
- * Who may do what follows MISP's SharingGroup model: every user sees the
- * groups its organisation may see (store_viewer_load()); a site admin,
- * the owner organisation, and a member organisation with `extend` may
- * edit a group and its members; only a site admin and the owner may
- * delete it.  The role permission perm_sharing_group is checked by the
+ * Who may do what follows MISP's SharingGroup model.  Every user sees the
+ * groups its organisation may see (store_viewer_load()).  A site admin,
+ * the owner organisation and a member organisation with `extend` may edit
+ * a group and its members.  Only a site admin and the owner may delete
+ * it.  The role permission perm_sharing_group is checked by the
  * route table.  A group the user may not see is "not found", so that its
  * existence is not revealed.
  */
@@ -281,8 +281,8 @@ int api_sharing_group_index(struct api_ctx *c)
 
 /* Checks the fields of an add or edit body; a missing name or
  * releasability is an error only on add. */
-static int check_sg_body(struct api_ctx *c, json_t *body, bool adding,
-			 struct record *sg, struct cairn_err *e)
+static int check_sg_body(json_t *body, bool adding, struct record *sg,
+			 struct cairn_err *e)
 {
 	static const char *const required[] = {"name", "releasability"};
 	int rc = codec_parse(sg, body, false, "", e);
@@ -299,7 +299,6 @@ static int check_sg_body(struct api_ctx *c, json_t *body, bool adding,
 			cairn_err_at(e, "", required[i]);
 		}
 	}
-	(void)c;
 	return rc;
 }
 
@@ -403,9 +402,9 @@ static int finish_save(struct api_ctx *c, const char *action, int rc,
 	return send_sg(c, id);
 }
 
-/* Loads the group of an edit or delete and checks `allowed`; sends the
- * error and returns a negative code when it is missing, invisible or not
- * allowed. */
+/* Loads the group of an edit or delete and checks `allowed`.  When the
+ * group is missing, invisible or not allowed, sends the error and returns
+ * a negative code. */
 static int load_for_change(struct api_ctx *c,
 			   bool (*allowed)(struct api_ctx *c,
 					   const struct record *sg),
@@ -442,7 +441,7 @@ int api_sharing_group_add(struct api_ctx *c)
 				 NULL);
 	}
 	record_init(&sg, &model_sharing_group);
-	rc = check_sg_body(c, body, true, &sg, &e);
+	rc = check_sg_body(body, true, &sg, &e);
 	if (rc == 0) {
 		rc = insert_sg(c, &sg, &id);
 	}
@@ -471,7 +470,7 @@ int api_sharing_group_edit(struct api_ctx *c)
 				 NULL);
 	}
 	record_init(&change, &model_sharing_group);
-	rc = check_sg_body(c, body, false, &change, &e);
+	rc = check_sg_body(body, false, &change, &e);
 	/* The uuid names the group and is not changed by an edit. */
 	change.v[SG_UUID].set = false;
 	now_text(now);

@@ -249,15 +249,46 @@ static const char *text_column(sqlite3_stmt *st, int col)
 	return text ? text : "";
 }
 
-/* Steps `st` to its end, calling `row` for each row; resets it. */
+/* The callback of a member or server listing, with its context. */
+struct row_visit {
+	int (*member)(void *ctx, const struct store_sg_member *m);
+	int (*server)(void *ctx, const struct store_sg_server *m);
+	void *ctx;
+};
+
+static int visit_row(sqlite3_stmt *st, const struct row_visit *visit)
+{
+	if (visit->member) {
+		struct store_sg_member m = {
+			.id = sqlite3_column_int64(st, 0),
+			.sharing_group_id = sqlite3_column_int64(st, 1),
+			.org_id = sqlite3_column_int64(st, 2),
+			.extend = sqlite3_column_int(st, 3) != 0,
+			.org_name = text_column(st, 4),
+			.org_uuid = text_column(st, 5),
+			.org_local = sqlite3_column_int(st, 6) != 0,
+		};
+
+		return visit->member(visit->ctx, &m);
+	}
+	struct store_sg_server m = {
+		.id = sqlite3_column_int64(st, 0),
+		.sharing_group_id = sqlite3_column_int64(st, 1),
+		.server_id = sqlite3_column_int64(st, 2),
+		.all_orgs = sqlite3_column_int(st, 3) != 0,
+	};
+
+	return visit->server(visit->ctx, &m);
+}
+
+/* Steps `st` to its end, visiting each row; resets it. */
 static int each_row(struct store *s, sqlite3_stmt *st,
-		    int (*row)(sqlite3_stmt *st, void *fn, void *ctx),
-		    void *fn, void *ctx)
+		    const struct row_visit *visit)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = row(st, fn, ctx);
+		rc = visit_row(st, visit);
 		if (rc < 0) {
 			break;
 		}
@@ -271,40 +302,11 @@ static int each_row(struct store *s, sqlite3_stmt *st,
 	return rc;
 }
 
-typedef int (*member_fn)(void *ctx, const struct store_sg_member *m);
-typedef int (*server_fn)(void *ctx, const struct store_sg_server *m);
-
-static int member_row(sqlite3_stmt *st, void *fn, void *ctx)
-{
-	struct store_sg_member m = {
-		.id = sqlite3_column_int64(st, 0),
-		.sharing_group_id = sqlite3_column_int64(st, 1),
-		.org_id = sqlite3_column_int64(st, 2),
-		.extend = sqlite3_column_int(st, 3) != 0,
-		.org_name = text_column(st, 4),
-		.org_uuid = text_column(st, 5),
-		.org_local = sqlite3_column_int(st, 6) != 0,
-	};
-
-	return ((member_fn)fn)(ctx, &m);
-}
-
-static int server_row(sqlite3_stmt *st, void *fn, void *ctx)
-{
-	struct store_sg_server m = {
-		.id = sqlite3_column_int64(st, 0),
-		.sharing_group_id = sqlite3_column_int64(st, 1),
-		.server_id = sqlite3_column_int64(st, 2),
-		.all_orgs = sqlite3_column_int(st, 3) != 0,
-	};
-
-	return ((server_fn)fn)(ctx, &m);
-}
-
 int store_sg_members_each(struct store *s, int64_t sg_id,
 			  int (*fn)(void *ctx, const struct store_sg_member *m),
 			  void *ctx)
 {
+	struct row_visit visit = {fn, NULL, ctx};
 	sqlite3_stmt *st;
 	int rc = bound_stmt(s, STORE_SLOT_SG_MEMBERS,
 			    "SELECT m.id, m.sharing_group_id, m.org_id,"
@@ -314,13 +316,14 @@ int store_sg_members_each(struct store *s, int64_t sg_id,
 			    " WHERE m.sharing_group_id = ?1 ORDER BY m.id",
 			    sg_id, 0, &st);
 
-	return rc < 0 ? rc : each_row(s, st, member_row, (void *)fn, ctx);
+	return rc < 0 ? rc : each_row(s, st, &visit);
 }
 
 int store_sg_servers_each(struct store *s, int64_t sg_id,
 			  int (*fn)(void *ctx, const struct store_sg_server *m),
 			  void *ctx)
 {
+	struct row_visit visit = {NULL, fn, ctx};
 	sqlite3_stmt *st;
 	int rc = bound_stmt(s, STORE_SLOT_SG_SERVERS,
 			    "SELECT id, sharing_group_id, server_id, all_orgs"
@@ -328,7 +331,7 @@ int store_sg_servers_each(struct store *s, int64_t sg_id,
 			    " WHERE sharing_group_id = ?1 ORDER BY id",
 			    sg_id, 0, &st);
 
-	return rc < 0 ? rc : each_row(s, st, server_row, (void *)fn, ctx);
+	return rc < 0 ? rc : each_row(s, st, &visit);
 }
 
 /* Reads the first row's id and flag from a bound lookup. */

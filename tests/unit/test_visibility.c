@@ -4,10 +4,11 @@
  * viewer may read through the store's queries, and the query plans of the
  * conditions.
  *
- * The fixture has four organisations: A and B are local, C is local, R is
- * remote.  Sharing group 1 belongs to A and has member B; group 2 belongs
- * to C and is open to every local organisation through a server-0 row
- * with all_orgs; group 3 belongs to R and has no member rows.
+ * The fixture has four organisations: A, B and C are local, and R is
+ * remote.  Sharing group 1 belongs to A and has member B.  Group 2
+ * belongs to C and is open to every local organisation through a
+ * server-0 row with all_orgs.  Group 3 belongs to R and has no member
+ * rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
