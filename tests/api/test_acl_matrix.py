@@ -1,8 +1,9 @@
 """The access-control matrix: every distribution level of event and
-attribute, published or not, read by the creating organisation, a member
-of the sharing group, another local organisation and a site admin, over
-every read path that exists (events/view, events/index, attributes/view,
-both restSearch endpoints, correlations and sightings).
+attribute (and of object and event report), published or not, read by the
+creating organisation, a member of the sharing group, another local
+organisation and a site admin, over every read path that exists
+(events/view, events/index, attributes/view, objects/view, both
+restSearch endpoints, correlations and sightings).
 
 Each check compares what a path returns with what the distribution rules
 allow, and counts a leak (returned but not allowed) or a wrongly hidden
@@ -125,8 +126,24 @@ def world(cairn_data, server, api):
             if attr_level == 4:
                 attribute["sharing_group_id"] = sg_id
             attributes.append(attribute)
+        objects, reports = [], []
+        for obj_level in ATTRIBUTE_LEVELS:
+            obj = {"name": "domain-ip", "meta-category": "network",
+                   "distribution": obj_level,
+                   "Attribute": [{
+                       "type": "domain", "object_relation": "domain",
+                       "value": f"acl-o{obj_level}-e{level}-p{int(published)}"
+                                ".example"}]}
+            report = {"name": f"report {obj_level}", "content": "text",
+                      "distribution": obj_level}
+            if obj_level == 4:
+                obj["sharing_group_id"] = sg_id
+                report["sharing_group_id"] = sg_id
+            objects.append(obj)
+            reports.append(report)
         body = {"info": f"acl matrix event {level} {published}",
-                "distribution": level, "Attribute": attributes}
+                "distribution": level, "Attribute": attributes,
+                "Object": objects, "EventReport": reports}
         if level == 4:
             body["sharing_group_id"] = sg_id
         response = creator.post("/events/add", json=body)
@@ -136,8 +153,12 @@ def world(cairn_data, server, api):
             done = creator.post(f"/events/publish/{event['id']}")
             assert done.status_code == 200, done.text
         by_level = {int(a["distribution"]): a for a in event["Attribute"]}
+        objects = {int(o["distribution"]): o for o in event["Object"]}
+        reports = {int(r["distribution"]): r for r in event["EventReport"]}
+        assert len(objects) == len(reports) == len(ATTRIBUTE_LEVELS)
         events.append({"id": event["id"], "level": level,
-                       "published": published, "attributes": by_level})
+                       "published": published, "attributes": by_level,
+                       "objects": objects, "reports": reports})
 
     # A probe event of each viewer's organisation shares every value, so
     # that its correlations show which matrix attributes the viewer sees.
@@ -167,6 +188,22 @@ def check_view(tally, viewer, session, event):
         return
     served = response.json()["Event"]
     served_ids = {a["id"] for a in served.get("Attribute", [])}
+    served_objects = {o["id"]: o for o in served.get("Object", [])}
+    served_reports = {r["id"] for r in served.get("EventReport", [])}
+    for level, obj in event["objects"].items():
+        expected = attribute_visible(viewer, event["level"], level,
+                                     event["published"])
+        tally.check(("view object", viewer, obj["id"]), expected,
+                    obj["id"] in served_objects)
+        inner = obj["Attribute"][0]["id"]
+        shown = served_objects.get(obj["id"], {}).get("Attribute", [])
+        tally.check(("view object attribute", viewer, inner), expected,
+                    inner in {a["id"] for a in shown})
+    for level, report in event["reports"].items():
+        tally.check(("view report", viewer, report["id"]),
+                    attribute_visible(viewer, event["level"], level,
+                                      event["published"]),
+                    report["id"] in served_reports)
     sightings = {a["id"]: a.get("Sighting", [])
                  for a in served.get("Attribute", [])}
     for level, attribute in event["attributes"].items():
@@ -197,6 +234,21 @@ def check_attribute_view(tally, viewer, session, event):
             assert response.status_code == 404, response.text
 
 
+def check_object_view(tally, viewer, session, event):
+    for level, obj in event["objects"].items():
+        response = session.get(f"/objects/view/{obj['id']}")
+        expected = attribute_visible(viewer, event["level"], level,
+                                     event["published"])
+        tally.check(("objects/view", viewer, obj["id"]), expected,
+                    response.status_code == 200)
+        if response.status_code != 200:
+            assert response.status_code == 404, response.text
+        inner = obj["Attribute"][0]["id"]
+        response = session.get(f"/attributes/view/{inner}")
+        tally.check(("attributes/view in object", viewer, inner), expected,
+                    response.status_code == 200)
+
+
 def check_attribute_search(tally, viewer, session, event):
     values = [a["value"] for a in event["attributes"].values()]
     for body in ({"value": values}, {"eventid": event["id"]}):
@@ -210,6 +262,14 @@ def check_attribute_search(tally, viewer, session, event):
                         attribute_visible(viewer, event["level"], level,
                                           event["published"]),
                         attribute["id"] in found)
+        if "eventid" not in body:
+            continue
+        for level, obj in event["objects"].items():
+            inner = obj["Attribute"][0]["id"]
+            tally.check(("attributes/restSearch in object", viewer, inner),
+                        attribute_visible(viewer, event["level"], level,
+                                          event["published"]),
+                        inner in found)
 
 
 def check_event_search(tally, viewer, session, event):
@@ -276,6 +336,7 @@ def test_acl_matrix(world):
         for event in world["events"]:
             check_view(tally, viewer, session, event)
             check_attribute_view(tally, viewer, session, event)
+            check_object_view(tally, viewer, session, event)
             check_attribute_search(tally, viewer, session, event)
             check_event_search(tally, viewer, session, event)
     print(f"\nACL matrix: {tally.cases} cases, {len(tally.leaks)} leaks, "
