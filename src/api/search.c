@@ -173,7 +173,28 @@ static void request_release(struct search_request *r)
 	}
 }
 
-/* Reads the body's filters into `r`.  Returns 0 or CAIRN_EINVAL with the
+/* Parses one filter given as `key`: `v`, from the body or from a named
+ * parameter of the path. */
+static int parse_key(struct search_request *r, const char *key, json_t *v,
+		     struct cairn_err *e)
+{
+	const struct search_filter *f = find_filter(key);
+
+	if (!f) {
+		cairn_err_set(e, CAIRN_EINVAL,
+			      "unknown filter '%s': this version supports "
+			      "value, type, uuid, eventid, published, limit, "
+			      "page and returnFormat",
+			      key);
+		cairn_err_at(e, "", key);
+		return CAIRN_EINVAL;
+	}
+	return json_is_null(v) ? 0 : parse_filter(r, f, v, e);
+}
+
+/* Reads the filters of the body and of the path's named parameters
+ * (/attributes/restSearch/type:ip-dst) into `r`; a body filter wins over
+ * a named parameter of the same key.  Returns 0 or CAIRN_EINVAL with the
  * detail in `e`. */
 static int parse_request(struct api_ctx *c, struct search_request *r,
 			 struct cairn_err *e)
@@ -181,6 +202,7 @@ static int parse_request(struct api_ctx *c, struct search_request *r,
 	json_t *body = api_body_object(c, "request");
 	const char *key;
 	json_t *v;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->q = (struct store_search)STORE_SEARCH_INIT;
@@ -189,27 +211,23 @@ static int parse_request(struct api_ctx *c, struct search_request *r,
 				     "invalid request body: expected a JSON "
 				     "object of filters");
 	}
-	json_object_foreach(body, key, v) {
-		const struct search_filter *f = find_filter(key);
-		int rc;
+	for (size_t i = 0; rc == 0 && i < c->path.nnamed; i++) {
+		const struct path_param *p = &c->path.named[i];
 
-		if (!f) {
-			cairn_err_set(e, CAIRN_EINVAL,
-				      "unknown filter '%s': this version "
-				      "supports value, type, uuid, eventid, "
-				      "published, limit, page and "
-				      "returnFormat",
-				      key);
-			cairn_err_at(e, "", key);
-			return CAIRN_EINVAL;
-		}
-		if (json_is_null(v)) {
+		if (json_object_get(body, p->key)) {
 			continue;
 		}
-		rc = parse_filter(r, f, v, e);
-		if (rc < 0) {
-			return rc;
+		v = json_string(p->value);
+		rc = v ? parse_key(r, p->key, v, e) : CAIRN_ENOMEM;
+		json_decref(v);
+	}
+	json_object_foreach(body, key, v) {
+		if (rc == 0) {
+			rc = parse_key(r, key, v, e);
 		}
+	}
+	if (rc < 0) {
+		return rc;
 	}
 	r->q.values = r->lists[LIST_VALUE];
 	r->q.types = r->lists[LIST_TYPE];

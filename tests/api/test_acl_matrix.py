@@ -396,6 +396,22 @@ def test_rest_search_rejects_unknown_filter(world):
         harness.assert_misp_error(response, 400)
 
 
+def test_rest_search_named_parameters(world):
+    api = world["sessions"]["member"]
+    event = world["events"][-1]
+    attribute = event["attributes"][1]
+    response = api.post(f"/attributes/restSearch/value:{attribute['value']}")
+    assert response.status_code == 200, response.text
+    found = response.json()["response"]["Attribute"]
+    assert attribute["id"] in [a["id"] for a in found]
+    # The other match is the member's own probe event.
+    assert len(found) == 2
+    assert {a["value"] for a in found} == {attribute["value"]}
+    response = api.post("/attributes/restSearch/tags:tlp%3Awhite")
+    body = harness.assert_misp_error(response, 400)
+    assert "unknown filter 'tags'" in body["message"]
+
+
 def test_rest_search_pages(world):
     api = world["sessions"]["admin"]
     event = world["events"][0]
