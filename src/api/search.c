@@ -1,7 +1,8 @@
 /*
  * attributes/restSearch and events/restSearch.
  *
- * The body's filters are read through one table, `search_filters`, into
+ * The filters of the body and of the path's named parameters are read
+ * through one table, `search_filters`, into
  * a struct store_search, which the store turns into SQL together with the
  * visibility conditions (store/store.h).  A filter not in the table is
  * rejected with a 400 that names it, so that a client never receives
@@ -26,7 +27,7 @@ enum filter_parse { PARSE_TEXTS, PARSE_IDS, PARSE_BOOL, PARSE_COUNT,
 struct search_filter {
 	const char *name;
 	enum filter_parse parse;
-	int slot; /* the list slot, or the int64_t or int member, by kind */
+	int slot; /* index of the list (texts, ids) or of the count */
 };
 
 enum { LIST_VALUE, LIST_TYPE, LIST_UUID, LIST_EVENT_ID };
@@ -193,7 +194,7 @@ static int parse_key(struct search_request *r, const char *key, json_t *v,
 }
 
 /* Reads the filters of the body and of the path's named parameters
- * (/attributes/restSearch/type:ip-dst) into `r`; a body filter wins over
+ * (/attributes/restSearch/type:ip-dst) into `r`.  A body filter wins over
  * a named parameter of the same key.  Returns 0 or CAIRN_EINVAL with the
  * detail in `e`. */
 static int parse_request(struct api_ctx *c, struct search_request *r,
