@@ -2,9 +2,9 @@
  * attributes/restSearch and events/restSearch.
  *
  * The filters of the body and of the path's named parameters are read
- * through one table, `search_filters`, into
- * a struct store_search, which the store turns into SQL together with the
- * visibility conditions (store/store.h).  A filter not in the table is
+ * through one table, `search_filters`, into a struct store_search, which
+ * the store turns into SQL together with the visibility conditions
+ * (store/store.h).  A filter not in the table is
  * rejected with a 400 that names it, so that a client never receives
  * unfiltered results for a filter Cairn does not know yet.
  */
