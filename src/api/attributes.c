@@ -181,7 +181,8 @@ static int add_list(struct api_ctx *c, int64_t event_id, const char *uuid,
 			continue;
 		}
 		saved++;
-		attribute_json_write(c->store, &c->viewer, id, EVENT_JSON_BARE, c->gen);
+		attribute_json_write(c->store, &c->viewer, id, EVENT_JSON_BARE,
+				     c->gen);
 	}
 	buf_release(&at);
 	if (saved == 0 && i > 0) {

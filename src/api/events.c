@@ -241,8 +241,8 @@ static int send_event_with_errors(struct api_ctx *c, int64_t id,
 		rc = codec_emit_key(c->gen, "Event");
 	}
 	if (rc == 0) {
-		rc = event_json_write(c->store, &c->viewer, id, flags | EVENT_JSON_BARE,
-				      c->gen);
+		rc = event_json_write(c->store, &c->viewer, id,
+				      flags | EVENT_JSON_BARE, c->gen);
 	}
 	if (rc == 0) {
 		rc = codec_emit_key(c->gen, "errors");

@@ -175,8 +175,8 @@ static int soft_delete_object(struct api_ctx *c, int64_t id)
 	if (rc < 0) {
 		return rc;
 	}
-	rc = store_query(c->store, &store_viewer_system, Q_OBJECT_ATTRIBUTES, id, 0,
-			 &cur);
+	rc = store_query(c->store, &store_viewer_system, Q_OBJECT_ATTRIBUTES,
+			 id, 0, &cur);
 	if (rc < 0) {
 		return rc;
 	}

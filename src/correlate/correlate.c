@@ -161,8 +161,9 @@ static bool scan_count_event(struct key_scan *k, const struct store_match *m)
 	return true;
 }
 
-static int scan_range(struct store *s, const struct store_viewer *v, enum store_match_query q,
-		      const struct correlate_key *key, struct key_scan *k)
+static int scan_range(struct store *s, const struct store_viewer *v,
+		      enum store_match_query q, const struct correlate_key *key,
+		      struct key_scan *k)
 {
 	struct store_match_cursor *c;
 	struct store_match m;
@@ -193,8 +194,8 @@ static int scan_range(struct store *s, const struct store_viewer *v, enum store_
 /* Reads every attribute that has `key` into `k`, unless the key proves to
  * be over-correlating first (k->over).  A key with "|" in it cannot be
  * the first half of a composite value, so it needs no prefix range. */
-static int scan_key(struct store *s, const struct store_viewer *v, const struct correlate_key *key,
-		    struct key_scan *k)
+static int scan_key(struct store *s, const struct store_viewer *v,
+		    const struct correlate_key *key, struct key_scan *k)
 {
 	int rc;
 
@@ -324,13 +325,15 @@ static int related_events_of_key(struct store *s, const struct store_viewer *v,
 	return rc;
 }
 
-static int related_events_scan(struct store *s, const struct store_viewer *v, int64_t event_id,
-			       struct key_scan *k, struct event_set *set)
+static int related_events_scan(struct store *s, const struct store_viewer *v,
+			       int64_t event_id, struct key_scan *k,
+			       struct event_set *set)
 {
 	struct recent_keys recent = {{BUF_INIT, BUF_INIT}, 0};
 	struct store_match_cursor *c;
 	struct store_match m;
-	int rc = store_match_open(s, v, STORE_MATCH_EVENT, event_id, NULL, 0, &c);
+	int rc = store_match_open(s, v, STORE_MATCH_EVENT, event_id, NULL, 0,
+				  &c);
 
 	if (rc < 0) {
 		return rc;
@@ -440,7 +443,8 @@ static int attribute_collect(void *ctx, const struct store_match *m,
 
 /* Collects the matches of each key of row `m`, dropping those of a key
  * that proves over-correlating. */
-static int related_attributes_of_row(struct store *s, const struct store_viewer *v,
+static int related_attributes_of_row(struct store *s,
+				     const struct store_viewer *v,
 				     const struct store_match *m,
 				     struct key_scan *k,
 				     struct attribute_list *out)

@@ -99,12 +99,14 @@ static int emit_id_pair(yajl_gen g, const char *key, int64_t id)
  * NOTE: MISP 2.5.1's EventsController::view nests the list once more
  * ([[...]]) and fills only the first attribute that has correlations, but
  * this writes one flat list per attribute. */
-static int write_related_attributes(struct store *s, const struct store_viewer *v, int64_t attribute_id,
-				    yajl_gen g)
+static int write_related_attributes(struct store *s,
+				    const struct store_viewer *v,
+				    int64_t attribute_id, yajl_gen g)
 {
 	struct correlate_attribute *list;
 	size_t n;
-	int rc = correlate_related_attributes(s, v, NULL, attribute_id, &list, &n);
+	int rc = correlate_related_attributes(s, v, NULL, attribute_id, &list,
+					      &n);
 
 	if (rc < 0) {
 		return rc;
@@ -175,7 +177,8 @@ static int emit_related_event_fields(yajl_gen g, const struct record *ev)
 }
 
 /* Writes {"Event": {fields, Org, Orgc}} of one related event. */
-static int write_related_event(struct store *s, const struct store_viewer *v, int64_t event_id, yajl_gen g)
+static int write_related_event(struct store *s, const struct store_viewer *v,
+			       int64_t event_id, yajl_gen g)
 {
 	struct record ev;
 	int rc;
@@ -213,8 +216,8 @@ static int write_related_event(struct store *s, const struct store_viewer *v, in
 /* Writes "RelatedEvent": [...], the events that share a correlating
  * value with this one, newest first.  The limits are the defaults of
  * correlate.h, because the server has no configuration table yet. */
-static int write_related_events(struct store *s, const struct store_viewer *v, int64_t event_id,
-				yajl_gen g)
+static int write_related_events(struct store *s, const struct store_viewer *v,
+				int64_t event_id, yajl_gen g)
 {
 	struct correlate_event *list;
 	size_t n;
@@ -268,8 +271,8 @@ int event_json_tags(struct store *s, const struct store_viewer *v,
 }
 
 /* Writes "Galaxy": [...], grouping consecutive clusters of one galaxy. */
-static int write_galaxies(struct store *s, const struct store_viewer *v, enum store_query q, int64_t id,
-			  yajl_gen g)
+static int write_galaxies(struct store *s, const struct store_viewer *v,
+			  enum store_query q, int64_t id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record cluster;
@@ -327,7 +330,8 @@ static int write_galaxies(struct store *s, const struct store_viewer *v, enum st
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_sightings(struct store *s, const struct store_viewer *v, int64_t attribute_id, yajl_gen g)
+static int write_sightings(struct store *s, const struct store_viewer *v,
+			   int64_t attribute_id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record sighting;
@@ -357,8 +361,8 @@ static int write_sightings(struct store *s, const struct store_viewer *v, int64_
 }
 
 /* Reads an event's proposals into memory, grouped by attribute id. */
-static int load_shadows(struct store *s, const struct store_viewer *v, int64_t event_id,
-			struct shadow_list *out)
+static int load_shadows(struct store *s, const struct store_viewer *v,
+			int64_t event_id, struct shadow_list *out)
 {
 	struct store_cursor *c;
 	struct record rec;
@@ -456,7 +460,8 @@ static int write_shadows(struct store *s, const struct shadow_list *shadows,
 }
 
 /* Writes one attribute object from its row, with its nested lists. */
-static int write_attribute(struct store *s, const struct store_viewer *v, const struct record *attr,
+static int write_attribute(struct store *s, const struct store_viewer *v,
+			   const struct record *attr,
 			   const struct shadow_list *shadows, unsigned flags,
 			   yajl_gen g)
 {
@@ -476,7 +481,8 @@ static int write_attribute(struct store *s, const struct store_viewer *v, const 
 		rc = write_sightings(s, v, id, g);
 	}
 	if (rc == 0) {
-		rc = event_json_tags(s, v, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_ATTRIBUTE_TAGS, id, "Tag", false,
+				     g);
 	}
 	if (rc == 0 && (flags & EVENT_JSON_RELATED_ATTRIBUTES)) {
 		rc = write_related_attributes(s, v, id, g);
@@ -488,7 +494,8 @@ static int write_attribute(struct store *s, const struct store_viewer *v, const 
 }
 
 /* Writes `key`: [...] of the attributes a query yields. */
-static int write_attributes(struct store *s, const struct store_viewer *v, enum store_query q, int64_t id,
+static int write_attributes(struct store *s, const struct store_viewer *v,
+			    enum store_query q, int64_t id,
 			    const struct shadow_list *shadows, unsigned flags,
 			    yajl_gen g)
 {
@@ -508,8 +515,8 @@ static int write_attributes(struct store *s, const struct store_viewer *v, enum 
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_references(struct store *s, const struct store_viewer *v, int64_t object_id,
-			    unsigned flags, yajl_gen g)
+static int write_references(struct store *s, const struct store_viewer *v,
+			    int64_t object_id, unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
@@ -527,9 +534,10 @@ static int write_references(struct store *s, const struct store_viewer *v, int64
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_object_body(struct store *s, const struct store_viewer *v, const struct record *obj,
-			     const struct shadow_list *shadows,
-			     unsigned flags, yajl_gen g)
+static int write_object_body(struct store *s, const struct store_viewer *v,
+			     const struct record *obj,
+			     const struct shadow_list *shadows, unsigned flags,
+			     yajl_gen g)
 {
 	int64_t id = record_int(obj, OBJ_ID, 0);
 	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
@@ -550,9 +558,9 @@ static int write_object_body(struct store *s, const struct store_viewer *v, cons
 	return rc;
 }
 
-static int write_objects(struct store *s, const struct store_viewer *v, int64_t event_id,
-			 const struct shadow_list *shadows, unsigned flags,
-			 yajl_gen g)
+static int write_objects(struct store *s, const struct store_viewer *v,
+			 int64_t event_id, const struct shadow_list *shadows,
+			 unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
@@ -570,8 +578,8 @@ static int write_objects(struct store *s, const struct store_viewer *v, int64_t 
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_reports(struct store *s, const struct store_viewer *v, int64_t event_id, unsigned flags,
-			 yajl_gen g)
+static int write_reports(struct store *s, const struct store_viewer *v,
+			 int64_t event_id, unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
@@ -589,15 +597,15 @@ static int write_reports(struct store *s, const struct store_viewer *v, int64_t 
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_event_lists(struct store *s, const struct store_viewer *v, int64_t event_id,
-			     unsigned flags, yajl_gen g)
+static int write_event_lists(struct store *s, const struct store_viewer *v,
+			     int64_t event_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
 	int rc = load_shadows(s, v, event_id, &shadows);
 
 	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
-		rc = write_attributes(s, v, Q_EVENT_ATTRIBUTES, event_id, &shadows,
-				      flags, g);
+		rc = write_attributes(s, v, Q_EVENT_ATTRIBUTES, event_id,
+				      &shadows, flags, g);
 	}
 	if (rc == 0) {
 		rc = write_shadows(s, &shadows, 0, g);
@@ -615,14 +623,16 @@ static int write_event_lists(struct store *s, const struct store_viewer *v, int6
 		rc = write_reports(s, v, event_id, flags, g);
 	}
 	if (rc == 0) {
-		rc = event_json_tags(s, v, Q_EVENT_TAGS, event_id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_EVENT_TAGS, event_id, "Tag", false,
+				     g);
 	}
 	json_decref(shadows.by_attribute);
 	return rc;
 }
 
-static int write_event_record(struct store *s, const struct store_viewer *v, const struct record *ev,
-			      unsigned flags, yajl_gen g)
+static int write_event_record(struct store *s, const struct store_viewer *v,
+			      const struct record *ev, unsigned flags,
+			      yajl_gen g)
 {
 	int64_t id = record_int(ev, EVENT_ID, 0);
 	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
@@ -664,8 +674,8 @@ static int close_envelope(yajl_gen g, unsigned flags)
 	return GEN_OK(yajl_gen_map_close(g)) ? 0 : gen_fail();
 }
 
-int event_json_write(struct store *s, const struct store_viewer *v, int64_t event_id, unsigned flags,
-		     yajl_gen g)
+int event_json_write(struct store *s, const struct store_viewer *v,
+		     int64_t event_id, unsigned flags, yajl_gen g)
 {
 	struct record ev;
 	int rc;
@@ -688,8 +698,8 @@ int event_json_write(struct store *s, const struct store_viewer *v, int64_t even
 	return rc;
 }
 
-int attribute_json_write(struct store *s, const struct store_viewer *v, int64_t attribute_id,
-			 unsigned flags, yajl_gen g)
+int attribute_json_write(struct store *s, const struct store_viewer *v,
+			 int64_t attribute_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
 	struct record attr;
@@ -718,8 +728,8 @@ int attribute_json_write(struct store *s, const struct store_viewer *v, int64_t 
 	return rc;
 }
 
-int object_json_write(struct store *s, const struct store_viewer *v, int64_t object_id, unsigned flags,
-		      yajl_gen g)
+int object_json_write(struct store *s, const struct store_viewer *v,
+		      int64_t object_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
 	struct record obj;
@@ -750,8 +760,8 @@ int object_json_write(struct store *s, const struct store_viewer *v, int64_t obj
 
 /* Writes "EventTag": [{event_id, tag_id, local, relationship_type, Tag}],
  * the link shape of MISP's event index. */
-static int write_event_tag_links(struct store *s, const struct store_viewer *v, int64_t event_id,
-				 yajl_gen g)
+static int write_event_tag_links(struct store *s, const struct store_viewer *v,
+				 int64_t event_id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record tag;

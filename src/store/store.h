@@ -41,7 +41,10 @@ struct store_viewer {
 	char *sharing_group_list; /* the same ids as a JSON array; owned */
 };
 
-#define STORE_VIEWER_INIT {0, 0, false, NULL, 0, NULL}
+#define STORE_VIEWER_INIT                                                      \
+	{                                                                      \
+		0, 0, false, NULL, 0, NULL                                     \
+	}
 
 /* A site-admin viewer for the reads of the server itself (import, the
  * CLI), which are not made on behalf of a user. */
@@ -277,9 +280,9 @@ struct store_match_cursor;
 
 /* Opens a cursor over query `q`, with only the rows that viewer `v` may
  * see, so that a correlation never names an invisible event or attribute
- * and never counts one towards the over-correlation limit.  `id` is used by the first two queries,
- * and `key` (`key_len` bytes, not necessarily NUL-terminated) by the last
- * two.  The caller closes the cursor. */
+ * and never counts one towards the over-correlation limit.  `id` is used by the
+ * first two queries, and `key` (`key_len` bytes, not necessarily
+ * NUL-terminated) by the last two.  The caller closes the cursor. */
 int store_match_open(struct store *s, const struct store_viewer *v,
 		     enum store_match_query q, int64_t id, const char *key,
 		     size_t key_len, struct store_match_cursor **out);
@@ -379,7 +382,10 @@ struct store_search {
 	int64_t page;          /* from 1; 0 means 1 */
 };
 
-#define STORE_SEARCH_INIT {NULL, NULL, NULL, NULL, -1, 0, 0}
+#define STORE_SEARCH_INIT                                                      \
+	{                                                                      \
+		NULL, NULL, NULL, NULL, -1, 0, 0                               \
+	}
 
 /* Opens a cursor over the live attributes (not soft-deleted, not in a
  * soft-deleted object) that match `q` and that viewer `v` may see, by
