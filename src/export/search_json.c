@@ -89,7 +89,8 @@ int search_json_attributes(struct store *s, const struct store_viewer *v,
 	int rc = 0;
 
 	record_init(&cache.ev, &model_event);
-	if (!GEN_OK(yajl_gen_map_open(g)) || codec_emit_key(g, "response") < 0 ||
+	if (!GEN_OK(yajl_gen_map_open(g)) ||
+	    codec_emit_key(g, "response") < 0 ||
 	    !GEN_OK(yajl_gen_map_open(g)) ||
 	    codec_emit_key(g, "Attribute") < 0 ||
 	    !GEN_OK(yajl_gen_array_open(g))) {

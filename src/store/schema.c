@@ -376,7 +376,8 @@ static const char migration_5[] =
 	" local INTEGER NOT NULL DEFAULT 1,\n"
 	" roaming INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
-	"CREATE INDEX IF NOT EXISTS sharing_groups_org ON sharing_groups(org_id);\n"
+	"CREATE INDEX IF NOT EXISTS sharing_groups_org"
+	" ON sharing_groups(org_id);\n"
 
 	"CREATE TABLE IF NOT EXISTS sharing_group_orgs (\n"
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
@@ -386,7 +387,8 @@ static const char migration_5[] =
 	" extend INTEGER NOT NULL DEFAULT 0,\n"
 	" UNIQUE (sharing_group_id, org_id)\n"
 	");\n"
-	"CREATE INDEX IF NOT EXISTS sharing_group_orgs_org ON sharing_group_orgs(org_id);\n"
+	"CREATE INDEX IF NOT EXISTS sharing_group_orgs_org"
+	" ON sharing_group_orgs(org_id);\n"
 
 	"CREATE TABLE IF NOT EXISTS sharing_group_servers (\n"
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
@@ -398,7 +400,8 @@ static const char migration_5[] =
 	");\n"
 
 	"CREATE INDEX IF NOT EXISTS attributes_type ON attributes(type);\n"
-	"CREATE INDEX IF NOT EXISTS events_sharing_group ON events(sharing_group_id);\n"
+	"CREATE INDEX IF NOT EXISTS events_sharing_group"
+	" ON events(sharing_group_id);\n"
 	"CREATE INDEX IF NOT EXISTS attributes_sharing_group"
 	" ON attributes(sharing_group_id);\n";
 

@@ -55,10 +55,15 @@ static const char *filter_text(const struct store_search *q,
 	return *(const char *const *)((const char *)q + f->offset);
 }
 
+static int filter_int(const struct store_search *q, const struct filter *f)
+{
+	return *(const int *)((const char *)q + f->offset);
+}
+
 static bool filter_set(const struct store_search *q, const struct filter *f)
 {
 	if (f->kind == FILTER_INT) {
-		return *(const int *)((const char *)q + f->offset) >= 0;
+		return filter_int(q, f) >= 0;
 	}
 	return filter_text(q, f) != NULL;
 }
@@ -82,12 +87,12 @@ static int search_bind(sqlite3_stmt *st, const void *ctx)
 		if (n == 0) {
 			continue;
 		}
-		rc = f->kind == FILTER_INT
-			     ? sqlite3_bind_int(st, n,
-						*(const int *)((const char *)b->q +
-							       f->offset))
-			     : sqlite3_bind_text(st, n, filter_text(b->q, f),
-						 -1, SQLITE_STATIC);
+		if (f->kind == FILTER_INT) {
+			rc = sqlite3_bind_int(st, n, filter_int(b->q, f));
+		} else {
+			rc = sqlite3_bind_text(st, n, filter_text(b->q, f), -1,
+					       SQLITE_STATIC);
+		}
 	}
 	if (rc == SQLITE_OK && sqlite3_bind_parameter_index(st, ":limit")) {
 		rc = sqlite3_bind_int64(st,
@@ -183,11 +188,12 @@ static int build_event_search(struct buf *sql, const struct store_viewer *v,
 	    visibility_event(sql, v, "e") < 0) {
 		return -1;
 	}
-	if (q->uuids && buf_adds(sql, " AND (" IN_LIST("e.uuid", ":f_uuid")
-				      " OR EXISTS (SELECT 1 FROM attributes a"
-				      " LEFT JOIN objects o ON o.id = a.object_id"
-				      " WHERE a.event_id = e.id AND "
-				      IN_LIST("a.uuid", ":f_uuid")) < 0) {
+	if (q->uuids &&
+	    buf_adds(sql, " AND (" IN_LIST("e.uuid", ":f_uuid")
+			  " OR EXISTS (SELECT 1 FROM attributes a"
+			  " LEFT JOIN objects o ON o.id = a.object_id"
+			  " WHERE a.event_id = e.id"
+			  " AND " IN_LIST("a.uuid", ":f_uuid")) < 0) {
 		return -1;
 	}
 	if (q->uuids && (attribute_live_visible(sql, v) < 0 ||

@@ -206,8 +206,8 @@ int store_visible(struct store *s, const struct store_viewer *v,
 		if (rc == SQLITE_ROW) {
 			rc = 0;
 		} else if (rc == SQLITE_DONE) {
-			rc = store_failf(s, CAIRN_ENOTFOUND, "row %lld not found",
-					 (long long)id);
+			rc = store_failf(s, CAIRN_ENOTFOUND,
+					 "row %lld not found", (long long)id);
 		} else {
 			rc = store_fail_sqlite(s);
 		}
@@ -387,8 +387,10 @@ int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count)
 	sqlite3_stmt *st;
 	int rc = bound_stmt(
 		s, STORE_SLOT_SG_USAGE,
-		"SELECT (SELECT count(*) FROM events WHERE sharing_group_id = ?1)"
-		" + (SELECT count(*) FROM attributes WHERE sharing_group_id = ?1)"
+		"SELECT (SELECT count(*) FROM events"
+		" WHERE sharing_group_id = ?1)"
+		" + (SELECT count(*) FROM attributes"
+		" WHERE sharing_group_id = ?1)"
 		" + (SELECT count(*) FROM objects WHERE sharing_group_id = ?1)"
 		" + (SELECT count(*) FROM event_reports"
 		" WHERE sharing_group_id = ?1)",

@@ -410,9 +410,12 @@ static void test_restricted_tags(void **state)
 						false, NULL),
 				 0);
 	}
-	assert_int_equal(count_query(f, &f->viewer[ORG_A], Q_EVENT_TAGS, ev), 1);
-	assert_int_equal(count_query(f, &f->viewer[ORG_B], Q_EVENT_TAGS, ev), 2);
-	assert_int_equal(count_query(f, &f->viewer[ORG_C], Q_EVENT_TAGS, ev), 2);
+	assert_int_equal(count_query(f, &f->viewer[ORG_A], Q_EVENT_TAGS, ev),
+			 1);
+	assert_int_equal(count_query(f, &f->viewer[ORG_B], Q_EVENT_TAGS, ev),
+			 2);
+	assert_int_equal(count_query(f, &f->viewer[ORG_C], Q_EVENT_TAGS, ev),
+			 2);
 	assert_int_equal(count_query(f, &f->viewer[ADMIN], Q_EVENT_TAGS, ev),
 			 3);
 	assert_int_equal(count_query(f, &f->viewer[ORG_A], Q_TAG_INDEX, 0), 1);
