@@ -11,6 +11,7 @@
 #include "correlate/correlate.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "model/sharing.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -459,6 +460,32 @@ static int write_shadows(struct store *s, const struct shadow_list *shadows,
 	return rc == 0 ? close_list(g) : rc;
 }
 
+/* Writes "SharingGroup": {...} for a row with distribution 4, as MISP
+ * nests the group in events and attributes, when the viewer may see the
+ * group; writes nothing otherwise. */
+static int write_sharing_group(struct store *s, const struct store_viewer *v,
+			       int64_t distribution, int64_t sg_id,
+			       yajl_gen g)
+{
+	struct record sg;
+	int rc;
+
+	if (distribution != 4 ||
+	    store_visible(s, v, STORE_KIND_SHARING_GROUP, sg_id) < 0) {
+		return 0;
+	}
+	record_init(&sg, &model_sharing_group);
+	rc = store_get(s, &model_sharing_group, sg_id, &sg);
+	if (rc == 0 && codec_emit_key(g, "SharingGroup") < 0) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = codec_emit_record(g, &sg);
+	}
+	record_release(&sg);
+	return rc == CAIRN_ENOTFOUND ? 0 : rc;
+}
+
 /* Writes one attribute object from its row, with its nested lists. */
 static int write_attribute(struct store *s, const struct store_viewer *v,
 			   const struct record *attr,
@@ -470,6 +497,11 @@ static int write_attribute(struct store *s, const struct store_viewer *v,
 
 	if (rc == 0) {
 		rc = codec_emit_fields(g, attr);
+	}
+	if (rc == 0) {
+		rc = write_sharing_group(
+			s, v, record_int(attr, ATTR_DISTRIBUTION, 0),
+			record_int(attr, ATTR_SHARING_GROUP_ID, 0), g);
 	}
 	if (rc == 0) {
 		rc = write_galaxies(s, v, Q_ATTRIBUTE_CLUSTERS, id, g);
@@ -645,6 +677,11 @@ static int write_event_record(struct store *s, const struct store_viewer *v,
 	}
 	if (rc == 0) {
 		rc = write_org(s, "Orgc", record_int(ev, EVENT_ORGC_ID, 0), g);
+	}
+	if (rc == 0) {
+		rc = write_sharing_group(
+			s, v, record_int(ev, EVENT_DISTRIBUTION, 0),
+			record_int(ev, EVENT_SHARING_GROUP_ID, 0), g);
 	}
 	if (rc == 0) {
 		rc = write_event_lists(s, v, id, flags, g);

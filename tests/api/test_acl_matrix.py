@@ -187,6 +187,10 @@ def check_view(tally, viewer, session, event):
         assert response.status_code == 404, response.text
         return
     served = response.json()["Event"]
+    if event["level"] == 4:
+        assert served["SharingGroup"]["name"] == "ACL matrix group"
+    else:
+        assert "SharingGroup" not in served
     served_ids = {a["id"] for a in served.get("Attribute", [])}
     served_objects = {o["id"]: o for o in served.get("Object", [])}
     served_reports = {r["id"] for r in served.get("EventReport", [])}
