@@ -89,7 +89,9 @@ int store_error(struct store *s, struct cairn_err *e);
  * store_find() looks a row up by one column, which must be a column of the
  * model's table (it is checked against the field table); *id receives the
  * first match, or the call returns CAIRN_ENOTFOUND.
- * store_delete() removes the row and everything that hangs off it. */
+ * store_delete() removes the row and everything that hangs off it.
+ * These read and write without a viewer, so a caller that acts for a
+ * user checks store_visible() first. */
 int store_insert(struct store *s, const struct record *r, int64_t *id);
 int store_update(struct store *s, const struct record *r, int64_t id);
 int store_get(struct store *s, const struct model *m, int64_t id,
