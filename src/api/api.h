@@ -39,6 +39,7 @@ struct api_ctx {
 	struct store *store;
 	struct api_user user;
 	bool key_read_only; /* authenticated with a read-only API key */
+	struct store_viewer viewer; /* the user as a reader, after login */
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
 	char *scratch; /* a handler's temporary string, freed by its owner */
@@ -77,6 +78,14 @@ json_t *api_body_object(struct api_ctx *c, const char *key);
 /* Marks an event changed: new timestamp and unpublished, as MISP does
  * after any change to its content. */
 int api_touch_event(struct api_ctx *c, int64_t event_id);
+
+/* Checks the sharing group of `obj` (an event, attribute, object or
+ * report) and of the Attribute, Object and EventReport lists inside it:
+ * distribution 4 needs a sharing_group_id that the user may use.
+ * `pointer` locates `obj` in the body for the message.  Returns 0 or
+ * CAIRN_EINVAL with the detail in `e`. */
+int api_check_distribution(struct api_ctx *c, json_t *obj,
+			   const char *pointer, struct cairn_err *e);
 
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_version(struct api_ctx *c);
@@ -131,5 +140,16 @@ int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);
 int api_warninglist_check(struct api_ctx *c);
+int api_sharing_group_add(struct api_ctx *c);
+int api_sharing_group_edit(struct api_ctx *c);
+int api_sharing_group_delete(struct api_ctx *c);
+int api_sharing_group_view(struct api_ctx *c);
+int api_sharing_group_index(struct api_ctx *c);
+int api_sharing_group_add_org(struct api_ctx *c);
+int api_sharing_group_remove_org(struct api_ctx *c);
+int api_sharing_group_add_server(struct api_ctx *c);
+int api_sharing_group_remove_server(struct api_ctx *c);
+int api_attribute_search(struct api_ctx *c);
+int api_event_search(struct api_ctx *c);
 
 #endif

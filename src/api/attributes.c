@@ -116,6 +116,13 @@ static int add_one(struct api_ctx *c, int64_t event_id, const char *uuid,
 		buf_release(&msg);
 		return CAIRN_EDENIED;
 	}
+	rc = api_check_distribution(c, attr, pointer, &e);
+	if (rc < 0) {
+		*errors = json_pack("{s:[s]}", "sharing_group_id",
+				    buf_str(&e.message));
+		cairn_err_release(&e);
+		return rc;
+	}
 	rc = store_begin(c->store);
 	if (rc == 0) {
 		rc = event_write_attribute(
@@ -174,7 +181,8 @@ static int add_list(struct api_ctx *c, int64_t event_id, const char *uuid,
 			continue;
 		}
 		saved++;
-		attribute_json_write(c->store, id, EVENT_JSON_BARE, c->gen);
+		attribute_json_write(c->store, &c->viewer, id, EVENT_JSON_BARE,
+				     c->gen);
 	}
 	buf_release(&at);
 	if (saved == 0 && i > 0) {
@@ -244,7 +252,7 @@ int api_attribute_add(struct api_ctx *c)
 						  "url", c->http->path,
 						  "errors", errors));
 	}
-	attribute_json_write(c->store, id, 0, c->gen);
+	attribute_json_write(c->store, &c->viewer, id, 0, c->gen);
 	return 0;
 }
 
@@ -274,7 +282,7 @@ int api_attribute_view(struct api_ctx *c)
 	if (deleted && !json_is_true(json_object_get(c->body, "deleted"))) {
 		return api_error(c, 404, "Invalid attribute", NULL);
 	}
-	if (attribute_json_write(c->store, id, 0, c->gen) < 0) {
+	if (attribute_json_write(c->store, &c->viewer, id, 0, c->gen) < 0) {
 		return api_error(c, 500, "reading the attribute failed", NULL);
 	}
 	return 0;
@@ -377,7 +385,10 @@ int api_attribute_edit(struct api_ctx *c)
 				 "object",
 				 NULL);
 	}
-	rc = attribute_event(c, id, &event_id);
+	rc = api_check_distribution(c, attr, "", &e);
+	if (rc == 0) {
+		rc = attribute_event(c, id, &event_id);
+	}
 	if (rc == 0) {
 		rc = store_begin(c->store);
 	}
@@ -393,7 +404,7 @@ int api_attribute_edit(struct api_ctx *c)
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);
 	} else {
-		attribute_json_write(c->store, id, 0, c->gen);
+		attribute_json_write(c->store, &c->viewer, id, 0, c->gen);
 	}
 	cairn_err_release(&e);
 	return 0;

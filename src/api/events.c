@@ -38,7 +38,7 @@ static int find_event(struct api_ctx *c, int64_t *id)
 /* Writes the event as the response, or an error when that fails. */
 static int send_event(struct api_ctx *c, int64_t id, unsigned flags)
 {
-	int rc = event_json_write(c->store, id, flags, c->gen);
+	int rc = event_json_write(c->store, &c->viewer, id, flags, c->gen);
 
 	if (rc == CAIRN_ENOTFOUND) {
 		return api_error(c, 404, "Invalid event", NULL);
@@ -92,7 +92,7 @@ int api_event_view(struct api_ctx *c)
 int api_event_index(struct api_ctx *c)
 {
 	/* TODO: the filters, sort and paging of events/index. */
-	if (event_index_write(c->store, c->gen) < 0) {
+	if (event_index_write(c->store, &c->viewer, c->gen) < 0) {
 		return api_error(c, 500, "listing events failed", NULL);
 	}
 	return 0;
@@ -131,6 +131,7 @@ static void add_conflict(struct api_ctx *c, const char *uuid)
 /* State of an events/add body read as a stream, so that a large event
  * is written attribute by attribute instead of held as a tree. */
 struct add_stream {
+	struct api_ctx *c;
 	struct event_writer *writer;
 	struct misp_reader *reader;
 	struct cairn_err *err;
@@ -149,8 +150,11 @@ static int add_element(void *ctx, enum misp_element kind, json_t *header,
 	int rc;
 
 	misp_reader_pointer(a->reader, &at);
-	rc = event_writer_element(a->writer, kind, header, element,
-				  buf_str(&at), a->err);
+	rc = api_check_distribution(a->c, element, buf_str(&at), a->err);
+	if (rc == 0) {
+		rc = event_writer_element(a->writer, kind, header, element,
+					  buf_str(&at), a->err);
+	}
 	buf_release(&at);
 	return rc;
 }
@@ -167,6 +171,9 @@ static int add_event_end(void *ctx, json_t *header)
 		return CAIRN_EINVAL;
 	}
 	a->done = true;
+	if (api_check_distribution(a->c, header, "/Event", a->err) < 0) {
+		return CAIRN_EINVAL;
+	}
 	if (uuid) {
 		snprintf(a->uuid, sizeof(a->uuid), "%s", uuid);
 	}
@@ -234,8 +241,8 @@ static int send_event_with_errors(struct api_ctx *c, int64_t id,
 		rc = codec_emit_key(c->gen, "Event");
 	}
 	if (rc == 0) {
-		rc = event_json_write(c->store, id, flags | EVENT_JSON_BARE,
-				      c->gen);
+		rc = event_json_write(c->store, &c->viewer, id,
+				      flags | EVENT_JSON_BARE, c->gen);
 	}
 	if (rc == 0) {
 		rc = codec_emit_key(c->gen, "errors");
@@ -262,6 +269,7 @@ static int add_from_body(struct api_ctx *c, struct add_stream *a,
 	struct event_writer_options o = writer_options(c, WRITE_ADD);
 	int rc;
 
+	a->c = c;
 	a->err = e;
 	a->writer = event_writer_new(c->store, &o);
 	a->reader = misp_reader_new(&add_callbacks, a);
@@ -335,6 +343,12 @@ int api_event_edit(struct api_ctx *c)
 				 NULL);
 	}
 	o.event_id = id;
+	rc = api_check_distribution(c, event, "", &e);
+	if (rc < 0) {
+		api_error_rc(c, rc, &e);
+		cairn_err_release(&e);
+		return 0;
+	}
 	rc = event_write_tree(c->store, &o, event, &result, &id, &e);
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);

@@ -33,8 +33,12 @@ static int write_into_event(struct api_ctx *c, int64_t event_id, json_t *obj,
 	char uuid[UUID_TEXT_SIZE];
 	json_t *event, *copy = json_copy(obj);
 	int64_t id;
-	int rc;
+	int rc = api_check_distribution(c, obj, "", e);
 
+	if (rc < 0) {
+		json_decref(copy);
+		return rc;
+	}
 	if (!json_is_string(json_object_get(copy, "uuid"))) {
 		uuid_generate(uuid);
 		json_object_set_new(copy, "uuid", json_string(uuid));
@@ -78,7 +82,7 @@ int api_object_add(struct api_ctx *c)
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);
 	} else {
-		object_json_write(c->store, id, 0, c->gen);
+		object_json_write(c->store, &c->viewer, id, 0, c->gen);
 	}
 	cairn_err_release(&e);
 	return 0;
@@ -110,7 +114,7 @@ int api_object_view(struct api_ctx *c)
 	int64_t id;
 
 	if (find_object(c, &id, &rec) == 0 &&
-	    object_json_write(c->store, id, 0, c->gen) < 0) {
+	    object_json_write(c->store, &c->viewer, id, 0, c->gen) < 0) {
 		api_error(c, 500, "reading the object failed", NULL);
 	}
 	record_release(&rec);
@@ -147,7 +151,7 @@ int api_object_edit(struct api_ctx *c)
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);
 	} else {
-		object_json_write(c->store, id, 0, c->gen);
+		object_json_write(c->store, &c->viewer, id, 0, c->gen);
 	}
 	json_decref(copy);
 	record_release(&rec);
@@ -171,7 +175,8 @@ static int soft_delete_object(struct api_ctx *c, int64_t id)
 	if (rc < 0) {
 		return rc;
 	}
-	rc = store_query(c->store, Q_OBJECT_ATTRIBUTES, id, 0, &cur);
+	rc = store_query(c->store, &store_viewer_system, Q_OBJECT_ATTRIBUTES,
+			 id, 0, &cur);
 	if (rc < 0) {
 		return rc;
 	}

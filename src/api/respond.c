@@ -101,8 +101,33 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-int api_resolve(struct api_ctx *c, const struct model *m, const char *arg,
-		int64_t *id)
+/* The visibility kind of a model whose rows are hidden from some readers,
+ * or -1 for a model visible to every user. */
+static int model_visibility_kind(const struct model *m)
+{
+	if (m == &model_event) {
+		return STORE_KIND_EVENT;
+	}
+	if (m == &model_attribute) {
+		return STORE_KIND_ATTRIBUTE;
+	}
+	if (m == &model_object) {
+		return STORE_KIND_OBJECT;
+	}
+	if (m == &model_reference) {
+		return STORE_KIND_REFERENCE;
+	}
+	if (m == &model_report) {
+		return STORE_KIND_REPORT;
+	}
+	if (m == &model_tag) {
+		return STORE_KIND_TAG;
+	}
+	return -1;
+}
+
+static int resolve_row(struct api_ctx *c, const struct model *m,
+		       const char *arg, int64_t *id)
 {
 	char lower[UUID_TEXT_SIZE];
 
@@ -127,6 +152,21 @@ int api_resolve(struct api_ctx *c, const struct model *m, const char *arg,
 							       : arg[i]);
 	}
 	return store_find(c->store, m, "uuid", lower, id);
+}
+
+/* A row the user may not see resolves to CAIRN_ENOTFOUND, for readers and
+ * writers alike, so that its existence is not revealed. */
+int api_resolve(struct api_ctx *c, const struct model *m, const char *arg,
+		int64_t *id)
+{
+	int kind = model_visibility_kind(m);
+	int rc = resolve_row(c, m, arg, id);
+
+	if (rc == 0 && kind >= 0) {
+		rc = store_visible(c->store, &c->viewer, (enum store_kind)kind,
+				   *id);
+	}
+	return rc;
 }
 
 json_t *api_body_object(struct api_ctx *c, const char *key)

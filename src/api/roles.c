@@ -37,7 +37,7 @@ int api_role_index(struct api_ctx *c)
 {
 	struct store_cursor *cur;
 	struct record role;
-	int rc = store_query(c->store, Q_ROLE_INDEX, 0, 0, &cur);
+	int rc = store_query(c->store, &c->viewer, Q_ROLE_INDEX, 0, 0, &cur);
 
 	if (rc < 0) {
 		return api_error(c, 500, "listing roles failed", NULL);

@@ -33,7 +33,7 @@ enum method_bit {
 };
 
 /* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true. */
-enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO };
+enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO, ARG_THREE };
 
 /* Role permission a route needs; PERM_NONE only needs a valid key. */
 enum perm {
@@ -47,6 +47,7 @@ enum perm {
 	PERM_AUTH = ROLE_PERM_AUTH,
 	PERM_ADMIN = ROLE_PERM_ADMIN,
 	PERM_SITE_ADMIN = ROLE_PERM_SITE_ADMIN,
+	PERM_SHARING_GROUP = ROLE_PERM_SHARING_GROUP,
 };
 
 struct route {
@@ -64,6 +65,16 @@ struct route {
 #define WR (M_POST | M_PUT)
 #define RP (M_POST_READ)
 #define DEL (M_POST | M_DELETE)
+
+/* The quick edits of a sharing group take the group and the member in
+ * the body, in the path, or in the path with a flag after them. */
+#define SG_QUICK_EDIT(action, handler)                                         \
+	{M_POST, "sharing_groups", action, ARG_NONE, handler,                  \
+	 PERM_SHARING_GROUP},                                                  \
+	{M_POST, "sharing_groups", action, ARG_TWO, handler,                   \
+	 PERM_SHARING_GROUP},                                                  \
+	{M_POST, "sharing_groups", action, ARG_THREE, handler,                 \
+	 PERM_SHARING_GROUP}
 
 static const struct route routes[] = {
 	{RD, "servers", "getVersion", ARG_NONE, api_version, PERM_NONE},
@@ -105,6 +116,11 @@ static const struct route routes[] = {
 
 	{RD, "attributes", "describeTypes", ARG_NONE, api_describe_types,
 	 PERM_NONE},
+
+	/* Before the REST aliases, which would take "restSearch" for an id. */
+	{RP, "attributes", "restSearch", ARG_NONE, api_attribute_search,
+	 PERM_NONE},
+	{RP, "events", "restSearch", ARG_NONE, api_event_search, PERM_NONE},
 
 	{RD | RP, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
 	{RD | RP, "events", "view", ARG_ONE, api_event_view, PERM_NONE},
@@ -175,6 +191,31 @@ static const struct route routes[] = {
 	 api_warninglist_toggle, PERM_WARNINGLIST},
 	{RP, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
 	 PERM_NONE},
+
+	{M_POST, "sharing_groups", "add", ARG_NONE, api_sharing_group_add,
+	 PERM_SHARING_GROUP},
+	{WR, "sharing_groups", "edit", ARG_ONE, api_sharing_group_edit,
+	 PERM_SHARING_GROUP},
+	{DEL, "sharing_groups", "delete", ARG_ONE, api_sharing_group_delete,
+	 PERM_SHARING_GROUP},
+	{RD, "sharing_groups", "view", ARG_ONE, api_sharing_group_view,
+	 PERM_NONE},
+	{RD, "sharing_groups", "index", ARG_OPTIONAL, api_sharing_group_index,
+	 PERM_NONE},
+	SG_QUICK_EDIT("addOrg", api_sharing_group_add_org),
+	SG_QUICK_EDIT("removeOrg", api_sharing_group_remove_org),
+	SG_QUICK_EDIT("addServer", api_sharing_group_add_server),
+	SG_QUICK_EDIT("removeServer", api_sharing_group_remove_server),
+	{RD, "sharing_groups", NULL, ARG_NONE, api_sharing_group_index,
+	 PERM_NONE},
+	{M_POST, "sharing_groups", NULL, ARG_NONE, api_sharing_group_add,
+	 PERM_SHARING_GROUP},
+	{RD, "sharing_groups", NULL, ARG_ONE, api_sharing_group_view,
+	 PERM_NONE},
+	{WR, "sharing_groups", NULL, ARG_ONE, api_sharing_group_edit,
+	 PERM_SHARING_GROUP},
+	{M_DELETE, "sharing_groups", NULL, ARG_ONE, api_sharing_group_delete,
+	 PERM_SHARING_GROUP},
 };
 
 #define NO_PERMISSION "You do not have permission to use this functionality."
@@ -204,13 +245,33 @@ static size_t route_base(const struct route *r)
 	       (r->action ? 1 : 0);
 }
 
+/* Compares a request's controller with a table name, accepting MISP's
+ * camelCase form of an underscored name ("sharingGroups" for
+ * "sharing_groups"). */
+static bool name_matches(const char *request, const char *name)
+{
+	while (*request && *name) {
+		if (*name == '_' && *request >= 'A' && *request <= 'Z' &&
+		    name[1] == *request - 'A' + 'a') {
+			name += 2;
+			request++;
+		} else if (*request == *name) {
+			name++;
+			request++;
+		} else {
+			return false;
+		}
+	}
+	return *request == *name;
+}
+
 static bool controller_matches(const struct route *r, const struct path *p)
 {
 	if (strncmp(r->controller, "admin/", 6) != 0) {
-		return strcmp(p->segments[0], r->controller) == 0;
+		return name_matches(p->segments[0], r->controller);
 	}
 	return strcmp(p->segments[0], "admin") == 0 &&
-	       strcmp(p->segments[1], r->controller + 6) == 0;
+	       name_matches(p->segments[1], r->controller + 6);
 }
 
 static bool route_matches_path(const struct route *r, const struct path *p)
@@ -232,6 +293,8 @@ static bool route_matches_path(const struct route *r, const struct path *p)
 		return p->nsegments == base || p->nsegments == base + 1;
 	case ARG_TWO:
 		return p->nsegments == base + 2;
+	case ARG_THREE:
+		return p->nsegments == base + 3;
 	}
 	return false;
 }
@@ -264,6 +327,15 @@ static int authenticate(struct api_ctx *c, const char **message)
 	if (rc == 0) {
 		c->rs->user_id = record_int(&c->user.user, USER_ID, 0);
 		store_tag_creation_set(c->store, acl_may_create_tag(&c->user));
+		rc = store_viewer_load(
+			c->store, c->rs->user_id,
+			record_int(&c->user.org, ORG_ID, 0),
+			record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) != 0,
+			&c->viewer);
+		if (rc < 0) {
+			*message = "Authentication failed: the user's sharing "
+				   "groups could not be read.";
+		}
 	}
 	return rc;
 }
@@ -332,6 +404,7 @@ static void ctx_release(struct api_ctx *c)
 	record_release(&c->user.user);
 	record_release(&c->user.role);
 	record_release(&c->user.org);
+	store_viewer_release(&c->viewer);
 	json_decref(c->body);
 	free(c->scratch);
 	if (c->gen) {

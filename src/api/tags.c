@@ -36,7 +36,7 @@ int api_tag_index(struct api_ctx *c)
 {
 	struct store_cursor *cur;
 	struct record tag;
-	int rc = store_query(c->store, Q_TAG_INDEX, 0, 0, &cur);
+	int rc = store_query(c->store, &c->viewer, Q_TAG_INDEX, 0, 0, &cur);
 
 	if (rc < 0) {
 		return api_error(c, 500, "listing tags failed", NULL);
@@ -254,7 +254,7 @@ static bool find_link(struct api_ctx *c, enum store_target t, int64_t target,
 	struct record tag;
 	bool found = false;
 
-	if (store_query(c->store,
+	if (store_query(c->store, &c->viewer,
 			t == STORE_EVENT ? Q_EVENT_TAGS : Q_ATTRIBUTE_TAGS,
 			target, 0, &cur) < 0) {
 		return false;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cli_option {
 	const char *name;  /* long form, with the leading "--" */
@@ -33,6 +34,15 @@ void cli_print_options(const struct cli_option *opts, size_t nopts);
 int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_org(int argc, char **argv);
+int cli_user(int argc, char **argv);
+
+struct store;
+
+/* Creates an API key for the user, stores its hash and writes the key
+ * (40 letters and digits and a NUL) into `key`.  Returns 0 or a negative
+ * CAIRN_E* code. */
+int cli_key_create(struct store *s, int64_t user_id, char key[41]);
 
 /* Opens the database of a data directory; prints the error and returns
  * NULL on failure. */

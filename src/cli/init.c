@@ -98,17 +98,9 @@ static int insert_roles(struct store *s)
 /* Creates a key for the user, stores its hash and prints it once. */
 static int add_key(struct store *s, int64_t user_id)
 {
-	char key[API_KEY_LENGTH + 1], hash[SHA256_HEX_SIZE];
-	char start[5], end[5];
-	int64_t id;
-	int rc;
+	char key[API_KEY_LENGTH + 1];
+	int rc = cli_key_create(s, user_id, key);
 
-	api_key_generate(key);
-	sha256_hex(key, strlen(key), hash);
-	memcpy(start, key, 4);
-	start[4] = '\0';
-	memcpy(end, key + API_KEY_LENGTH - 4, 5);
-	rc = store_authkey_add(s, user_id, hash, start, end, &id);
 	if (rc == 0) {
 		printf("admin API key (shown once, keep it safe):\n%s\n", key);
 	}

@@ -15,6 +15,8 @@ static const struct {
 	 "create a data directory, the admin user and an API key"},
 	{"serve", cli_serve, "serve the MISP REST API"},
 	{"import", cli_import, "import MISP JSON files, folders and feeds"},
+	{"org", cli_org, "add an organisation"},
+	{"user", cli_user, "add a user with an API key"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

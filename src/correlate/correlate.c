@@ -161,12 +161,13 @@ static bool scan_count_event(struct key_scan *k, const struct store_match *m)
 	return true;
 }
 
-static int scan_range(struct store *s, enum store_match_query q,
-		      const struct correlate_key *key, struct key_scan *k)
+static int scan_range(struct store *s, const struct store_viewer *v,
+		      enum store_match_query q, const struct correlate_key *key,
+		      struct key_scan *k)
 {
 	struct store_match_cursor *c;
 	struct store_match m;
-	int rc = store_match_open(s, q, 0, key->text, key->len, &c);
+	int rc = store_match_open(s, v, q, 0, key->text, key->len, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -193,16 +194,16 @@ static int scan_range(struct store *s, enum store_match_query q,
 /* Reads every attribute that has `key` into `k`, unless the key proves to
  * be over-correlating first (k->over).  A key with "|" in it cannot be
  * the first half of a composite value, so it needs no prefix range. */
-static int scan_key(struct store *s, const struct correlate_key *key,
-		    struct key_scan *k)
+static int scan_key(struct store *s, const struct store_viewer *v,
+		    const struct correlate_key *key, struct key_scan *k)
 {
 	int rc;
 
 	k->n = 0;
 	k->over = false;
-	rc = scan_range(s, STORE_MATCH_VALUE, key, k);
+	rc = scan_range(s, v, STORE_MATCH_VALUE, key, k);
 	if (rc == 0 && !k->over && !memchr(key->text, '|', key->len)) {
-		rc = scan_range(s, STORE_MATCH_PREFIX, key, k);
+		rc = scan_range(s, v, STORE_MATCH_PREFIX, key, k);
 	}
 	return rc;
 }
@@ -309,12 +310,12 @@ static int recent_put(struct recent_keys *r, const struct correlate_key *key)
 }
 
 /* Adds to `set` the other events of one key, unless it over-correlates. */
-static int related_events_of_key(struct store *s,
+static int related_events_of_key(struct store *s, const struct store_viewer *v,
 				 const struct correlate_key *key,
 				 int64_t event_id, struct key_scan *k,
 				 struct event_set *set)
 {
-	int rc = scan_key(s, key, k);
+	int rc = scan_key(s, v, key, k);
 
 	for (size_t i = 0; rc == 0 && !k->over && i < k->n; i++) {
 		if (k->list[i].id != event_id) {
@@ -324,13 +325,15 @@ static int related_events_of_key(struct store *s,
 	return rc;
 }
 
-static int related_events_scan(struct store *s, int64_t event_id,
-			       struct key_scan *k, struct event_set *set)
+static int related_events_scan(struct store *s, const struct store_viewer *v,
+			       int64_t event_id, struct key_scan *k,
+			       struct event_set *set)
 {
 	struct recent_keys recent = {{BUF_INIT, BUF_INIT}, 0};
 	struct store_match_cursor *c;
 	struct store_match m;
-	int rc = store_match_open(s, STORE_MATCH_EVENT, event_id, NULL, 0, &c);
+	int rc = store_match_open(s, v, STORE_MATCH_EVENT, event_id, NULL, 0,
+				  &c);
 
 	if (rc < 0) {
 		return rc;
@@ -344,7 +347,7 @@ static int related_events_scan(struct store *s, int64_t event_id,
 			if (recent_has(&recent, &keys[i])) {
 				continue;
 			}
-			rc = related_events_of_key(s, &keys[i], event_id, k,
+			rc = related_events_of_key(s, v, &keys[i], event_id, k,
 						   set);
 			if (rc == 0) {
 				rc = recent_put(&recent, &keys[i]);
@@ -361,7 +364,7 @@ static int related_events_scan(struct store *s, int64_t event_id,
 	return rc < 0 ? rc : 0;
 }
 
-int correlate_related_events(struct store *s,
+int correlate_related_events(struct store *s, const struct store_viewer *v,
 			     const struct correlate_config *cfg,
 			     int64_t event_id, struct correlate_event **out,
 			     size_t *n)
@@ -375,7 +378,7 @@ int correlate_related_events(struct store *s,
 	cfg = cfg ? cfg : &correlate_config_default;
 	rc = scan_init(&k, cfg);
 	if (rc == 0) {
-		rc = related_events_scan(s, event_id, &k, &set);
+		rc = related_events_scan(s, v, event_id, &k, &set);
 	}
 	free(k.list);
 	if (rc < 0) {
@@ -441,6 +444,7 @@ static int attribute_collect(void *ctx, const struct store_match *m,
 /* Collects the matches of each key of row `m`, dropping those of a key
  * that proves over-correlating. */
 static int related_attributes_of_row(struct store *s,
+				     const struct store_viewer *v,
 				     const struct store_match *m,
 				     struct key_scan *k,
 				     struct attribute_list *out)
@@ -454,7 +458,7 @@ static int related_attributes_of_row(struct store *s,
 	for (size_t i = 0; rc == 0 && i < nkeys; i++) {
 		size_t before = out->n;
 
-		rc = scan_key(s, &keys[i], k);
+		rc = scan_key(s, v, &keys[i], k);
 		if (rc == 0 && k->over) {
 			while (out->n > before) {
 				attribute_release(&out->list[--out->n]);
@@ -464,7 +468,7 @@ static int related_attributes_of_row(struct store *s,
 	return rc;
 }
 
-int correlate_related_attributes(struct store *s,
+int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 const struct correlate_config *cfg,
 				 int64_t attribute_id,
 				 struct correlate_attribute **out, size_t *n)
@@ -482,7 +486,7 @@ int correlate_related_attributes(struct store *s,
 	list.list = calloc(cfg->page_size + 1, sizeof(*list.list));
 	rc = list.list ? scan_init(&k, cfg) : CAIRN_ENOMEM;
 	if (rc == 0) {
-		rc = store_match_open(s, STORE_MATCH_ATTRIBUTE, attribute_id,
+		rc = store_match_open(s, v, STORE_MATCH_ATTRIBUTE, attribute_id,
 				      NULL, 0, &c);
 	}
 	if (rc == 0) {
@@ -490,7 +494,7 @@ int correlate_related_attributes(struct store *s,
 	}
 	if (rc == 1) {
 		list.event_id = m.event_id;
-		rc = related_attributes_of_row(s, &m, &k, &list);
+		rc = related_attributes_of_row(s, v, &m, &k, &list);
 	}
 	store_match_close(c);
 	free(k.list);

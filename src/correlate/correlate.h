@@ -24,8 +24,9 @@
  * no domain|ip holding its address, although the domain|ip finds the
  * ip-dst.  Two filename|md5 with the same hash and different file names
  * do not correlate for the same reason.
- * TODO: results are not filtered by the reader's visibility (distribution
- * and sharing groups), because the store has no visibility function yet.
+ * - only attributes that the reader `v` may see are read (store.h's
+ *   store_match_open()), so an invisible event or attribute neither
+ *   appears in a result nor counts towards the limit.
  */
 #ifndef CAIRN_CORRELATE_H
 #define CAIRN_CORRELATE_H
@@ -78,7 +79,7 @@ struct correlate_event {
  * `event_id`, newest date first (then highest id), at most
  * cfg->page_size of them.  *out is allocated (free() it) and *n set; a
  * NULL `cfg` means correlate_config_default. */
-int correlate_related_events(struct store *s,
+int correlate_related_events(struct store *s, const struct store_viewer *v,
 			     const struct correlate_config *cfg,
 			     int64_t event_id, struct correlate_event **out,
 			     size_t *n);
@@ -98,7 +99,7 @@ struct correlate_attribute {
  * `attribute_id`, at most cfg->page_size of them, in the order of the
  * value index.  An attribute that may not correlate gets an empty list.
  * Free the result with correlate_attributes_free(). */
-int correlate_related_attributes(struct store *s,
+int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 const struct correlate_config *cfg,
 				 int64_t attribute_id,
 				 struct correlate_attribute **out, size_t *n);

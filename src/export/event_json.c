@@ -11,6 +11,7 @@
 #include "correlate/correlate.h"
 #include "model/codec.h"
 #include "model/misp.h"
+#include "model/sharing.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -99,12 +100,14 @@ static int emit_id_pair(yajl_gen g, const char *key, int64_t id)
  * NOTE: MISP 2.5.1's EventsController::view nests the list once more
  * ([[...]]) and fills only the first attribute that has correlations, but
  * this writes one flat list per attribute. */
-static int write_related_attributes(struct store *s, int64_t attribute_id,
-				    yajl_gen g)
+static int write_related_attributes(struct store *s,
+				    const struct store_viewer *v,
+				    int64_t attribute_id, yajl_gen g)
 {
 	struct correlate_attribute *list;
 	size_t n;
-	int rc = correlate_related_attributes(s, NULL, attribute_id, &list, &n);
+	int rc = correlate_related_attributes(s, v, NULL, attribute_id, &list,
+					      &n);
 
 	if (rc < 0) {
 		return rc;
@@ -175,13 +178,17 @@ static int emit_related_event_fields(yajl_gen g, const struct record *ev)
 }
 
 /* Writes {"Event": {fields, Org, Orgc}} of one related event. */
-static int write_related_event(struct store *s, int64_t event_id, yajl_gen g)
+static int write_related_event(struct store *s, const struct store_viewer *v,
+			       int64_t event_id, yajl_gen g)
 {
 	struct record ev;
 	int rc;
 
 	record_init(&ev, &model_event);
-	rc = store_get(s, &model_event, event_id, &ev);
+	rc = store_visible(s, v, STORE_KIND_EVENT, event_id);
+	if (rc == 0) {
+		rc = store_get(s, &model_event, event_id, &ev);
+	}
 	if (rc == 0 && (!GEN_OK(yajl_gen_map_open(g)) ||
 			codec_emit_key(g, "Event") < 0 ||
 			!GEN_OK(yajl_gen_map_open(g)))) {
@@ -210,19 +217,19 @@ static int write_related_event(struct store *s, int64_t event_id, yajl_gen g)
 /* Writes "RelatedEvent": [...], the events that share a correlating
  * value with this one, newest first.  The limits are the defaults of
  * correlate.h, because the server has no configuration table yet. */
-static int write_related_events(struct store *s, int64_t event_id,
-				yajl_gen g)
+static int write_related_events(struct store *s, const struct store_viewer *v,
+				int64_t event_id, yajl_gen g)
 {
 	struct correlate_event *list;
 	size_t n;
-	int rc = correlate_related_events(s, NULL, event_id, &list, &n);
+	int rc = correlate_related_events(s, v, NULL, event_id, &list, &n);
 
 	if (rc < 0) {
 		return rc;
 	}
 	rc = open_list(g, "RelatedEvent");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		rc = write_related_event(s, list[i].id, g);
+		rc = write_related_event(s, v, list[i].id, g);
 		if (rc == CAIRN_ENOTFOUND) {
 			rc = 0; /* deleted since the lookup */
 		}
@@ -231,15 +238,14 @@ static int write_related_events(struct store *s, int64_t event_id,
 	return rc == 0 ? close_list(g) : rc;
 }
 
-/* Writes "Tag": [...] from a tag query, or nothing when it is empty and
- * `always` is false. */
-static int write_tags(struct store *s, enum store_query q, int64_t id,
-		      const char *key, bool always, yajl_gen g)
+int event_json_tags(struct store *s, const struct store_viewer *v,
+		    enum store_query q, int64_t id, const char *key,
+		    bool always, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record tag;
 	bool opened = false;
-	int rc = store_query(s, q, id, 0, &c);
+	int rc = store_query(s, v, q, id, 0, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -266,13 +272,13 @@ static int write_tags(struct store *s, enum store_query q, int64_t id,
 }
 
 /* Writes "Galaxy": [...], grouping consecutive clusters of one galaxy. */
-static int write_galaxies(struct store *s, enum store_query q, int64_t id,
-			  yajl_gen g)
+static int write_galaxies(struct store *s, const struct store_viewer *v,
+			  enum store_query q, int64_t id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record cluster;
 	char *current = NULL;
-	int rc = store_query(s, q, id, 0, &c);
+	int rc = store_query(s, v, q, id, 0, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -325,11 +331,12 @@ static int write_galaxies(struct store *s, enum store_query q, int64_t id,
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_sightings(struct store *s, int64_t attribute_id, yajl_gen g)
+static int write_sightings(struct store *s, const struct store_viewer *v,
+			   int64_t attribute_id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record sighting;
-	int rc = store_query(s, Q_ATTRIBUTE_SIGHTINGS, attribute_id, 0, &c);
+	int rc = store_query(s, v, Q_ATTRIBUTE_SIGHTINGS, attribute_id, 0, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -355,8 +362,8 @@ static int write_sightings(struct store *s, int64_t attribute_id, yajl_gen g)
 }
 
 /* Reads an event's proposals into memory, grouped by attribute id. */
-static int load_shadows(struct store *s, int64_t event_id,
-			struct shadow_list *out)
+static int load_shadows(struct store *s, const struct store_viewer *v,
+			int64_t event_id, struct shadow_list *out)
 {
 	struct store_cursor *c;
 	struct record rec;
@@ -366,7 +373,7 @@ static int load_shadows(struct store *s, int64_t event_id,
 	if (!out->by_attribute) {
 		return CAIRN_ENOMEM;
 	}
-	rc = store_query(s, Q_EVENT_SHADOWS, event_id, 0, &c);
+	rc = store_query(s, v, Q_EVENT_SHADOWS, event_id, 0, &c);
 	if (rc < 0) {
 		return rc;
 	}
@@ -377,22 +384,22 @@ static int load_shadows(struct store *s, int64_t event_id,
 
 		for (size_t i = 0; i < rec.model->nfields; i++) {
 			const struct field *f = &rec.model->fields[i];
-			const struct value *v = &rec.v[i];
+			const struct value *val = &rec.v[i];
 
-			if (!v->set || v->null) {
+			if (!val->set || val->null) {
 				continue;
 			}
 			if (f->kind == FIELD_BOOL) {
 				json_object_set_new(obj, f->name,
-						    json_boolean(v->i));
+						    json_boolean(val->i));
 			} else if (f->kind == FIELD_TEXT ||
 				   f->kind == FIELD_UUID ||
 				   f->kind == FIELD_DATE) {
 				json_object_set_new(obj, f->name,
-						    json_string(v->s));
+						    json_string(val->s));
 			} else {
 				snprintf(key, sizeof(key), "%lld",
-					 (long long)v->i);
+					 (long long)val->i);
 				json_object_set_new(obj, f->name,
 						    json_string(key));
 			}
@@ -453,8 +460,35 @@ static int write_shadows(struct store *s, const struct shadow_list *shadows,
 	return rc == 0 ? close_list(g) : rc;
 }
 
+/* Writes "SharingGroup": {...} for a row with distribution 4, as MISP
+ * nests the group in events and attributes, when the viewer may see the
+ * group; writes nothing otherwise. */
+static int write_sharing_group(struct store *s, const struct store_viewer *v,
+			       int64_t distribution, int64_t sg_id,
+			       yajl_gen g)
+{
+	struct record sg;
+	int rc;
+
+	if (distribution != 4 ||
+	    store_visible(s, v, STORE_KIND_SHARING_GROUP, sg_id) < 0) {
+		return 0;
+	}
+	record_init(&sg, &model_sharing_group);
+	rc = store_get(s, &model_sharing_group, sg_id, &sg);
+	if (rc == 0 && codec_emit_key(g, "SharingGroup") < 0) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = codec_emit_record(g, &sg);
+	}
+	record_release(&sg);
+	return rc == CAIRN_ENOTFOUND ? 0 : rc;
+}
+
 /* Writes one attribute object from its row, with its nested lists. */
-static int write_attribute(struct store *s, const struct record *attr,
+static int write_attribute(struct store *s, const struct store_viewer *v,
+			   const struct record *attr,
 			   const struct shadow_list *shadows, unsigned flags,
 			   yajl_gen g)
 {
@@ -465,19 +499,25 @@ static int write_attribute(struct store *s, const struct record *attr,
 		rc = codec_emit_fields(g, attr);
 	}
 	if (rc == 0) {
-		rc = write_galaxies(s, Q_ATTRIBUTE_CLUSTERS, id, g);
+		rc = write_sharing_group(
+			s, v, record_int(attr, ATTR_DISTRIBUTION, 0),
+			record_int(attr, ATTR_SHARING_GROUP_ID, 0), g);
+	}
+	if (rc == 0) {
+		rc = write_galaxies(s, v, Q_ATTRIBUTE_CLUSTERS, id, g);
 	}
 	if (rc == 0) {
 		rc = write_shadows(s, shadows, id, g);
 	}
 	if (rc == 0 && !(flags & EVENT_JSON_NO_SIGHTINGS)) {
-		rc = write_sightings(s, id, g);
+		rc = write_sightings(s, v, id, g);
 	}
 	if (rc == 0) {
-		rc = write_tags(s, Q_ATTRIBUTE_TAGS, id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_ATTRIBUTE_TAGS, id, "Tag", false,
+				     g);
 	}
 	if (rc == 0 && (flags & EVENT_JSON_RELATED_ATTRIBUTES)) {
-		rc = write_related_attributes(s, id, g);
+		rc = write_related_attributes(s, v, id, g);
 	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
@@ -486,33 +526,34 @@ static int write_attribute(struct store *s, const struct record *attr,
 }
 
 /* Writes `key`: [...] of the attributes a query yields. */
-static int write_attributes(struct store *s, enum store_query q, int64_t id,
+static int write_attributes(struct store *s, const struct store_viewer *v,
+			    enum store_query q, int64_t id,
 			    const struct shadow_list *shadows, unsigned flags,
 			    yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
 	struct record attr;
-	int rc = store_query(s, q, id, qflags, &c);
+	int rc = store_query(s, v, q, id, qflags, &c);
 
 	if (rc < 0) {
 		return rc;
 	}
 	rc = open_list(g, "Attribute");
 	while (rc == 0 && (rc = store_cursor_next(c, &attr)) == 1) {
-		rc = write_attribute(s, &attr, shadows, flags, g);
+		rc = write_attribute(s, v, &attr, shadows, flags, g);
 	}
 	store_cursor_close(c);
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_references(struct store *s, int64_t object_id,
-			    unsigned flags, yajl_gen g)
+static int write_references(struct store *s, const struct store_viewer *v,
+			    int64_t object_id, unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
 	struct record ref;
-	int rc = store_query(s, Q_OBJECT_REFERENCES, object_id, qflags, &c);
+	int rc = store_query(s, v, Q_OBJECT_REFERENCES, object_id, qflags, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -525,9 +566,10 @@ static int write_references(struct store *s, int64_t object_id,
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_object_body(struct store *s, const struct record *obj,
-			     const struct shadow_list *shadows,
-			     unsigned flags, yajl_gen g)
+static int write_object_body(struct store *s, const struct store_viewer *v,
+			     const struct record *obj,
+			     const struct shadow_list *shadows, unsigned flags,
+			     yajl_gen g)
 {
 	int64_t id = record_int(obj, OBJ_ID, 0);
 	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
@@ -536,11 +578,11 @@ static int write_object_body(struct store *s, const struct record *obj,
 		rc = codec_emit_fields(g, obj);
 	}
 	if (rc == 0) {
-		rc = write_attributes(s, Q_OBJECT_ATTRIBUTES, id, shadows,
+		rc = write_attributes(s, v, Q_OBJECT_ATTRIBUTES, id, shadows,
 				      flags, g);
 	}
 	if (rc == 0) {
-		rc = write_references(s, id, flags, g);
+		rc = write_references(s, v, id, flags, g);
 	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
@@ -548,33 +590,33 @@ static int write_object_body(struct store *s, const struct record *obj,
 	return rc;
 }
 
-static int write_objects(struct store *s, int64_t event_id,
-			 const struct shadow_list *shadows, unsigned flags,
-			 yajl_gen g)
+static int write_objects(struct store *s, const struct store_viewer *v,
+			 int64_t event_id, const struct shadow_list *shadows,
+			 unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
 	struct record obj;
-	int rc = store_query(s, Q_EVENT_OBJECTS, event_id, qflags, &c);
+	int rc = store_query(s, v, Q_EVENT_OBJECTS, event_id, qflags, &c);
 
 	if (rc < 0) {
 		return rc;
 	}
 	rc = open_list(g, "Object");
 	while (rc == 0 && (rc = store_cursor_next(c, &obj)) == 1) {
-		rc = write_object_body(s, &obj, shadows, flags, g);
+		rc = write_object_body(s, v, &obj, shadows, flags, g);
 	}
 	store_cursor_close(c);
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_reports(struct store *s, int64_t event_id, unsigned flags,
-			 yajl_gen g)
+static int write_reports(struct store *s, const struct store_viewer *v,
+			 int64_t event_id, unsigned flags, yajl_gen g)
 {
 	unsigned qflags = flags & EVENT_JSON_DELETED ? STORE_WITH_DELETED : 0;
 	struct store_cursor *c;
 	struct record rep;
-	int rc = store_query(s, Q_EVENT_REPORTS, event_id, qflags, &c);
+	int rc = store_query(s, v, Q_EVENT_REPORTS, event_id, qflags, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -587,40 +629,42 @@ static int write_reports(struct store *s, int64_t event_id, unsigned flags,
 	return rc == 0 ? close_list(g) : rc;
 }
 
-static int write_event_lists(struct store *s, int64_t event_id,
-			     unsigned flags, yajl_gen g)
+static int write_event_lists(struct store *s, const struct store_viewer *v,
+			     int64_t event_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
-	int rc = load_shadows(s, event_id, &shadows);
+	int rc = load_shadows(s, v, event_id, &shadows);
 
 	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
-		rc = write_attributes(s, Q_EVENT_ATTRIBUTES, event_id, &shadows,
-				      flags, g);
+		rc = write_attributes(s, v, Q_EVENT_ATTRIBUTES, event_id,
+				      &shadows, flags, g);
 	}
 	if (rc == 0) {
 		rc = write_shadows(s, &shadows, 0, g);
 	}
 	if (rc == 0 && !(flags & EVENT_JSON_NO_RELATED)) {
-		rc = write_related_events(s, event_id, g);
+		rc = write_related_events(s, v, event_id, g);
 	}
 	if (rc == 0) {
-		rc = write_galaxies(s, Q_EVENT_CLUSTERS, event_id, g);
+		rc = write_galaxies(s, v, Q_EVENT_CLUSTERS, event_id, g);
 	}
 	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
-		rc = write_objects(s, event_id, &shadows, flags, g);
+		rc = write_objects(s, v, event_id, &shadows, flags, g);
 	}
 	if (rc == 0) {
-		rc = write_reports(s, event_id, flags, g);
+		rc = write_reports(s, v, event_id, flags, g);
 	}
 	if (rc == 0) {
-		rc = write_tags(s, Q_EVENT_TAGS, event_id, "Tag", false, g);
+		rc = event_json_tags(s, v, Q_EVENT_TAGS, event_id, "Tag", false,
+				     g);
 	}
 	json_decref(shadows.by_attribute);
 	return rc;
 }
 
-static int write_event_record(struct store *s, const struct record *ev,
-			      unsigned flags, yajl_gen g)
+static int write_event_record(struct store *s, const struct store_viewer *v,
+			      const struct record *ev, unsigned flags,
+			      yajl_gen g)
 {
 	int64_t id = record_int(ev, EVENT_ID, 0);
 	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
@@ -635,7 +679,12 @@ static int write_event_record(struct store *s, const struct record *ev,
 		rc = write_org(s, "Orgc", record_int(ev, EVENT_ORGC_ID, 0), g);
 	}
 	if (rc == 0) {
-		rc = write_event_lists(s, id, flags, g);
+		rc = write_sharing_group(
+			s, v, record_int(ev, EVENT_DISTRIBUTION, 0),
+			record_int(ev, EVENT_SHARING_GROUP_ID, 0), g);
+	}
+	if (rc == 0) {
+		rc = write_event_lists(s, v, id, flags, g);
 	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
@@ -662,19 +711,22 @@ static int close_envelope(yajl_gen g, unsigned flags)
 	return GEN_OK(yajl_gen_map_close(g)) ? 0 : gen_fail();
 }
 
-int event_json_write(struct store *s, int64_t event_id, unsigned flags,
-		     yajl_gen g)
+int event_json_write(struct store *s, const struct store_viewer *v,
+		     int64_t event_id, unsigned flags, yajl_gen g)
 {
 	struct record ev;
 	int rc;
 
 	record_init(&ev, &model_event);
-	rc = store_get(s, &model_event, event_id, &ev);
+	rc = store_visible(s, v, STORE_KIND_EVENT, event_id);
+	if (rc == 0) {
+		rc = store_get(s, &model_event, event_id, &ev);
+	}
 	if (rc == 0) {
 		rc = open_envelope(g, "Event", flags);
 	}
 	if (rc == 0) {
-		rc = write_event_record(s, &ev, flags, g);
+		rc = write_event_record(s, v, &ev, flags, g);
 	}
 	if (rc == 0) {
 		rc = close_envelope(g, flags);
@@ -683,24 +735,27 @@ int event_json_write(struct store *s, int64_t event_id, unsigned flags,
 	return rc;
 }
 
-int attribute_json_write(struct store *s, int64_t attribute_id,
-			 unsigned flags, yajl_gen g)
+int attribute_json_write(struct store *s, const struct store_viewer *v,
+			 int64_t attribute_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
 	struct record attr;
 	int rc;
 
 	record_init(&attr, &model_attribute);
-	rc = store_get(s, &model_attribute, attribute_id, &attr);
+	rc = store_visible(s, v, STORE_KIND_ATTRIBUTE, attribute_id);
 	if (rc == 0) {
-		rc = load_shadows(s, record_int(&attr, ATTR_EVENT_ID, 0),
+		rc = store_get(s, &model_attribute, attribute_id, &attr);
+	}
+	if (rc == 0) {
+		rc = load_shadows(s, v, record_int(&attr, ATTR_EVENT_ID, 0),
 				  &shadows);
 	}
 	if (rc == 0) {
 		rc = open_envelope(g, "Attribute", flags);
 	}
 	if (rc == 0) {
-		rc = write_attribute(s, &attr, &shadows, flags, g);
+		rc = write_attribute(s, v, &attr, &shadows, flags, g);
 	}
 	if (rc == 0) {
 		rc = close_envelope(g, flags);
@@ -710,24 +765,27 @@ int attribute_json_write(struct store *s, int64_t attribute_id,
 	return rc;
 }
 
-int object_json_write(struct store *s, int64_t object_id, unsigned flags,
-		      yajl_gen g)
+int object_json_write(struct store *s, const struct store_viewer *v,
+		      int64_t object_id, unsigned flags, yajl_gen g)
 {
 	struct shadow_list shadows = {NULL};
 	struct record obj;
 	int rc;
 
 	record_init(&obj, &model_object);
-	rc = store_get(s, &model_object, object_id, &obj);
+	rc = store_visible(s, v, STORE_KIND_OBJECT, object_id);
 	if (rc == 0) {
-		rc = load_shadows(s, record_int(&obj, OBJ_EVENT_ID, 0),
+		rc = store_get(s, &model_object, object_id, &obj);
+	}
+	if (rc == 0) {
+		rc = load_shadows(s, v, record_int(&obj, OBJ_EVENT_ID, 0),
 				  &shadows);
 	}
 	if (rc == 0) {
 		rc = open_envelope(g, "Object", flags);
 	}
 	if (rc == 0) {
-		rc = write_object_body(s, &obj, &shadows, flags, g);
+		rc = write_object_body(s, v, &obj, &shadows, flags, g);
 	}
 	if (rc == 0) {
 		rc = close_envelope(g, flags);
@@ -739,13 +797,13 @@ int object_json_write(struct store *s, int64_t object_id, unsigned flags,
 
 /* Writes "EventTag": [{event_id, tag_id, local, relationship_type, Tag}],
  * the link shape of MISP's event index. */
-static int write_event_tag_links(struct store *s, int64_t event_id,
-				 yajl_gen g)
+static int write_event_tag_links(struct store *s, const struct store_viewer *v,
+				 int64_t event_id, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record tag;
 	char number[32];
-	int rc = store_query(s, Q_EVENT_TAGS, event_id, 0, &c);
+	int rc = store_query(s, v, Q_EVENT_TAGS, event_id, 0, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -779,11 +837,11 @@ static int write_event_tag_links(struct store *s, int64_t event_id,
 	return rc == 0 ? close_list(g) : rc;
 }
 
-int event_index_write(struct store *s, yajl_gen g)
+int event_index_write(struct store *s, const struct store_viewer *v, yajl_gen g)
 {
 	struct store_cursor *c;
 	struct record ev;
-	int rc = store_query(s, Q_EVENT_INDEX, 0, 0, &c);
+	int rc = store_query(s, v, Q_EVENT_INDEX, 0, 0, &c);
 
 	if (rc < 0) {
 		return rc;
@@ -805,7 +863,7 @@ int event_index_write(struct store *s, yajl_gen g)
 				       record_int(&ev, EVENT_ORGC_ID, 0), g);
 		}
 		if (rc == 0) {
-			rc = write_event_tag_links(s, id, g);
+			rc = write_event_tag_links(s, v, id, g);
 		}
 		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 			rc = gen_fail();

@@ -26,20 +26,27 @@ enum event_json_flag {
 };
 
 /* Returns CAIRN_ENOTFOUND for an unknown id. */
-int event_json_write(struct store *s, int64_t event_id, unsigned flags,
-		     yajl_gen g);
+int event_json_write(struct store *s, const struct store_viewer *v,
+		     int64_t event_id, unsigned flags, yajl_gen g);
 
 /* Writes {"Attribute": {...}} (or the bare attribute with
  * EVENT_JSON_BARE). */
-int attribute_json_write(struct store *s, int64_t attribute_id,
-			 unsigned flags, yajl_gen g);
+int attribute_json_write(struct store *s, const struct store_viewer *v,
+			 int64_t attribute_id, unsigned flags, yajl_gen g);
 
 /* Writes {"Object": {...}} with the object's attributes and references. */
-int object_json_write(struct store *s, int64_t object_id, unsigned flags,
-		      yajl_gen g);
+int object_json_write(struct store *s, const struct store_viewer *v,
+		      int64_t object_id, unsigned flags, yajl_gen g);
+
+/* Writes `key`: [...] with the tags of tag query `q` on `id` that `v`
+ * may see, or nothing when there are none and `always` is false. */
+int event_json_tags(struct store *s, const struct store_viewer *v,
+		    enum store_query q, int64_t id, const char *key,
+		    bool always, yajl_gen g);
 
 /* Writes the event list of GET /events/index: bare event objects with
  * Org, Orgc and EventTag. */
-int event_index_write(struct store *s, yajl_gen g);
+int event_index_write(struct store *s, const struct store_viewer *v,
+		      yajl_gen g);
 
 #endif

@@ -1,14 +1,6 @@
 /* Field tables of MISP's model types, generated from the lists in misp.h. */
 #include "model/misp.h"
 
-#define CAIRN_FIELD_ROW(id, name, column, kind, flags)                         \
-	{name, column, kind, flags},
-
-#define CAIRN_MODEL(var, json, table, LIST)                                    \
-	static const struct field var##_fields[] = {LIST(CAIRN_FIELD_ROW)};    \
-	const struct model var = {json, table, var##_fields,                   \
-				  sizeof(var##_fields) / sizeof(struct field)};
-
 CAIRN_MODEL(model_org, "Organisation", "orgs", ORG_FIELDS)
 CAIRN_MODEL(model_event, "Event", "events", EVENT_FIELDS)
 CAIRN_MODEL(model_attribute, "Attribute", "attributes", ATTR_FIELDS)

@@ -52,6 +52,17 @@ struct model {
 	size_t nfields;
 };
 
+/* Defines `const struct model var` from an X-macro field list such as
+ * those of model/misp.h; each list row is (enum id, JSON key, column,
+ * kind, flags). */
+#define CAIRN_FIELD_ROW(id, name, column, kind, flags)                         \
+	{name, column, kind, flags},
+
+#define CAIRN_MODEL(var, json, table, LIST)                                    \
+	static const struct field var##_fields[] = {LIST(CAIRN_FIELD_ROW)};    \
+	const struct model var = {json, table, var##_fields,                   \
+				  sizeof(var##_fields) / sizeof(struct field)};
+
 #define RECORD_MAX_FIELDS 40
 
 struct value {

@@ -36,6 +36,53 @@ int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e);
 /* Returns true while `s` has a transaction open. */
 bool store_in_transaction(struct store *s);
 
+/* Statements that the backend's other files keep per connection, one
+ * slot each.  Each file reserves its slots here. */
+enum store_slot {
+	/* sqlite_sharing.c: store_visible(), [kind * 2 + site admin] */
+	STORE_SLOT_VISIBLE,
+	STORE_SLOT_VISIBLE_END = STORE_SLOT_VISIBLE +
+				 2 * STORE_KIND_COUNT,
+	/* sqlite_sharing.c: the viewer's sharing groups */
+	STORE_SLOT_VIEWER_GROUPS = STORE_SLOT_VISIBLE_END,
+	STORE_SLOT_ADMIN_GROUPS,
+	STORE_SLOT_SG_MEMBERS,
+	STORE_SLOT_SG_SERVERS,
+	STORE_SLOT_SG_MEMBER_FIND,
+	STORE_SLOT_SG_SERVER_FIND,
+	STORE_SLOT_SG_USAGE,
+	/* sqlite_search.c: [which search * 2 + site admin] are prepared per
+	 * call, because their text depends on the filters. */
+	STORE_SLOT_COUNT
+};
+
+/* Lends the cached statement of `slot`, reset and without bindings, or
+ * prepares it from the text that `build` appends to `sql` (called with
+ * `ctx`) and keeps it for the life of the connection.  The statement
+ * stays owned by the store; the caller resets it when done. */
+struct buf;
+int store_slot_stmt(struct store *s, enum store_slot slot,
+		    int (*build)(struct buf *sql, const void *ctx),
+		    const void *ctx, sqlite3_stmt **out);
+
+/* Opens a cursor over "SELECT <the stored columns of `m`, prefixed with
+ * `alias`>, <parent> FROM <rest>", prepared for this call only and bound
+ * by `bind(st, ctx)`, which returns an SQLite result code.  The cursor
+ * yields records of `m`, and store_cursor_parent() returns `parent`. */
+int store_cursor_open_sql(struct store *s, const struct model *m,
+			  const char *alias, const char *parent,
+			  const char *rest,
+			  int (*bind)(sqlite3_stmt *st, const void *ctx),
+			  const void *ctx, struct store_cursor **out);
+
+/* Keeps the last SQLite error of `s` as its failure and returns its
+ * CAIRN_E* code (see store_error()). */
+int store_fail_sqlite(struct store *s);
+
+/* Keeps a failure with a formatted message and returns `code`. */
+int store_failf(struct store *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Returns the connection of `s`, for the backend's files that keep their
  * own statements (sqlite_warninglist.c).  The store keeps ownership. */
 sqlite3 *store_db(struct store *s);

@@ -387,6 +387,57 @@ static const char migration_4[] =
 	" DEFAULT 0;\n"
 	"ALTER TABLE events ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX events_user ON events(user_id);\n";
+/* Sharing groups, after MISP's tables of the same names.  Names are unique
+ * as MISP validates them.  server_id 0 in sharing_group_servers is this
+ * instance, and there is no servers table yet, so it has no foreign key.
+ *
+ * The indexes serve the visibility conditions (store/visibility.h): the
+ * groups of one organisation, and the attribute searches by type and by
+ * sharing group. */
+static const char migration_5[] =
+	"CREATE TABLE IF NOT EXISTS sharing_groups (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" " UUID_COLUMN
+	" name TEXT NOT NULL UNIQUE,\n"
+	" releasability TEXT NOT NULL DEFAULT '',\n"
+	" description TEXT NOT NULL DEFAULT '',\n"
+	" organisation_uuid TEXT NOT NULL DEFAULT '',\n"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id),\n"
+	" sync_user_id INTEGER NOT NULL DEFAULT 0,\n"
+	" active INTEGER NOT NULL DEFAULT 1,\n"
+	" created TEXT NOT NULL DEFAULT (datetime('now')),\n"
+	" modified TEXT NOT NULL DEFAULT (datetime('now')),\n"
+	" local INTEGER NOT NULL DEFAULT 1,\n"
+	" roaming INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS sharing_groups_org"
+	" ON sharing_groups(org_id);\n"
+
+	"CREATE TABLE IF NOT EXISTS sharing_group_orgs (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" sharing_group_id INTEGER NOT NULL"
+	" REFERENCES sharing_groups(id) ON DELETE CASCADE,\n"
+	" org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,\n"
+	" extend INTEGER NOT NULL DEFAULT 0,\n"
+	" UNIQUE (sharing_group_id, org_id)\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS sharing_group_orgs_org"
+	" ON sharing_group_orgs(org_id);\n"
+
+	"CREATE TABLE IF NOT EXISTS sharing_group_servers (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" sharing_group_id INTEGER NOT NULL"
+	" REFERENCES sharing_groups(id) ON DELETE CASCADE,\n"
+	" server_id INTEGER NOT NULL DEFAULT 0,\n"
+	" all_orgs INTEGER NOT NULL DEFAULT 0,\n"
+	" UNIQUE (sharing_group_id, server_id)\n"
+	");\n"
+
+	"CREATE INDEX IF NOT EXISTS attributes_type ON attributes(type);\n"
+	"CREATE INDEX IF NOT EXISTS events_sharing_group"
+	" ON events(sharing_group_id);\n"
+	"CREATE INDEX IF NOT EXISTS attributes_sharing_group"
+	" ON attributes(sharing_group_id);\n";
 
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
@@ -394,6 +445,7 @@ static const char *const migrations[] = {
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -20,9 +20,11 @@
  * else is CAIRN_ESTORE.
  */
 #include "store/internal.h"
+#include "store/visibility.h"
 
 #include "core/buf.h"
 #include "model/misp.h"
+#include "model/sharing.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -50,6 +52,8 @@ static const struct model *const store_models[] = {
 	&model_reference, &model_tag,  &model_sighting,  &model_report,
 	&model_shadow, &model_cluster, &model_role,      &model_user,
 	&model_organisation, &model_authkey,
+	&model_sharing_group, &model_sharing_group_org,
+	&model_sharing_group_server,
 };
 
 #define MODEL_COUNT (sizeof(store_models) / sizeof(store_models[0]))
@@ -313,6 +317,47 @@ static const struct query_def query_defs[] = {
 _Static_assert(QUERY_COUNT == Q_ROLE_INDEX + 1,
 	       "every store_query needs a row in query_defs");
 
+/* The visibility conditions of each query (store/visibility.h).  The
+ * aliases are those of query_defs; "o" is LEFT JOINed where it is
+ * nullable. */
+static const struct visibility_spec query_vis[][VISIBILITY_MAX_SPECS] = {
+	[Q_EVENT_INDEX] = {{VIS_EVENT, "e", NULL}},
+	[Q_EVENT_ATTRIBUTES] = {{VIS_ROW, "a", "a.event_id"}},
+	[Q_EVENT_OBJECTS] = {{VIS_ROW, "o", "o.event_id"}},
+	[Q_EVENT_OBJECT_ATTRIBUTES] = {{VIS_ROW, "a", "a.event_id"},
+				       {VIS_ROW, "o", "o.event_id"}},
+	[Q_EVENT_REFERENCES] = {{VIS_ROW, "o", "o.event_id"}},
+	[Q_EVENT_TAGS] = {{VIS_EVENT_ID, "l.event_id", NULL},
+			  {VIS_TAG, "t", NULL}},
+	[Q_EVENT_ATTRIBUTE_TAGS] = {{VIS_ROW, "a", "a.event_id"},
+				    {VIS_ROW_NULLABLE, "o", "a.event_id"},
+				    {VIS_TAG, "t", NULL}},
+	[Q_EVENT_CLUSTERS] = {{VIS_EVENT_ID, "l.event_id", NULL}},
+	[Q_EVENT_ATTRIBUTE_CLUSTERS] = {{VIS_ROW, "a", "a.event_id"},
+					{VIS_ROW_NULLABLE, "o", "a.event_id"}},
+	[Q_EVENT_SIGHTINGS] = {{VIS_ROW, "a", "a.event_id"},
+			       {VIS_ROW_NULLABLE, "o", "a.event_id"},
+			       {VIS_SIGHTING, "l", NULL}},
+	[Q_EVENT_SHADOWS] = {{VIS_EVENT_ID, "p.event_id", NULL},
+			     {VIS_ROW_NULLABLE, "a", "p.event_id"},
+			     {VIS_ROW_NULLABLE, "o", "p.event_id"},
+			     {VIS_PROPOSAL, "p", NULL}},
+	[Q_EVENT_REPORTS] = {{VIS_ROW, "r", "r.event_id"}},
+	[Q_ATTRIBUTE_TAGS] = {{VIS_ATTRIBUTE_ID, "l.attribute_id", NULL},
+			      {VIS_TAG, "t", NULL}},
+	[Q_ATTRIBUTE_CLUSTERS] = {{VIS_ATTRIBUTE_ID, "l.attribute_id", NULL}},
+	[Q_ATTRIBUTE_SIGHTINGS] = {{VIS_ATTRIBUTE_ID, "l.attribute_id", NULL},
+				   {VIS_SIGHTING, "l", NULL}},
+	[Q_OBJECT_ATTRIBUTES] = {{VIS_ROW, "a", "a.event_id"},
+				 {VIS_OBJECT_ID, "a.object_id", NULL}},
+	[Q_OBJECT_REFERENCES] = {{VIS_OBJECT_ID, "r.object_id", NULL}},
+	[Q_TAG_INDEX] = {{VIS_TAG, "t", NULL}},
+	[Q_ROLE_INDEX] = {{VIS_END, NULL, NULL}},
+};
+
+_Static_assert(sizeof(query_vis) / sizeof(query_vis[0]) == QUERY_COUNT,
+	       "every store_query needs a row in query_vis");
+
 enum mask_op { OP_INSERT, OP_UPDATE, OP_UPSERT };
 
 struct mask_stmt {
@@ -358,8 +403,11 @@ struct store {
 	sqlite3_stmt *fixed[FIXED_COUNT];
 	struct model_stmts models[MODEL_COUNT];
 	struct mask_cache cluster_upsert;
-	struct query_stmt queries[QUERY_COUNT][2]; /* [q][with deleted] */
-	struct query_stmt matches[STORE_MATCH_PREFIX + 1]; /* correlation */
+	/* [q][with deleted][site admin] */
+	struct query_stmt queries[QUERY_COUNT][2][2];
+	/* correlation, [q][site admin] */
+	struct query_stmt matches[STORE_MATCH_PREFIX + 1][2];
+	sqlite3_stmt *slots[STORE_SLOT_COUNT]; /* see store_slot_stmt() */
 	bool tags_fixed; /* store_tag_ensure() may not insert tags */
 };
 
@@ -374,6 +422,7 @@ static void tag_cache_clear(struct store *s)
 struct store_cursor {
 	struct store *s;
 	const struct query_def *def;
+	struct query_def own_def; /* the def of a store_cursor_open_sql() */
 	sqlite3_stmt *stmt;
 	struct query_stmt *cached; /* slot to hand back, or NULL if owned */
 	int parent_col;
@@ -415,7 +464,12 @@ static int store_fail(struct store *s)
 	return store_keep(s, code, sqlite3_errmsg(s->db));
 }
 
-__attribute__((format(printf, 3, 4))) static int
+int store_fail_sqlite(struct store *s)
+{
+	return store_fail(s);
+}
+
+__attribute__((format(printf, 3, 4))) int
 store_failf(struct store *s, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -1014,6 +1068,33 @@ int store_schema_version(struct store *s)
 	}
 	rc = stmt_int64(s, st, &version);
 	return rc < 0 ? rc : (int)version;
+}
+
+int store_slot_stmt(struct store *s, enum store_slot slot,
+		    int (*build)(struct buf *sql, const void *ctx),
+		    const void *ctx, sqlite3_stmt **out)
+{
+	struct sql q = {BUF_INIT, 0};
+
+	*out = NULL;
+	if ((unsigned)slot >= STORE_SLOT_COUNT) {
+		return store_failf(s, CAIRN_EINVAL, "invalid statement slot %d",
+				   (int)slot);
+	}
+	if (s->slots[slot]) {
+		sqlite3_reset(s->slots[slot]);
+		sqlite3_clear_bindings(s->slots[slot]);
+		*out = s->slots[slot];
+		return 0;
+	}
+	if (build(&q.text, ctx) < 0) {
+		q.rc = CAIRN_ENOMEM;
+	}
+	if (sql_prepare(s, &q, true, &s->slots[slot]) < 0) {
+		return s->code;
+	}
+	*out = s->slots[slot];
+	return 0;
 }
 
 bool store_in_transaction(struct store *s)
@@ -1813,9 +1894,11 @@ int store_authkey_find(struct store *s, const char *hash_hex,
 
 /* -------- queries and cursors -------- */
 
-static int query_build(struct store *s, const struct query_def *d,
-		       bool with_deleted, bool keep, sqlite3_stmt **out)
+static int query_build(struct store *s, enum store_query qn,
+		       const struct store_viewer *v, bool with_deleted,
+		       bool keep, sqlite3_stmt **out)
 {
+	const struct query_def *d = &query_defs[qn];
 	struct sql q = {BUF_INIT, 0};
 
 	sql_add(&q, "SELECT ");
@@ -1829,9 +1912,17 @@ static int query_build(struct store *s, const struct query_def *d,
 	}
 	sql_add(&q, " FROM ");
 	sql_add(&q, d->from);
+	/* Conditions follow with " AND ", so a FROM without one needs a
+	 * WHERE to attach them to. */
+	if (!strstr(d->from, " WHERE ")) {
+		sql_add(&q, " WHERE 1");
+	}
 	if (d->live && !with_deleted) {
 		sql_add(&q, " AND ");
 		sql_add(&q, d->live);
+	}
+	if (q.rc == 0 && visibility_apply(&q.text, v, query_vis[qn]) < 0) {
+		q.rc = CAIRN_ENOMEM;
 	}
 	sql_add(&q, " ORDER BY ");
 	sql_add(&q, d->order);
@@ -1841,18 +1932,20 @@ static int query_build(struct store *s, const struct query_def *d,
 /* Lends the query's cached statement to `c`, or prepares a private one
  * while another open cursor has the cached one. */
 static int query_stmt(struct store *s, struct store_cursor *c,
-		      enum store_query q, bool with_deleted)
+		      const struct store_viewer *v, enum store_query q,
+		      bool with_deleted)
 {
 	const struct query_def *d = &query_defs[q];
-	struct query_stmt *slot = &s->queries[q][d->live && with_deleted];
+	struct query_stmt *slot =
+		&s->queries[q][d->live && with_deleted][v->site_admin];
 	int rc;
 
 	if (slot->busy) {
 		c->cached = NULL;
-		return query_build(s, d, with_deleted, false, &c->stmt);
+		return query_build(s, q, v, with_deleted, false, &c->stmt);
 	}
 	if (!slot->stmt) {
-		rc = query_build(s, d, with_deleted, true, &slot->stmt);
+		rc = query_build(s, q, v, with_deleted, true, &slot->stmt);
 		if (rc < 0) {
 			return rc;
 		}
@@ -1863,8 +1956,9 @@ static int query_stmt(struct store *s, struct store_cursor *c,
 	return 0;
 }
 
-int store_query(struct store *s, enum store_query q, int64_t arg,
-		unsigned flags, struct store_cursor **out)
+int store_query(struct store *s, const struct store_viewer *v,
+		enum store_query q, int64_t arg, unsigned flags,
+		struct store_cursor **out)
 {
 	struct store_cursor *c;
 	int columns;
@@ -1880,9 +1974,12 @@ int store_query(struct store *s, enum store_query q, int64_t arg,
 	}
 	c->s = s;
 	c->def = &query_defs[q];
-	rc = query_stmt(s, c, q, flags & STORE_WITH_DELETED);
-	if (rc == 0 && sqlite3_bind_parameter_count(c->stmt) > 0) {
+	rc = query_stmt(s, c, v, q, flags & STORE_WITH_DELETED);
+	if (rc == 0 && sqlite3_bind_parameter_index(c->stmt, "?1") > 0) {
 		rc = bind_check(s, sqlite3_bind_int64(c->stmt, 1, arg));
+	}
+	if (rc == 0) {
+		rc = bind_check(s, visibility_bind(c->stmt, v));
 	}
 	if (rc < 0) {
 		store_cursor_close(c);
@@ -1899,6 +1996,46 @@ int store_query(struct store *s, enum store_query q, int64_t arg,
 	if (c->def->parent) {
 		c->parent_col = columns - 1;
 	}
+	*out = c;
+	return 0;
+}
+
+int store_cursor_open_sql(struct store *s, const struct model *m,
+			  const char *alias, const char *parent,
+			  const char *rest,
+			  int (*bind)(sqlite3_stmt *st, const void *ctx),
+			  const void *ctx, struct store_cursor **out)
+{
+	struct store_cursor *c;
+	struct sql q = {BUF_INIT, 0};
+	int rc;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	c->s = s;
+	c->own_def.model = m;
+	c->own_def.alias = alias;
+	c->own_def.parent = parent;
+	c->def = &c->own_def;
+	sql_add(&q, "SELECT ");
+	sql_columns(&q, m, alias, NULL);
+	sql_add(&q, ", ");
+	sql_add(&q, parent);
+	sql_add(&q, " FROM ");
+	sql_add(&q, rest);
+	rc = sql_prepare(s, &q, false, &c->stmt);
+	if (rc == 0 && bind(c->stmt, ctx) != SQLITE_OK) {
+		rc = store_fail(s);
+	}
+	if (rc < 0) {
+		store_cursor_close(c);
+		return rc;
+	}
+	c->json_col = -1;
+	c->parent_col = sqlite3_column_count(c->stmt) - 1;
 	*out = c;
 	return 0;
 }
@@ -1975,12 +2112,19 @@ void store_cursor_close(struct store_cursor *c)
  * "key|" sorts at or after "key|" and before "key}", because "}" is the
  * byte after "|" and the column compares bytes (BINARY collation). */
 static const char *const match_sql[] = {
-	[STORE_MATCH_EVENT] = MATCH_SELECT "a.event_id = ?1" MATCH_LIVE
-					   " ORDER BY a.value, a.id",
+	[STORE_MATCH_EVENT] = MATCH_SELECT "a.event_id = ?1" MATCH_LIVE,
 	[STORE_MATCH_ATTRIBUTE] = MATCH_SELECT "a.id = ?1" MATCH_LIVE,
 	[STORE_MATCH_VALUE] = MATCH_SELECT "a.value = ?1" MATCH_LIVE,
 	[STORE_MATCH_PREFIX] = MATCH_SELECT "a.value >= ?1 AND a.value < ?2"
 					    MATCH_LIVE,
+};
+
+/* ORDER BY clauses, after the visibility conditions. */
+static const char *const match_order[] = {
+	[STORE_MATCH_EVENT] = " ORDER BY a.value, a.id",
+	[STORE_MATCH_ATTRIBUTE] = "",
+	[STORE_MATCH_VALUE] = "",
+	[STORE_MATCH_PREFIX] = "",
 };
 
 #define MATCH_COUNT (sizeof(match_sql) / sizeof(match_sql[0]))
@@ -1998,20 +2142,33 @@ struct store_match_cursor {
 
 /* Lends the cached statement of `q` to `c`, or prepares a private one
  * while another open cursor has it. */
-static int match_stmt(struct store *s, struct store_match_cursor *c,
-		      enum store_match_query q)
+static void match_build(struct sql *text, const struct store_viewer *v,
+			enum store_match_query q)
 {
-	struct query_stmt *slot = &s->matches[q];
+	sql_add(text, match_sql[q]);
+	if (text->rc == 0 &&
+	    (visibility_event(&text->text, v, "e") < 0 ||
+	     visibility_element(&text->text, v, "a", "e", false) < 0 ||
+	     visibility_element(&text->text, v, "o", "e", true) < 0)) {
+		text->rc = CAIRN_ENOMEM;
+	}
+	sql_add(text, match_order[q]);
+}
+
+static int match_stmt(struct store *s, struct store_match_cursor *c,
+		      const struct store_viewer *v, enum store_match_query q)
+{
+	struct query_stmt *slot = &s->matches[q][v->site_admin];
 	struct sql text = {BUF_INIT, 0};
 	int rc;
 
 	if (slot->busy) {
-		sql_add(&text, match_sql[q]);
+		match_build(&text, v, q);
 		c->cached = NULL;
 		return sql_prepare(s, &text, false, &c->stmt);
 	}
 	if (!slot->stmt) {
-		sql_add(&text, match_sql[q]);
+		match_build(&text, v, q);
 		rc = sql_prepare(s, &text, true, &slot->stmt);
 		if (rc < 0) {
 			return rc;
@@ -2052,9 +2209,9 @@ static int match_bind_key(struct store_match_cursor *c,
 	return 0;
 }
 
-int store_match_open(struct store *s, enum store_match_query q, int64_t id,
-		     const char *key, size_t key_len,
-		     struct store_match_cursor **out)
+int store_match_open(struct store *s, const struct store_viewer *v,
+		     enum store_match_query q, int64_t id, const char *key,
+		     size_t key_len, struct store_match_cursor **out)
 {
 	struct store_match_cursor *c;
 	int rc;
@@ -2074,11 +2231,14 @@ int store_match_open(struct store *s, enum store_match_query q, int64_t id,
 		return store_failf(s, CAIRN_ENOMEM, "out of memory");
 	}
 	c->s = s;
-	rc = match_stmt(s, c, q);
+	rc = match_stmt(s, c, v, q);
 	if (rc == 0 && (q == STORE_MATCH_EVENT || q == STORE_MATCH_ATTRIBUTE)) {
 		rc = bind_check(s, sqlite3_bind_int64(c->stmt, 1, id));
 	} else if (rc == 0) {
 		rc = match_bind_key(c, q, key, key_len);
+	}
+	if (rc == 0) {
+		rc = bind_check(s, visibility_bind(c->stmt, v));
 	}
 	if (rc < 0) {
 		store_match_close(c);

@@ -29,6 +29,28 @@ struct store;
 struct store_cursor;
 struct store_pool;
 
+/* The reader of a query.  Every query that returns rows to a user takes
+ * one, and adds the visibility conditions of store/visibility.h to its SQL
+ * (none for a site admin).  store_viewer_load() fills the sharing groups;
+ * store_viewer_release() frees them. */
+struct store_viewer {
+	int64_t org_id;
+	int64_t user_id;
+	bool site_admin;
+	int64_t *sharing_groups; /* ids the org may see, ascending; owned */
+	size_t nsharing_groups;
+	char *sharing_group_list; /* the same ids as a JSON array; owned */
+};
+
+#define STORE_VIEWER_INIT                                                      \
+	{                                                                      \
+		0, 0, false, NULL, 0, NULL                                     \
+	}
+
+/* A site-admin viewer for the reads of the server itself (import, the
+ * CLI), which are not made on behalf of a user. */
+extern const struct store_viewer store_viewer_system;
+
 /* Kinds of row a tag or galaxy cluster is attached to. */
 enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
 
@@ -68,7 +90,9 @@ int store_error(struct store *s, struct cairn_err *e);
  * store_find() looks a row up by one column, which must be a column of the
  * model's table (it is checked against the field table); *id receives the
  * first match, or the call returns CAIRN_ENOTFOUND.
- * store_delete() removes the row and everything that hangs off it. */
+ * store_delete() removes the row and everything that hangs off it.
+ * These read and write without a viewer, so a caller that acts for a
+ * user checks store_visible() first. */
 int store_insert(struct store *s, const struct record *r, int64_t *id);
 int store_update(struct store *s, const struct record *r, int64_t id);
 int store_get(struct store *s, const struct model *m, int64_t id,
@@ -217,9 +241,11 @@ enum store_query_flag {
 };
 
 /* Opens a cursor over query `q` with argument `arg` (an event, attribute
- * or object id, as the query defines).  The caller closes it. */
-int store_query(struct store *s, enum store_query q, int64_t arg,
-		unsigned flags, struct store_cursor **out);
+ * or object id, as the query defines), yielding only the rows that viewer
+ * `v` may see.  The caller closes it. */
+int store_query(struct store *s, const struct store_viewer *v,
+		enum store_query q, int64_t arg, unsigned flags,
+		struct store_cursor **out);
 
 /* Reads the next row into `r`, which it initialises (so a record that
  * owns strings must be released first).  Returns 1 for a row, 0 at the
@@ -266,18 +292,131 @@ struct store_match {
 
 struct store_match_cursor;
 
-/* Opens a cursor over query `q`.  `id` is used by the first two queries,
- * and `key` (`key_len` bytes, not necessarily NUL-terminated) by the last
- * two.  The caller closes the cursor. */
-int store_match_open(struct store *s, enum store_match_query q, int64_t id,
-		     const char *key, size_t key_len,
-		     struct store_match_cursor **out);
+/* Opens a cursor over query `q`, with only the rows that viewer `v` may
+ * see, so that a correlation never names an invisible event or attribute
+ * and never counts one towards the over-correlation limit.  `id` is used by the
+ * first two queries, and `key` (`key_len` bytes, not necessarily
+ * NUL-terminated) by the last two.  The caller closes the cursor. */
+int store_match_open(struct store *s, const struct store_viewer *v,
+		     enum store_match_query q, int64_t id, const char *key,
+		     size_t key_len, struct store_match_cursor **out);
 
 /* Reads the next row into `m`.  Returns 1 for a row, 0 at the end, or a
  * negative code. */
 int store_match_next(struct store_match_cursor *c, struct store_match *m);
 
 void store_match_close(struct store_match_cursor *c);
+
+/* -------- visibility and sharing groups (sqlite_sharing.c) -------- */
+
+/* Fills `out` (STORE_VIEWER_INIT or released) for a user of `org_id`,
+ * with the sharing groups that organisation may see: those it owns, those
+ * it is a member of, and those whose server-0 row has all_orgs set when
+ * the organisation is local.  A site admin gets every sharing group. */
+int store_viewer_load(struct store *s, int64_t user_id, int64_t org_id,
+		      bool site_admin, struct store_viewer *out);
+void store_viewer_release(struct store_viewer *v);
+
+/* Returns true when sharing group `id` is one the viewer may see, and so
+ * may use as the sharing group of distribution 4. */
+bool store_viewer_has_group(const struct store_viewer *v, int64_t id);
+
+/* Rows whose visibility store_visible() checks. */
+enum store_kind {
+	STORE_KIND_EVENT,
+	STORE_KIND_ATTRIBUTE,
+	STORE_KIND_OBJECT,
+	STORE_KIND_REPORT,
+	STORE_KIND_REFERENCE,
+	STORE_KIND_SHARING_GROUP,
+	STORE_KIND_TAG,
+	STORE_KIND_COUNT
+};
+
+/* Returns 0 when row `id` of kind `k` exists and viewer `v` may see it,
+ * else CAIRN_ENOTFOUND, so that an invisible row is indistinguishable
+ * from a missing one. */
+int store_visible(struct store *s, const struct store_viewer *v,
+		  enum store_kind k, int64_t id);
+
+/* A member organisation of a sharing group, with the organisation's
+ * name, uuid and local flag. */
+struct store_sg_member {
+	int64_t id; /* the sharing_group_orgs row */
+	int64_t sharing_group_id;
+	int64_t org_id;
+	bool extend;
+	const char *org_name;
+	const char *org_uuid;
+	bool org_local;
+};
+
+/* A server row of a sharing group; server_id 0 is this instance. */
+struct store_sg_server {
+	int64_t id; /* the sharing_group_servers row */
+	int64_t sharing_group_id;
+	int64_t server_id;
+	bool all_orgs;
+};
+
+/* Call `fn` once per member organisation (by row id) or server row of
+ * sharing group `sg_id`, stopping at the first negative return of `fn`,
+ * which they return.  The strings are valid during the call only. */
+int store_sg_members_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_member *m),
+			  void *ctx);
+int store_sg_servers_each(struct store *s, int64_t sg_id,
+			  int (*fn)(void *ctx, const struct store_sg_server *m),
+			  void *ctx);
+
+/* Finds the member row of `org_id` (or the server row of `server_id`) in
+ * sharing group `sg_id`; *row_id receives its id, *extend or *all_orgs
+ * its flag (either may be NULL).  CAIRN_ENOTFOUND when there is none. */
+int store_sg_member_find(struct store *s, int64_t sg_id, int64_t org_id,
+			 int64_t *row_id, bool *extend);
+int store_sg_server_find(struct store *s, int64_t sg_id, int64_t server_id,
+			 int64_t *row_id, bool *all_orgs);
+
+/* Counts the events, attributes, objects and reports that use sharing
+ * group `sg_id`, through *count. */
+int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count);
+
+/* -------- searches (sqlite_search.c) -------- */
+
+/* The filters of attributes/restSearch and events/restSearch.  A list
+ * filter is a JSON array text of the accepted values (any one matches),
+ * or NULL for no filter. */
+struct store_search {
+	const char *values;    /* exact attribute values */
+	const char *types;     /* attribute types */
+	const char *uuids;     /* attribute or event uuids */
+	const char *event_ids; /* event ids */
+	int published;         /* -1 for either, else 0 or 1 */
+	int64_t limit;         /* rows per page; 0 for all */
+	int64_t page;          /* from 1; 0 means 1 */
+};
+
+#define STORE_SEARCH_INIT                                                      \
+	{                                                                      \
+		NULL, NULL, NULL, NULL, -1, 0, 0                               \
+	}
+
+/* Opens a cursor over the live attributes (not soft-deleted, not in a
+ * soft-deleted object) that match `q` and that viewer `v` may see, by
+ * id; store_cursor_parent() returns each one's event id.  The filters
+ * and the visibility conditions are one SQL statement. */
+int store_search_attributes(struct store *s, const struct store_viewer *v,
+			    const struct store_search *q,
+			    struct store_cursor **out);
+
+/* Calls `fn` with the id of each event that matches `q` and that viewer
+ * `v` may see, by id, and stops at the first negative return of `fn`.
+ * An event matches a value or type filter when one of its attributes
+ * that `v` may see matches, and a uuid filter by its own uuid or such an
+ * attribute's. */
+int store_search_events(struct store *s, const struct store_viewer *v,
+			const struct store_search *q,
+			int (*fn)(void *ctx, int64_t event_id), void *ctx);
 
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A

@@ -54,8 +54,9 @@ def session(server, key):
     return harness.ApiSession(server.url, key)
 
 
-def add_event(api, info=None):
+def add_event(api, info=None, **fields):
     """Create an event as `api` and return its Event object."""
-    response = api.post("/events/add", json={"info": info or unique("event")})
+    body = {"info": info or unique("event"), **fields}
+    response = api.post("/events/add", json=body)
     assert response.status_code == 200, response.text
     return response.json()["Event"]

@@ -59,8 +59,15 @@ class World:
         self.maker_b = accounts.session(server, maker_b)
 
     def event(self, own):
-        maker = self.maker_a if own else self.maker_b
-        event = accounts.add_event(maker)
+        """An event of organisation A, or one of B that A can read (all
+        communities, published by the site admin), so that a refusal
+        comes from the ownership rule and not from visibility."""
+        if own:
+            event = accounts.add_event(self.maker_a)
+        else:
+            event = accounts.add_event(self.maker_b, distribution="3")
+            response = self.api.post(f"/events/publish/{event['id']}")
+            assert response.status_code == 200, response.text
         assert event["orgc_id"] == (self.org_a if own else self.org_b)["id"]
         return event
 

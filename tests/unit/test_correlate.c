@@ -154,7 +154,8 @@ static size_t related_count(struct fixture *f,
 	struct correlate_event *list = NULL;
 	size_t n = 99;
 
-	assert_int_equal(correlate_related_events(f->s, cfg, event, &list, &n),
+	assert_int_equal(correlate_related_events(f->s, &store_viewer_system,
+						  cfg, event, &list, &n),
 			 0);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_not_equal(list[i].id, event);
@@ -170,7 +171,8 @@ static bool related_to(struct fixture *f, int64_t event, int64_t other)
 	bool found = false;
 	size_t n = 0;
 
-	assert_int_equal(correlate_related_events(f->s, NULL, event, &list, &n),
+	assert_int_equal(correlate_related_events(f->s, &store_viewer_system,
+						  NULL, event, &list, &n),
 			 0);
 	for (size_t i = 0; i < n; i++) {
 		found = found || list[i].id == other;
@@ -490,7 +492,9 @@ static void related_events_newest_first(void **state)
 	add_attribute(f, recent, "md5", "d41d8cd98f00b204e9800998ecf8427e");
 	assert_int_equal(related_count(f, NULL, a), 3);
 
-	assert_int_equal(correlate_related_events(f->s, &cfg, a, &list, &n), 0);
+	assert_int_equal(correlate_related_events(f->s, &store_viewer_system,
+						  &cfg, a, &list, &n),
+			 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(list[0].id, recent);
 	assert_string_equal(list[0].date, "2024-06-01");
@@ -537,8 +541,10 @@ static void related_attributes_of_one(void **state)
 
 	(void)same;
 	add_attribute(f, b, "port", "80");
-	assert_int_equal(
-		correlate_related_attributes(f->s, NULL, source, &list, &n), 0);
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      NULL, source, &list, &n),
+			 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(list[0].attribute_id, match);
 	assert_int_equal(list[0].event_id, b);
@@ -561,8 +567,10 @@ static void related_attributes_disabled_empty(void **state)
 	size_t n = 99;
 
 	add_attribute(f, b, "domain", "quiet.example");
-	assert_int_equal(
-		correlate_related_attributes(f->s, NULL, source, &list, &n), 0);
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      NULL, source, &list, &n),
+			 0);
 	assert_int_equal(n, 0);
 	correlate_attributes_free(list, n);
 }
@@ -583,8 +591,10 @@ static void related_attributes_over_limit(void **state)
 	add_attribute(f, c, "domain", "busy.example");
 	add_attribute(f, b, "ip-dst", "192.0.2.99");
 	/* busy.example is in three events, over the limit of two. */
-	assert_int_equal(
-		correlate_related_attributes(f->s, &cfg, source, &list, &n), 0);
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      &cfg, source, &list, &n),
+			 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].value, "192.0.2.99");
 	correlate_attributes_free(list, n);
@@ -606,8 +616,10 @@ static void related_attributes_page_size(void **state)
 				   "da39a3ee5e6b4b0d3255bfef95601890afd80709",
 				   (struct attr_spec){.object = add_object(f, b)});
 	}
-	assert_int_equal(
-		correlate_related_attributes(f->s, &cfg, source, &list, &n), 0);
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      &cfg, source, &list, &n),
+			 0);
 	assert_int_equal(n, 2);
 	correlate_attributes_free(list, n);
 }

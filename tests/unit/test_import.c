@@ -259,7 +259,8 @@ static void read_rows(struct fixture *f, enum store_query q, int64_t arg,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	assert_int_equal(store_query(f->s, q, arg, 0, &c), 0);
+	assert_int_equal(store_query(f->s, &store_viewer_system, q, arg, 0, &c),
+			 0);
 	while ((rc = store_cursor_next(c, &row)) == 1) {
 		out->total++;
 		if (out->n == MAX_ROWS) {

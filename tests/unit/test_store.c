@@ -192,7 +192,8 @@ static int query_ids(struct fixture *f, enum store_query q, int64_t arg,
 	int n = 0;
 	int rc;
 
-	assert_int_equal(store_query(f->s, q, arg, flags, &c), 0);
+	assert_int_equal(
+		store_query(f->s, &store_viewer_system, q, arg, flags, &c), 0);
 	while ((rc = store_cursor_next(c, &r)) == 1) {
 		assert_true(n < max);
 		ids[n] = record_int(&r, 0, -1);
@@ -828,7 +829,8 @@ static void test_tag_link_unlink(void **state)
 		struct store_cursor *c;
 		struct record r;
 
-		assert_int_equal(store_query(f->s, Q_EVENT_TAGS, event, 0, &c),
+		assert_int_equal(store_query(f->s, &store_viewer_system,
+					     Q_EVENT_TAGS, event, 0, &c),
 				 0);
 		assert_int_equal(store_cursor_next(c, &r), 1);
 		assert_string_equal(record_text(&r, TAG_NAME, ""),
@@ -837,8 +839,8 @@ static void test_tag_link_unlink(void **state)
 		assert_true(r.v[TAG_RELATIONSHIP_TYPE].null);
 		store_cursor_close(c);
 
-		assert_int_equal(store_query(f->s, Q_ATTRIBUTE_TAGS, attr, 0,
-					     &c),
+		assert_int_equal(store_query(f->s, &store_viewer_system,
+					     Q_ATTRIBUTE_TAGS, attr, 0, &c),
 				 0);
 		assert_int_equal(store_cursor_next(c, &r), 1);
 		assert_int_equal(record_int(&r, TAG_LOCAL, -1), 1);
@@ -894,7 +896,9 @@ static void test_cluster_ensure_link(void **state)
 					    false),
 			 CAIRN_ENOTFOUND);
 
-	assert_int_equal(store_query(f->s, Q_EVENT_CLUSTERS, event, 0, &c), 0);
+	assert_int_equal(store_query(f->s, &store_viewer_system,
+				     Q_EVENT_CLUSTERS, event, 0, &c),
+			 0);
 	assert_int_equal(store_cursor_next(c, &r), 1);
 	assert_int_equal(record_int(&r, CLUSTER_ID, 0), a);
 	assert_string_equal(record_text(&r, CLUSTER_UUID, ""), uuid);
@@ -910,7 +914,8 @@ static void test_cluster_ensure_link(void **state)
 	assert_null(store_cursor_json(c, 0));
 	store_cursor_close(c);
 
-	assert_int_equal(store_query(f->s, Q_ATTRIBUTE_CLUSTERS, attr, 0, &c),
+	assert_int_equal(store_query(f->s, &store_viewer_system,
+				     Q_ATTRIBUTE_CLUSTERS, attr, 0, &c),
 			 0);
 	assert_int_equal(store_cursor_next(c, &r), 1);
 	assert_int_equal(record_int(&r, CLUSTER_LOCAL, -1), 0);
@@ -919,8 +924,8 @@ static void test_cluster_ensure_link(void **state)
 	assert_int_equal(store_cursor_next(c, &r), 0);
 	store_cursor_close(c);
 
-	assert_int_equal(store_query(f->s, Q_EVENT_ATTRIBUTE_CLUSTERS, event,
-				     0, &c),
+	assert_int_equal(store_query(f->s, &store_viewer_system,
+				     Q_EVENT_ATTRIBUTE_CLUSTERS, event, 0, &c),
 			 0);
 	assert_int_equal(store_cursor_next(c, &r), 1);
 	assert_int_equal(store_cursor_parent(c), attr);
@@ -1329,10 +1334,12 @@ static void test_query_nested_cursors(void **state)
 
 	sample_build(f, &x);
 	/* A second cursor on the same query while the first is open. */
-	assert_int_equal(store_query(f->s, Q_EVENT_OBJECTS, x.event, 0, &outer),
+	assert_int_equal(store_query(f->s, &store_viewer_system,
+				     Q_EVENT_OBJECTS, x.event, 0, &outer),
 			 0);
 	while (store_cursor_next(outer, &r) == 1) {
-		assert_int_equal(store_query(f->s, Q_EVENT_OBJECTS, x.event, 0,
+		assert_int_equal(store_query(f->s, &store_viewer_system,
+					     Q_EVENT_OBJECTS, x.event, 0,
 					     &inner),
 				 0);
 		assert_int_equal(store_cursor_next(inner, &ri), 1);
@@ -1343,7 +1350,8 @@ static void test_query_nested_cursors(void **state)
 	}
 	store_cursor_close(outer);
 	assert_int_equal(rows, 2);
-	assert_int_equal(store_query(f->s, (enum store_query)99, 0, 0, &outer),
+	assert_int_equal(store_query(f->s, &store_viewer_system,
+				     (enum store_query)99, 0, 0, &outer),
 			 CAIRN_EINVAL);
 	assert_null(outer);
 }
