@@ -78,8 +78,10 @@ json_t *api_body_object(struct api_ctx *c, const char *key);
 int api_touch_event(struct api_ctx *c, int64_t event_id);
 
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
+int api_health(struct api_ctx *c);
 int api_version(struct api_ctx *c);
 int api_user_me(struct api_ctx *c);
+int api_user_heartbeat(struct api_ctx *c);
 int api_describe_types(struct api_ctx *c);
 int api_event_index(struct api_ctx *c);
 int api_event_view(struct api_ctx *c);

@@ -1,4 +1,5 @@
-/* Instance endpoints: version, the current user, the type registry. */
+/* Instance endpoints: health, version, the current user, the heartbeat,
+ * the type registry. */
 #include "api/api.h"
 #include "model/codec.h"
 #include "model/misp.h"
@@ -22,6 +23,34 @@ int api_version(struct api_ctx *c)
 			     "perm_galaxy_editor",
 			     (int)record_int(role, ROLE_PERM_GALAXY_EDITOR, 0),
 			     "filter_sightings", 1));
+}
+
+/* GET /health, without a key: 200 when the database answers and its
+ * schema is the newest this build knows, else 503.  A container's
+ * healthcheck and load balancers call it. */
+int api_health(struct api_ctx *c)
+{
+	int version = store_schema_version(c->store);
+	int latest = store_schema_latest();
+	bool reachable = version >= 0;
+	bool migrated = reachable && version == latest;
+
+	c->rs->status = migrated ? 200 : 503;
+	return api_send_json(
+		c, json_pack("{s:s, s:s, s:i, s:i}", "status",
+			     migrated ? "ok" : "unavailable", "database",
+			     !reachable   ? "unreachable"
+			     : migrated ? "ok"
+					  : "migrations pending",
+			     "schema_version", reachable ? version : 0,
+			     "schema_latest", latest));
+}
+
+/* MISP answers users/heartbeat with 200 and a JSON string, one of a few
+ * fixed messages; clients only check that it answers. */
+int api_user_heartbeat(struct api_ctx *c)
+{
+	return api_send_json(c, json_string("Cairn is running."));
 }
 
 int api_user_me(struct api_ctx *c)

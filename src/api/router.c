@@ -3,8 +3,9 @@
  *
  * The route table lists every endpoint once, with the methods it accepts,
  * its path (a controller, an action or none for MISP's REST aliases, and
- * whether a positional argument follows) and the role permission it
- * needs.  Handlers never check permissions themselves.
+ * whether a positional argument follows), the role permission it needs
+ * and whether it needs a key at all.  Handlers never check permissions
+ * themselves.
  */
 #include "api/api.h"
 #include "core/log.h"
@@ -38,6 +39,9 @@ enum perm {
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
 };
 
+/* AUTH_NONE routes answer without a key, and their handlers get no user. */
+enum auth_rule { AUTH_KEY, AUTH_NONE };
+
 struct route {
 	unsigned methods;
 	const char *controller;
@@ -46,14 +50,19 @@ struct route {
 	int (*handler)(struct api_ctx *c);
 	enum perm perm;
 	bool stream_body; /* the handler reads the raw body as a stream */
+	enum auth_rule auth;
 };
 
 #define RD (M_GET | M_HEAD)
 #define WR (M_POST | M_PUT)
 
 static const struct route routes[] = {
+	{RD, "health", NULL, ARG_NONE, api_health, PERM_NONE, false,
+	 AUTH_NONE},
 	{RD, "servers", "getVersion", ARG_NONE, api_version, PERM_NONE},
 	{RD, "users", "view", ARG_ONE, api_user_me, PERM_NONE},
+	{RD | M_POST, "users", "heartbeat", ARG_NONE, api_user_heartbeat,
+	 PERM_NONE},
 	{RD, "attributes", "describeTypes", ARG_NONE, api_describe_types,
 	 PERM_NONE},
 
@@ -329,12 +338,12 @@ static void dispatch(struct api_ctx *c)
 				 c->path.nsegments > (r->action ? 2u : 1u)
 			 ? c->path.segments[r->action ? 2 : 1]
 			 : NULL;
-	rc = authenticate(c);
+	rc = r->auth == AUTH_NONE ? 0 : authenticate(c);
 	if (rc < 0) {
 		api_error(c, 403, AUTH_FAILED, NULL);
 		return;
 	}
-	if (!permitted(c, r->perm)) {
+	if (r->auth == AUTH_KEY && !permitted(c, r->perm)) {
 		api_error(c, 403,
 			  "You do not have permission to use this "
 			  "functionality.",

@@ -24,6 +24,8 @@ struct http_server;
 struct http_request {
 	const char *method; /* "GET", "POST", "HEAD", ... */
 	const char *path;   /* URL path as sent, without the query string */
+	const char *query;  /* query string as sent, after the '?'; "" when
+			       none */
 	const char *body;   /* request body, NUL-terminated; "" when none */
 	size_t body_len;
 	void *connection; /* opaque; for http_header() and http_query() */
@@ -83,6 +85,11 @@ struct http_config {
 	unsigned max_connections; /* 0 means HTTP_DEFAULT_MAX_CONNECTIONS */
 	unsigned timeout_s; /* idle seconds before a connection is closed;
 			       0 means HTTP_DEFAULT_TIMEOUT_S */
+	/* PEM text of the certificate chain and its private key; when both
+	 * are set the server speaks HTTPS (libmicrohttpd with GnuTLS).  They
+	 * must stay valid until http_stop(). */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 /* Starts listening and serving.  On failure fills `e` (for example, the
@@ -90,6 +97,12 @@ struct http_config {
  * invalid configuration, CAIRN_EIO when libmicrohttpd fails to start. */
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct cairn_err *e);
+
+/* A handler that answers every request with 301 Moved Permanently to
+ * the same path and query on another origin.  `ctx` is the target's base
+ * URL without a final '/', such as "https://misp.example.org". */
+void http_redirect_handler(void *ctx, const struct http_request *rq,
+			   struct http_response *rs);
 
 /* Returns the port the server listens on. */
 int http_port(const struct http_server *s);

@@ -1014,6 +1014,11 @@ int store_schema_version(struct store *s)
 	return rc < 0 ? rc : (int)version;
 }
 
+int store_schema_latest(void)
+{
+	return schema_latest();
+}
+
 bool store_in_transaction(struct store *s)
 {
 	return !sqlite3_get_autocommit(s->db);
