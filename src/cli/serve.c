@@ -170,6 +170,17 @@ static int open_library(struct cairn *app, const struct config *c)
 	return rc;
 }
 
+/* Ends the store work of requests that outlast the stop grace period:
+ * their next statement fails and their transaction rolls back. */
+static void abort_store_work(void *ctx)
+{
+	struct cairn *app = ctx;
+
+	log_warn("aborting the database work of requests still running; "
+		 "their transactions roll back");
+	store_pool_abort(app->pool);
+}
+
 static int start_http(struct running *r, const struct config *c)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
@@ -180,6 +191,7 @@ static int start_http(struct running *r, const struct config *c)
 		.max_body = c->max_body,
 		.handler = api_handle,
 		.ctx = &r->app,
+		.abort_requests = abort_store_work,
 	};
 	int rc;
 

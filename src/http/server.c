@@ -39,6 +39,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	http_handler handler;
 	void *ctx;
+	void (*abort_requests)(void *ctx);
 	size_t max_body;
 	int port;
 	atomic_int active;     /* requests between URI log and completion */
@@ -816,6 +817,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	}
 	s->handler = cfg->handler;
 	s->ctx = cfg->ctx;
+	s->abort_requests = cfg->abort_requests;
 	s->max_body = cfg->max_body;
 	atomic_init(&s->active, 0);
 	atomic_init(&s->stopping, false);
@@ -885,6 +887,9 @@ void http_stop(struct http_server *s)
 		log_warn("http: closing %d connections whose requests are "
 			 "still in progress after %d ms",
 			 active, HTTP_STOP_GRACE_MS);
+		if (s->abort_requests) {
+			s->abort_requests(s->ctx);
+		}
 	}
 
 	MHD_stop_daemon(s->daemon);

@@ -90,6 +90,10 @@ struct http_config {
 	 * must stay valid until http_stop(). */
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
+	/* Called by http_stop() when requests are still in progress after
+	 * HTTP_STOP_GRACE_MS, to make their handlers return soon; may be
+	 * NULL.  Runs in the thread that called http_stop(). */
+	void (*abort_requests)(void *ctx);
 };
 
 /* Starts listening and serving.  On failure fills `e` (for example, the
@@ -109,8 +113,9 @@ int http_port(const struct http_server *s);
 
 /* Stops accepting connections, lets requests in progress finish, and frees
  * the server.  Requests still in progress after HTTP_STOP_GRACE_MS have
- * their connections closed, but a handler that is running is waited for,
- * so a handler that never returns blocks http_stop().  NULL is ignored. */
+ * their connections closed, after abort_requests runs, but a handler that
+ * is running is waited for, so a handler that never returns blocks
+ * http_stop().  NULL is ignored. */
 #define HTTP_STOP_GRACE_MS 1000
 void http_stop(struct http_server *s);
 

@@ -315,4 +315,11 @@ struct store *store_pool_get(struct store_pool *p);
 void store_pool_put(struct store_pool *p, struct store *s);
 void store_pool_free(struct store_pool *p);
 
+/* Makes every statement on the pool's connections fail with CAIRN_ESTORE
+ * from now on, within a few thousand SQLite VM steps; a transaction whose
+ * statement fails so is rolled back.  The server calls it at shutdown, so
+ * that a long request ends at once instead of delaying the exit.  Safe to
+ * call from any thread; it cannot be undone. */
+void store_pool_abort(struct store_pool *p);
+
 #endif
