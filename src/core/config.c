@@ -241,7 +241,9 @@ int config_load_env(struct config *c, struct cairn_err *e)
 	for (int k = 0; k < CFG_COUNT; k++) {
 		const char *v = getenv(settings[k].env);
 
-		if (v && config_set(c, (enum config_key)k, v, CONFIG_ENV, 0) <
+		/* Empty counts as unset, as compose files pass
+		 * CAIRN_ADMIN_KEY= to mean "generate one". */
+		if (v && *v && config_set(c, (enum config_key)k, v, CONFIG_ENV, 0) <
 				 0) {
 			return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
 		}
@@ -298,7 +300,8 @@ static int load_line(struct config *c, const char *path, int n, char *line,
 				     "--data or CAIRN_DATA",
 				     path, n);
 	}
-	if (config_set(c, (enum config_key)k, value, CONFIG_FILE, n) < 0) {
+	if (*value &&
+	    config_set(c, (enum config_key)k, value, CONFIG_FILE, n) < 0) {
 		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
 	}
 	return 0;

@@ -95,12 +95,13 @@ const char *config_source_name(enum config_source src);
 int config_set(struct config *c, enum config_key k, const char *value,
 	       enum config_source src, int line);
 
-/* Reads every setting's environment variable that is present. */
+/* Reads every setting's environment variable that is present and not
+ * empty. */
 int config_load_env(struct config *c, struct cairn_err *e);
 
 /* Reads `path` when it exists (a missing file is not an error).  A line
  * with an unknown name, no '=' or the name `data` fails with CAIRN_EINVAL
- * naming the file and the line. */
+ * naming the file and the line; `name =` with no value is skipped. */
 int config_load_file(struct config *c, const char *path,
 		     struct cairn_err *e);
 
