@@ -25,7 +25,7 @@ int api_version(struct api_ctx *c)
 			     "filter_sightings", 1));
 }
 
-/* GET /health, without a key: 200 when the database answers and its
+/* GET /health, without a key: 200 when the database is reachable and its
  * schema is the newest this build knows, else 503.  A container's
  * healthcheck and load balancers call it. */
 int api_health(struct api_ctx *c)
@@ -46,8 +46,8 @@ int api_health(struct api_ctx *c)
 			     "schema_latest", latest));
 }
 
-/* MISP answers users/heartbeat with 200 and a JSON string, one of a few
- * fixed messages; clients only check that it answers. */
+/* MISP returns 200 and a JSON string, one of a few fixed messages, for
+ * users/heartbeat.  Clients only check the status. */
 int api_user_heartbeat(struct api_ctx *c)
 {
 	return api_send_json(c, json_string("Cairn is running."));

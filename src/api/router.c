@@ -39,7 +39,7 @@ enum perm {
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
 };
 
-/* AUTH_NONE routes answer without a key, and their handlers get no user. */
+/* AUTH_NONE routes need no key, and their handlers get no user. */
 enum auth_rule { AUTH_KEY, AUTH_NONE };
 
 struct route {

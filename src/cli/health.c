@@ -1,6 +1,6 @@
 /*
  * `cairn health`: requests /health from the server that the same settings
- * would start and exits 0 when it answers 200, else 1 with one line on
+ * would start and exits 0 when it returns 200, else 1 with one line on
  * stderr.  It is a container's healthcheck command, so it needs no curl.
  */
 #include "cli/cli.h"

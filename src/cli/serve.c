@@ -1,10 +1,11 @@
 /*
  * `cairn serve`: serves the REST API until SIGINT or SIGTERM.
  *
- * Start-up holds DIR/cairn.lock exclusively from before the database is
- * opened until the server exits, so migrations and the first-start set-up
- * (--init) run in one process at a time, a second server on the same
- * directory fails at once, and `cairn restore` can tell that a server runs.
+ * The server takes an exclusive lock on DIR/cairn.lock before it opens the
+ * database and keeps it until it exits.  So migrations and the first-start
+ * set-up (--init) run in one process at a time, a second server on the
+ * same directory fails at once, and `cairn restore` can tell that a server
+ * runs.
  *
  * The signals are blocked before any thread starts and taken with
  * sigwait() in the main thread, so no handler runs inside a worker.  On a
@@ -32,7 +33,7 @@
 /* Largest PEM file read for --tls-cert or --tls-key. */
 #define PEM_MAX (1u << 20)
 
-/* Request bodies the redirect listener reads before it answers. */
+/* Maximum request body the redirect listener reads before it responds. */
 #define REDIRECT_MAX_BODY (64u * 1024)
 
 /* Settings that only the first start reads. */
@@ -75,7 +76,7 @@ static void log_ignored(const struct config *c)
 }
 
 /* Opens the database once under the lock, which runs pending migrations,
- * and initialises an empty instance when --init asks for it. */
+ * and initialises an empty instance when --init is given. */
 static int prepare_database(const struct config *c, const char *path,
 			    bool init)
 {

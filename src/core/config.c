@@ -19,7 +19,7 @@
 #define MAX_BODY_MAX (1L << 34)
 #define FILE_LINE_MAX 4096
 
-/* How config_show() prints a value that has none. */
+/* The text config_show() prints for a value that is unset. */
 enum show_rule { SHOW_VALUE, SHOW_SECRET, SHOW_GENERATED };
 
 typedef int (*config_check)(struct config *c, enum config_key k,

@@ -102,7 +102,7 @@ struct http_config {
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct cairn_err *e);
 
-/* A handler that answers every request with 301 Moved Permanently to
+/* A handler that responds to every request with 301 Moved Permanently to
  * the same path and query on another origin.  `ctx` is the target's base
  * URL without a final '/', such as "https://misp.example.org". */
 void http_redirect_handler(void *ctx, const struct http_request *rq,

@@ -1,8 +1,8 @@
 /*
  * Online backup and restore with SQLite's backup API; see store.h.
  *
- * The backup holds one read transaction on the source for its whole run.
- * In WAL mode that snapshot does not block writers, and it keeps the
+ * The backup keeps one read transaction open on the source for its whole
+ * run.  In WAL mode that snapshot does not block writers, and it keeps the
  * backup from restarting, which sqlite3_backup_step() does when another
  * connection writes between steps of a backup that has no transaction of
  * its own.  Copies are left in rollback-journal mode, so a backup file is

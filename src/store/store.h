@@ -39,7 +39,7 @@ int store_open(struct store **out, const char *path, struct cairn_err *e);
 void store_close(struct store *s);
 
 /* Returns the schema version after migrations, read from the database
- * (so a failure means the database does not answer), or a negative
+ * (so a failure means the database is unreachable), or a negative
  * code. */
 int store_schema_version(struct store *s);
 
@@ -289,7 +289,7 @@ void store_match_close(struct store_match_cursor *c);
  * store_backup() copies the database at `db_path` into `file` while other
  * connections may write to it.  The copy is one read snapshot, taken when
  * the backup starts, so it contains exactly the transactions committed
- * before then; writers go on meanwhile (WAL mode), and the copy is made
+ * before then.  Writers go on meanwhile (WAL mode), and the copy is made
  * in steps of STORE_BACKUP_PAGES pages.  It is written beside `file`,
  * synced, then renamed over it, so `file` is never a partial copy.
  *
@@ -316,10 +316,10 @@ void store_pool_put(struct store_pool *p, struct store *s);
 void store_pool_free(struct store_pool *p);
 
 /* Makes every statement on the pool's connections fail with CAIRN_ESTORE
- * from now on, within a few thousand SQLite VM steps; a transaction whose
- * statement fails so is rolled back.  The server calls it at shutdown, so
- * that a long request ends at once instead of delaying the exit.  Safe to
- * call from any thread; it cannot be undone. */
+ * from now on, within a thousand SQLite VM steps.  SQLite rolls back the
+ * transaction of a write statement that fails so.  The server calls it at
+ * shutdown, so that a long request ends at once instead of delaying the
+ * exit.  Safe to call from any thread, and it cannot be undone. */
 void store_pool_abort(struct store_pool *p);
 
 #endif

@@ -99,7 +99,7 @@ def test_health_over_tls(tls_server, cert):
         "--tls-cert", cert[0], "--tls-key", cert[1],
     )
     assert done.returncode == 0, done.stderr
-    # The same address without TLS settings does not get an answer.
+    # The same address without TLS settings gets no HTTP response.
     plain = run("health", "--listen", f"127.0.0.1:{tls_server.port}")
     assert plain.returncode == 1
 
