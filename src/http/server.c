@@ -43,7 +43,8 @@ struct http_server {
 	size_t max_body;
 	int port;
 	atomic_int active;     /* requests between URI log and completion */
-	atomic_bool stopping;  /* once set, responses carry Connection: close */
+	atomic_bool stopping;  /* once set, responses carry Connection: close
+				  and new requests get 503 */
 
 	/* While http_start() runs, the first libmicrohttpd message is kept
 	 * here, because MHD_start_daemon() reports failure only as NULL. */
@@ -600,6 +601,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 			log_error("http: out of memory for a new request");
 			return MHD_NO;
 		}
+		if (atomic_load(&rq->server->stopping)) {
+			return queue_error(rq, connection,
+					   MHD_HTTP_SERVICE_UNAVAILABLE,
+					   "Service unavailable",
+					   "The server is shutting down. Retry "
+					   "the request later.",
+					   "server shutting down");
+		}
 		if (declared_too_big(rq->server, connection)) {
 			return queue_too_big(rq, connection);
 		}
@@ -866,15 +875,18 @@ static void sleep_ms(long ms)
 void http_stop(struct http_server *s)
 {
 	struct timespec started;
-	MHD_socket listen_fd;
 	int active;
 
 	if (!s) {
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	/* NOTE: MHD_quiesce_daemon() would stop accepting, but on an epoll
+	 * thread pool it races with the workers' own removal of the listen
+	 * socket and can abort the process in libmicrohttpd 0.9.75 ("Failed
+	 * to remove listen FD from epoll set"), so connections are still
+	 * accepted until MHD_stop_daemon() and their requests get 503. */
 	atomic_store(&s->stopping, true);
-	listen_fd = MHD_quiesce_daemon(s->daemon);
 
 	/* MHD_stop_daemon() closes every connection, including those whose
 	 * response is still being written, so wait for them first. */
@@ -893,9 +905,6 @@ void http_stop(struct http_server *s)
 	}
 
 	MHD_stop_daemon(s->daemon);
-	if (listen_fd != MHD_INVALID_SOCKET) {
-		close(listen_fd);
-	}
 	log_info("http: stopped listening on port %d", s->port);
 	server_free(s);
 }

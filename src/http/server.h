@@ -111,8 +111,8 @@ void http_redirect_handler(void *ctx, const struct http_request *rq,
 /* Returns the port the server listens on. */
 int http_port(const struct http_server *s);
 
-/* Stops accepting connections, lets requests in progress finish, and frees
- * the server.  Requests still in progress after HTTP_STOP_GRACE_MS have
+/* Answers requests that start from now on with 503, lets requests in
+ * progress finish, stops listening and frees the server.  Requests still in progress after HTTP_STOP_GRACE_MS have
  * their connections closed, after abort_requests runs, but a handler that
  * is running is waited for, so a handler that never returns blocks
  * http_stop().  NULL is ignored. */
