@@ -32,18 +32,21 @@ int api_health(struct api_ctx *c)
 {
 	int version = store_schema_version(c->store);
 	int latest = store_schema_latest();
-	bool reachable = version >= 0;
-	bool migrated = reachable && version == latest;
+	const char *database = "ok";
 
-	c->rs->status = migrated ? 200 : 503;
+	if (version < 0) {
+		database = "unreachable";
+	} else if (version < latest) {
+		database = "migrations pending";
+	} else if (version > latest) {
+		database = "schema newer than this build";
+	}
+	c->rs->status = version == latest ? 200 : 503;
 	return api_send_json(
 		c, json_pack("{s:s, s:s, s:i, s:i}", "status",
-			     migrated ? "ok" : "unavailable", "database",
-			     !reachable   ? "unreachable"
-			     : migrated ? "ok"
-					  : "migrations pending",
-			     "schema_version", reachable ? version : 0,
-			     "schema_latest", latest));
+			     version == latest ? "ok" : "unavailable",
+			     "database", database, "schema_version",
+			     version < 0 ? 0 : version, "schema_latest", latest));
 }
 
 /* MISP returns 200 and a JSON string, one of a few fixed messages, for

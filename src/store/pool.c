@@ -29,7 +29,11 @@ struct store_pool {
 	atomic_bool abort;        /* set by store_pool_abort() */
 };
 
-/* SQLite's progress handler: a nonzero return interrupts the statement. */
+/* SQLite's progress handler: a nonzero return interrupts the statement.
+ * NOTE: SQLite does not call it while a statement waits in the busy
+ * handler, so a request waiting for another process's write lock (a
+ * `cairn import`) ends only when that wait does, after up to the busy
+ * timeout. */
 static int check_abort(void *ctx)
 {
 	struct store_pool *p = ctx;

@@ -77,6 +77,35 @@ def test_health_head_and_wrong_method(server):
     harness.assert_misp_error(post, 405, "/health")
 
 
+def test_health_503_on_schema_mismatch(tmp_path):
+    key = harness.init_data_dir(tmp_path / "h")
+    srv = harness.Server(tmp_path / "h", key, tmp_path / "h.log")
+    srv.start()
+    try:
+        latest = requests.get(srv.url + "/health", timeout=10).json()[
+            "schema_latest"
+        ]
+        # Another, newer build migrated the database under the server.
+        db = sqlite3.connect(tmp_path / "h" / "cairn.db")
+        db.execute(f"PRAGMA user_version = {latest + 1}")
+        db.commit()
+        response = requests.get(srv.url + "/health", timeout=10)
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "unavailable"
+        assert body["database"] == "schema newer than this build"
+        assert body["schema_version"] == latest + 1
+        done = run("health", "--listen", f"127.0.0.1:{srv.port}")
+        assert done.returncode == 1
+        assert "returned 503" in done.stderr
+        db.execute(f"PRAGMA user_version = {latest}")
+        db.commit()
+        db.close()
+        assert requests.get(srv.url + "/health", timeout=10).status_code == 200
+    finally:
+        harness.check_stopped(srv)
+
+
 def test_heartbeat_with_key(api):
     response = api.get("/users/heartbeat")
     assert response.status_code == 200, response.text
