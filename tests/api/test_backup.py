@@ -218,6 +218,33 @@ def test_restore_rejects_other_files(backup, tmp_path):
         harness.check_stopped(srv)
 
 
+def test_restore_migrates_older_backup(backup, tmp_path):
+    file, before, _ = backup
+    # Migration 3 added users.password; undoing it makes a version 2 copy.
+    older = tmp_path / "v2.db"
+    shutil.copy(file, older)
+    db = sqlite3.connect(older)
+    db.execute("ALTER TABLE users DROP COLUMN password")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+    data = tmp_path / "migrated"
+    done = run("restore", "--data", data, older, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "migrated it from schema version 2" in done.stderr
+    db = sqlite3.connect(data / "cairn.db")
+    try:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        columns = [row[1] for row in db.execute("PRAGMA table_info(users)")]
+        (events,) = db.execute("SELECT count(*) FROM events").fetchone()
+    finally:
+        db.close()
+    assert version > 2
+    assert "password" in columns
+    assert events >= len(before)
+
+
 def test_backup_usage_errors(tmp_path):
     done = run("backup", "--data", tmp_path)
     assert done.returncode == 2
