@@ -2,7 +2,8 @@
 # two set-up commands the README gives.  `make SAN=1` builds with ASan and
 # UBSan into build-san/.
 
-PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium libpcre2-8 libidn2
+PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium libpcre2-8 libidn2 \
+	    gnutls
 CC       ?= cc
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)

@@ -88,6 +88,7 @@ int api_check_distribution(struct api_ctx *c, json_t *obj,
 			   const char *pointer, struct cairn_err *e);
 
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
+int api_health(struct api_ctx *c);
 int api_version(struct api_ctx *c);
 int api_user_view(struct api_ctx *c);
 int api_user_index(struct api_ctx *c);
@@ -111,6 +112,7 @@ int api_authkey_index(struct api_ctx *c);
 int api_authkey_view(struct api_ctx *c);
 int api_authkey_edit(struct api_ctx *c);
 int api_authkey_delete(struct api_ctx *c);
+int api_user_heartbeat(struct api_ctx *c);
 int api_describe_types(struct api_ctx *c);
 int api_event_index(struct api_ctx *c);
 int api_event_view(struct api_ctx *c);

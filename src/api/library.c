@@ -34,28 +34,22 @@ static int apply_state(void *ctx, const char *name, bool enabled)
 static int load_warninglists(struct library *lib, const char *dir,
 			     struct store *s, struct cairn_err *e)
 {
-	struct buf path = BUF_INIT;
 	struct timespec start;
-	struct stat st;
 	size_t enabled = 0;
 	int rc;
 
-	buf_printf(&path, "%s/warninglists", dir);
-	if (stat(buf_str(&path), &st) < 0 || !S_ISDIR(st.st_mode)) {
-		log_warn("library '%s' has no warninglists folder; "
-			 "warninglists are empty",
-			 dir);
-		buf_release(&path);
+	if (!dir) {
+		log_info("no warninglists folder is set; warninglists are "
+			 "empty");
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	rc = warninglist_set_load(&lib->warninglists, buf_str(&path), e);
+	rc = warninglist_set_load(&lib->warninglists, dir, e);
 	if (rc == 0) {
 		rc = store_warninglist_state_each(s, apply_state,
 						  lib->warninglists, e);
 	}
 	if (rc < 0) {
-		buf_release(&path);
 		return rc;
 	}
 	for (size_t id = 1; id <= warninglist_count(lib->warninglists); id++) {
@@ -64,15 +58,37 @@ static int load_warninglists(struct library *lib, const char *dir,
 	log_info("loaded %zu warninglists (%zu enabled) with %zu entries "
 		 "from '%s' in %.0f ms; matchers take %.1f MB",
 		 warninglist_count(lib->warninglists), enabled,
-		 warninglist_entry_total(lib->warninglists), buf_str(&path),
+		 warninglist_entry_total(lib->warninglists), dir,
 		 elapsed_ms(&start),
 		 (double)warninglist_memory(lib->warninglists) / 1e6);
-	buf_release(&path);
 	return 0;
 }
 
-int library_open(struct library **out, const char *dir, struct store *s,
-		 struct cairn_err *e)
+void library_dirs_from(struct library_dirs *dirs, const char *library,
+		       const char *warninglists, const char *taxonomies,
+		       const char *galaxies, const char *object_templates,
+		       struct buf *scratch)
+{
+	struct stat st;
+
+	*dirs = (struct library_dirs){warninglists, taxonomies, galaxies,
+				      object_templates};
+	if (warninglists || !library) {
+		return;
+	}
+	buf_clear(scratch);
+	buf_printf(scratch, "%s/warninglists", library);
+	if (stat(buf_str(scratch), &st) == 0 && S_ISDIR(st.st_mode)) {
+		dirs->warninglists = buf_str(scratch);
+	} else {
+		log_warn("library '%s' has no warninglists folder; "
+			 "warninglists are empty",
+			 library);
+	}
+}
+
+int library_open(struct library **out, const struct library_dirs *dirs,
+		 struct store *s, struct cairn_err *e)
 {
 	struct library *lib = calloc(1, sizeof(*lib));
 	int rc;
@@ -82,7 +98,9 @@ int library_open(struct library **out, const char *dir, struct store *s,
 		return cairn_err_set(e, CAIRN_ENOMEM,
 				     "out of memory loading the library");
 	}
-	rc = load_warninglists(lib, dir, s, e);
+	rc = load_warninglists(lib, dirs->warninglists, s, e);
+	/* TODO: load dirs->taxonomies, dirs->galaxies and
+	 * dirs->object_templates; the settings are validated but unused. */
 	if (rc < 0) {
 		library_free(lib);
 		return rc;

@@ -3,10 +3,11 @@
  *
  * The route table lists every endpoint once, with the methods it accepts,
  * its path (a controller, an action or none for MISP's REST aliases, and
- * whether a positional argument follows) and the role permission it
- * needs, and the object rule (api/acl.h) that its target must pass.
- * Handlers never check permissions themselves.  Admin routes have the
- * controller "admin/NAME", matching the path /admin/NAME/ACTION.
+ * whether a positional argument follows), the role permission it
+ * needs, the object rule (api/acl.h) that its target must pass, and
+ * whether it needs a key at all.  Handlers never check permissions
+ * themselves.  Admin routes have the controller "admin/NAME", matching
+ * the path /admin/NAME/ACTION.
  */
 #include "api/acl.h"
 #include "api/api.h"
@@ -50,6 +51,9 @@ enum perm {
 	PERM_SHARING_GROUP = ROLE_PERM_SHARING_GROUP,
 };
 
+/* AUTH_NONE routes need no key, and their handlers get no user. */
+enum auth_rule { AUTH_KEY, AUTH_NONE };
+
 struct route {
 	unsigned methods;
 	const char *controller;
@@ -59,6 +63,7 @@ struct route {
 	enum perm perm;
 	enum api_acl_rule rule; /* object rule on the route's target */
 	bool stream_body; /* the handler reads the raw body as a stream */
+	enum auth_rule auth;
 };
 
 #define RD (M_GET | M_HEAD)
@@ -77,6 +82,8 @@ struct route {
 	 PERM_SHARING_GROUP}
 
 static const struct route routes[] = {
+	{RD, "health", NULL, ARG_NONE, api_health, PERM_NONE, RULE_NONE, false,
+	 AUTH_NONE},
 	{RD, "servers", "getVersion", ARG_NONE, api_version, PERM_NONE},
 	{RD, "users", "view", ARG_ONE, api_user_view, PERM_NONE},
 	{WR, "users", "edit", ARG_OPTIONAL, api_user_edit_self, PERM_NONE},
@@ -114,6 +121,8 @@ static const struct route routes[] = {
 	{WR, "auth_keys", "edit", ARG_ONE, api_authkey_edit, PERM_AUTH},
 	{DEL, "auth_keys", "delete", ARG_ONE, api_authkey_delete, PERM_AUTH},
 
+	{RD | M_POST, "users", "heartbeat", ARG_NONE, api_user_heartbeat,
+	 PERM_NONE},
 	{RD, "attributes", "describeTypes", ARG_NONE, api_describe_types,
 	 PERM_NONE},
 
@@ -441,13 +450,14 @@ static void dispatch(struct api_ctx *c)
 	c->arg = r->arg != ARG_NONE && c->path.nsegments > route_base(r)
 			 ? c->path.segments[route_base(r)]
 			 : NULL;
-	rc = authenticate(c, &message);
+	rc = r->auth == AUTH_NONE ? 0 : authenticate(c, &message);
 	if (rc < 0) {
 		api_error(c, 403, message, NULL);
 		return;
 	}
-	if (!read_only_allows(c, r, method_bit(c->http->method)) ||
-	    !permitted(c, r->perm)) {
+	if (r->auth == AUTH_KEY &&
+	    (!read_only_allows(c, r, method_bit(c->http->method)) ||
+	     !permitted(c, r->perm))) {
 		api_error(c, 403, NO_PERMISSION, NULL);
 		return;
 	}

@@ -2,9 +2,11 @@
  * `cairn init`: creates a data directory with the host organisation,
  * MISP's six default roles, the admin user and an API key printed once.
  * On a directory that is already initialised it changes nothing, unless
- * --new-key requests another admin key.
+ * --new-key requests another admin key.  `cairn serve --init` calls
+ * cli_init_instance() for the same work.
  */
 #include "cli/cli.h"
+#include "core/password.h"
 #include "core/util.h"
 #include "model/codec.h"
 #include "model/misp.h"
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* MISP's default roles; each string lists the permissions set to true. */
 static const struct {
@@ -103,21 +106,22 @@ static int add_key(struct store *s, int64_t user_id)
 
 	if (rc == 0) {
 		printf("admin API key (shown once, keep it safe):\n%s\n", key);
+		fflush(stdout);
 	}
 	return rc;
 }
 
-static int create_instance(struct store *s, const char *org_name,
-			   const char *org_uuid, const char *email)
+static int insert_org(struct store *s, const struct config *c,
+		      int64_t *org_id)
 {
-	struct record org, user;
+	const char *org_uuid = config_get(c, CFG_ORG_UUID);
 	char uuid[UUID_TEXT_SIZE], now[DATETIME_TEXT_SIZE];
-	int64_t org_id, user_id;
+	struct record org;
 	int rc;
 
 	record_init(&org, &model_organisation);
 	record_set_int(&org, ORGN_ID, 1);
-	record_set_text(&org, ORGN_NAME, org_name);
+	record_set_text(&org, ORGN_NAME, config_get(c, CFG_ORG_NAME));
 	if (!org_uuid) {
 		uuid_generate(uuid);
 		org_uuid = uuid;
@@ -127,101 +131,169 @@ static int create_instance(struct store *s, const char *org_name,
 	datetime_now(now);
 	record_set_text(&org, ORGN_DATE_CREATED, now);
 	record_set_text(&org, ORGN_DATE_MODIFIED, now);
-	rc = store_insert(s, &org, &org_id);
+	rc = store_insert(s, &org, org_id);
 	record_release(&org);
+	return rc;
+}
+
+static int insert_admin(struct store *s, const struct config *c,
+			int64_t org_id, int64_t *user_id)
+{
+	struct record user;
+	int rc;
+
+	record_init(&user, &model_user);
+	record_set_int(&user, USER_ORG_ID, org_id);
+	record_set_int(&user, USER_ROLE_ID, 1);
+	record_set_text(&user, USER_EMAIL, config_get(c, CFG_ADMIN_EMAIL));
+	record_set_int(&user, USER_DATE_CREATED, time_now());
+	record_set_int(&user, USER_DATE_MODIFIED, time_now());
+	record_set_int(&user, USER_TERMSACCEPTED, 1);
+	rc = store_insert(s, &user, user_id);
+	record_release(&user);
+	return rc;
+}
+
+/* Stores the Argon2id hash of the admin_password setting, when set. */
+static int set_password(struct store *s, const struct config *c,
+			int64_t user_id, struct cairn_err *e)
+{
+	const char *password = config_get(c, CFG_ADMIN_PASSWORD);
+	struct buf hash = BUF_INIT;
+	int rc;
+
+	if (!password) {
+		return 0;
+	}
+	rc = password_hash(password, strlen(password), &hash, e);
+	if (rc == 0) {
+		rc = store_user_password_set(s, user_id, buf_str(&hash), e);
+	}
+	buf_release(&hash);
+	return rc;
+}
+
+static int create_instance(struct store *s, const struct config *c,
+			   struct cairn_err *e)
+{
+	const char *key = config_get(c, CFG_ADMIN_KEY);
+	int64_t org_id, user_id;
+	int rc;
+
+	rc = insert_org(s, c, &org_id);
 	if (rc == 0) {
 		rc = insert_roles(s);
 	}
 	if (rc == 0) {
-		record_init(&user, &model_user);
-		record_set_int(&user, USER_ORG_ID, org_id);
-		record_set_int(&user, USER_ROLE_ID, 1);
-		record_set_text(&user, USER_EMAIL, email);
-		record_set_int(&user, USER_DATE_CREATED, time_now());
-		record_set_int(&user, USER_DATE_MODIFIED, time_now());
-		record_set_int(&user, USER_TERMSACCEPTED, 1);
-		rc = store_insert(s, &user, &user_id);
-		record_release(&user);
+		rc = insert_admin(s, c, org_id, &user_id);
 	}
 	if (rc == 0) {
-		rc = add_key(s, user_id);
+		rc = set_password(s, c, user_id, e);
+	}
+	if (rc == 0) {
+		rc = key ? cli_key_store(s, user_id, key) : 0;
+	}
+	if (rc < 0) {
+		store_error(s, e);
+		return rc;
+	}
+	/* Printed last, so a key is never shown for a failed start. */
+	return key ? 0 : add_key(s, user_id);
+}
+
+int cli_init_instance(struct store *s, const struct config *c,
+		      struct cairn_err *e)
+{
+	int rc = store_begin(s);
+
+	if (rc == 0) {
+		rc = create_instance(s, c, e);
+	}
+	if (rc == 0) {
+		rc = store_commit(s);
+	} else {
+		store_rollback(s);
+	}
+	if (rc < 0) {
+		store_error(s, e);
 	}
 	return rc;
 }
 
+static const enum config_key init_keys[] = {
+	CFG_DATA, CFG_ORG_NAME, CFG_ORG_UUID, CFG_ADMIN_EMAIL,
+	CFG_ADMIN_PASSWORD, CFG_ADMIN_KEY,
+};
+
 int cli_init(int argc, char **argv)
 {
-	const char *data = NULL, *org_name = "ORGNAME", *org_uuid = NULL;
-	const char *email = "admin@admin.test";
-	bool new_key = false, help = false;
-	const struct cli_option opts[] = {
-		{"--data", "DIR", "data directory to create", &data, NULL},
-		{"--org-name", "NAME", "host organisation (default ORGNAME)",
-		 &org_name, NULL},
-		{"--org-uuid", "UUID", "host organisation UUID (default random)",
-		 &org_uuid, NULL},
-		{"--email", "EMAIL", "admin e-mail (default admin@admin.test)",
-		 &email, NULL},
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct config c;
+	bool new_key = false;
+	const struct cli_option extra[] = {
 		{"--new-key", NULL,
 		 "on an existing directory, print a new admin key", NULL,
 		 &new_key},
-		{"--help", NULL, "show this help", NULL, &help},
 	};
-	size_t nopts = sizeof(opts) / sizeof(opts[0]), npos;
+	const char *data;
 	struct store *s;
 	int64_t count = 0;
-	int rc;
+	int rc, lock;
 
-	if (cli_parse(argc, argv, 2, opts, nopts, NULL, 0, &npos) < 0) {
-		return 2;
-	}
-	if (help) {
-		printf("usage: cairn init --data DIR [options]\n");
-		cli_print_options(opts, nopts);
-		return 0;
-	}
-	if (!data) {
+	config_init(&c);
+	rc = cli_load_settings(
+		argc, argv,
+		"cairn init --data DIR [options]\n\n"
+		"Also reads CAIRN_ADMIN_PASSWORD (checked, stored as an "
+		"Argon2id hash)\nand CAIRN_ADMIN_KEY (40 letters and digits; "
+		"generated when unset).",
+		init_keys, sizeof(init_keys) / sizeof(init_keys[0]), extra, 1,
+		NULL, 0, NULL, &c);
+	data = config_get(&c, CFG_DATA);
+	if (rc == 0 && !data) {
 		fprintf(stderr, "error: missing --data DIR\n");
-		return 2;
+		rc = -1;
 	}
-	if (org_uuid && !codec_is_uuid(org_uuid)) {
-		fprintf(stderr,
-			"error: invalid --org-uuid '%s': expected a UUID such "
-			"as 5f4b0e3a-2c1d-4e8f-9a7b-6c5d4e3f2a1b\n",
-			org_uuid);
-		return 2;
-	}
-	if (!*org_name || !strchr(email, '@')) {
-		fprintf(stderr, "error: --org-name must not be empty and "
-				"--email must be an e-mail address\n");
-		return 2;
+	if (rc != 0) {
+		config_release(&c);
+		return rc < 0 ? 2 : 0;
 	}
 	if (mkdir(data, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "error: cannot create '%s': %s\n", data,
 			strerror(errno));
+		config_release(&c);
+		return 1;
+	}
+	/* A server that holds the lock has an initialised directory, which
+	 * only --new-key changes, so init goes on without the lock then. */
+	lock = cli_database_exists(data) ? -1 : cli_lock_data(data);
+	if (!cli_database_exists(data) && lock < 0) {
+		config_release(&c);
 		return 1;
 	}
 	s = cli_open_store(data);
 	if (!s) {
-		return 1;
+		rc = -1;
+	} else {
+		rc = store_count(s, &model_org, "id", 1, &count);
 	}
-	rc = store_count(s, &model_org, "id", 1, &count);
-	if (rc == 0 && count > 0) {
+	if (s && rc == 0 && count > 0) {
 		fprintf(stderr, "data directory '%s' is already initialised; "
 				"nothing changed\n",
 			data);
 		rc = new_key ? add_key(s, 1) : 0;
-		store_close(s);
-		return rc < 0 ? 1 : 0;
-	}
-	rc = store_begin(s);
-	if (rc == 0) {
-		rc = create_instance(s, org_name, org_uuid, email);
-	}
-	rc = rc == 0 ? store_commit(s) : (store_rollback(s), rc);
-	if (rc < 0) {
-		fprintf(stderr, "error: initialising '%s' failed\n", data);
+	} else if (s && rc == 0) {
+		rc = cli_init_instance(s, &c, &e);
+		if (rc < 0) {
+			fprintf(stderr, "error: initialising '%s' failed: %s\n",
+				data, buf_str(&e.message));
+		}
 	}
 	store_close(s);
+	if (lock >= 0) {
+		close(lock);
+	}
+	cairn_err_release(&e);
+	config_release(&c);
 	return rc < 0 ? 1 : 0;
 }

@@ -13,10 +13,15 @@ static const struct {
 } commands[] = {
 	{"init", cli_init,
 	 "create a data directory, the admin user and an API key"},
-	{"serve", cli_serve, "serve the MISP REST API"},
+	{"serve", cli_serve, "serve the MISP REST API (--init on first start)"},
 	{"import", cli_import, "import MISP JSON files, folders and feeds"},
 	{"org", cli_org, "add an organisation"},
 	{"user", cli_user, "add a user with an API key"},
+	{"health", cli_health, "ask a running server whether it is ready"},
+	{"config", cli_config,
+	 "`config show`: print each setting and where it came from"},
+	{"backup", cli_backup, "copy the database while the server runs"},
+	{"restore", cli_restore, "replace the database with a backup"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -29,7 +34,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	}
-	fprintf(out, "\n`cairn COMMAND --help` lists a command's options.\n");
+	fprintf(out, "\n`cairn COMMAND --help` lists a command's options.  "
+		     "Settings come from options,\nthe environment (CAIRN_*) "
+		     "and DATA/cairn.conf, in that order of precedence.\n");
 }
 
 int main(int argc, char **argv)

@@ -12,19 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_key_create(struct store *s, int64_t user_id,
-		   char key[API_KEY_LENGTH + 1])
+int cli_key_store(struct store *s, int64_t user_id, const char *key)
 {
 	char hash[SHA256_HEX_SIZE];
 	char start[5], end[5];
 	int64_t id;
 
-	api_key_generate(key);
 	sha256_hex(key, strlen(key), hash);
 	memcpy(start, key, 4);
 	start[4] = '\0';
 	memcpy(end, key + API_KEY_LENGTH - 4, 5);
 	return store_authkey_add(s, user_id, hash, start, end, &id);
+}
+
+int cli_key_create(struct store *s, int64_t user_id,
+		   char key[API_KEY_LENGTH + 1])
+{
+	api_key_generate(key);
+	return cli_key_store(s, user_id, key);
 }
 
 static int user_usage(const struct cli_option *opts, size_t nopts)

@@ -39,10 +39,12 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	http_handler handler;
 	void *ctx;
+	void (*abort_requests)(void *ctx);
 	size_t max_body;
 	int port;
 	atomic_int active;     /* requests between URI log and completion */
-	atomic_bool stopping;  /* once set, responses carry Connection: close */
+	atomic_bool stopping;  /* once set, responses carry Connection: close
+				  and new requests get 503 */
 
 	/* While http_start() runs, the first libmicrohttpd message is kept
 	 * here, because MHD_start_daemon() reports failure only as NULL. */
@@ -58,6 +60,7 @@ struct request {
 	struct timespec started; /* CLOCK_MONOTONIC, at the request line */
 	struct buf method;
 	struct buf path;         /* as sent, without the query string */
+	struct buf query;        /* as sent, after the '?' */
 	struct buf body;
 	enum body_state body_state;
 	bool headers_seen;       /* the access handler has run once */
@@ -192,6 +195,7 @@ static void request_free(struct request *rq)
 {
 	buf_release(&rq->method);
 	buf_release(&rq->path);
+	buf_release(&rq->query);
 	buf_release(&rq->body);
 	free(rq);
 }
@@ -213,7 +217,9 @@ static void *on_request_line(void *cls, const char *uri,
 	rq->server = s;
 	clock_gettime(CLOCK_MONOTONIC, &rq->started);
 	rq->body.max = s->max_body;
-	if (buf_add(&rq->path, uri, strcspn(uri, "?")) < 0) {
+	if (buf_add(&rq->path, uri, strcspn(uri, "?")) < 0 ||
+	    (uri[rq->path.len] == '?' &&
+	     buf_adds(&rq->query, uri + rq->path.len + 1) < 0)) {
 		log_error("http: out of memory for a new request");
 		request_free(rq);
 		return NULL;
@@ -518,6 +524,7 @@ static enum MHD_Result run_handler(struct request *rq,
 	struct http_request request = {
 		.method = buf_str(&rq->method),
 		.path = buf_str(&rq->path),
+		.query = buf_str(&rq->query),
 		.body = buf_str(&rq->body),
 		.body_len = rq->body.len,
 		.peer = connection_peer(connection),
@@ -602,6 +609,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 		if (buf_adds(&rq->method, method) < 0) {
 			log_error("http: out of memory for a new request");
 			return MHD_NO;
+		}
+		if (atomic_load(&rq->server->stopping)) {
+			return queue_error(rq, connection,
+					   MHD_HTTP_SERVICE_UNAVAILABLE,
+					   "Service unavailable",
+					   "The server is shutting down. Retry "
+					   "the request later.",
+					   "server shutting down");
 		}
 		if (declared_too_big(rq->server, connection)) {
 			return queue_too_big(rq, connection);
@@ -711,6 +726,14 @@ static int check_config(const struct http_config *cfg, struct cairn_err *e)
 				     "least 1",
 				     cfg->threads);
 	}
+	if ((cfg->tls_cert_pem || cfg->tls_key_pem) &&
+	    MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		return cairn_err_set(e, CAIRN_EINVAL,
+				     "this libmicrohttpd was built without "
+				     "TLS support; install one built with "
+				     "GnuTLS or serve plain HTTP behind a "
+				     "reverse proxy");
+	}
 	return 0;
 }
 
@@ -732,30 +755,54 @@ static unsigned poll_flags(const struct sockaddr_storage *addr)
 	return flags;
 }
 
+/* Options beyond the fixed ones of start_daemon(); a few spare. */
+#define MAX_DAEMON_OPTIONS 16
+
+static void add_option(struct MHD_OptionItem *opts, size_t *n,
+		       enum MHD_OPTION option, intptr_t value, void *ptr)
+{
+	opts[(*n)++] = (struct MHD_OptionItem){option, value, ptr};
+}
+
 static struct MHD_Daemon *start_daemon(struct http_server *s,
 				       const struct http_config *cfg,
 				       struct sockaddr_storage *addr)
 {
-	unsigned max_connections = cfg->max_connections
-					   ? cfg->max_connections
-					   : HTTP_DEFAULT_MAX_CONNECTIONS;
-	unsigned timeout_s = cfg->timeout_s ? cfg->timeout_s
-					    : HTTP_DEFAULT_TIMEOUT_S;
-	/* libmicrohttpd warns about a pool of one thread, which is the same
-	 * as no pool, so then the option list ends before the pool size. */
-	enum MHD_OPTION pool_option = cfg->threads > 1
-					      ? MHD_OPTION_THREAD_POOL_SIZE
-					      : MHD_OPTION_END;
+	struct MHD_OptionItem opts[MAX_DAEMON_OPTIONS];
+	unsigned flags = poll_flags(addr);
+	size_t n = 0;
 
+	add_option(opts, &n, MHD_OPTION_SOCK_ADDR, 0, addr);
+	add_option(opts, &n, MHD_OPTION_CONNECTION_LIMIT,
+		   cfg->max_connections ? cfg->max_connections
+					: HTTP_DEFAULT_MAX_CONNECTIONS,
+		   NULL);
+	add_option(opts, &n, MHD_OPTION_CONNECTION_TIMEOUT,
+		   cfg->timeout_s ? cfg->timeout_s : HTTP_DEFAULT_TIMEOUT_S,
+		   NULL);
+	/* libmicrohttpd warns about a pool of one thread, which is the same
+	 * as no pool, so then the pool option is left out. */
+	if (cfg->threads > 1) {
+		add_option(opts, &n, MHD_OPTION_THREAD_POOL_SIZE,
+			   cfg->threads, NULL);
+	}
+	if (cfg->tls_cert_pem && cfg->tls_key_pem) {
+		flags |= MHD_USE_TLS;
+		add_option(opts, &n, MHD_OPTION_HTTPS_MEM_CERT, 0,
+			   (void *)cfg->tls_cert_pem);
+		add_option(opts, &n, MHD_OPTION_HTTPS_MEM_KEY, 0,
+			   (void *)cfg->tls_key_pem);
+	}
+	add_option(opts, &n, MHD_OPTION_END, 0, NULL);
+
+	/* The callbacks stay in the variable list, which takes function
+	 * pointers without a cast to intptr_t. */
 	return MHD_start_daemon(
-		poll_flags(addr), (uint16_t)cfg->port, NULL, NULL, on_request,
-		s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
-		MHD_OPTION_CONNECTION_LIMIT, max_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+		flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, s,
 		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, s,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, pool_option,
-		(unsigned)cfg->threads, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
 static void server_free(struct http_server *s)
@@ -788,6 +835,7 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 	}
 	s->handler = cfg->handler;
 	s->ctx = cfg->ctx;
+	s->abort_requests = cfg->abort_requests;
 	s->max_body = cfg->max_body;
 	atomic_init(&s->active, 0);
 	atomic_init(&s->stopping, false);
@@ -813,8 +861,9 @@ int http_start(struct http_server **out, const struct http_config *cfg,
 
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : cfg->port;
-	log_info("http: listening on '%s' port %d with %d threads",
-		 cfg->host, s->port, cfg->threads);
+	log_info("http: listening on '%s' port %d (%s) with %d threads",
+		 cfg->host, s->port, cfg->tls_cert_pem ? "HTTPS" : "HTTP",
+		 cfg->threads);
 	*out = s;
 	return 0;
 }
@@ -835,15 +884,18 @@ static void sleep_ms(long ms)
 void http_stop(struct http_server *s)
 {
 	struct timespec started;
-	MHD_socket listen_fd;
 	int active;
 
 	if (!s) {
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	/* NOTE: MHD_quiesce_daemon() would stop accepting, but on an epoll
+	 * thread pool it races with the workers' own removal of the listen
+	 * socket and can abort the process in libmicrohttpd 0.9.75 ("Failed
+	 * to remove listen FD from epoll set"), so connections are still
+	 * accepted until MHD_stop_daemon() and their requests get 503. */
 	atomic_store(&s->stopping, true);
-	listen_fd = MHD_quiesce_daemon(s->daemon);
 
 	/* MHD_stop_daemon() closes every connection, including those whose
 	 * response is still being written, so wait for them first. */
@@ -856,12 +908,12 @@ void http_stop(struct http_server *s)
 		log_warn("http: closing %d connections whose requests are "
 			 "still in progress after %d ms",
 			 active, HTTP_STOP_GRACE_MS);
+		if (s->abort_requests) {
+			s->abort_requests(s->ctx);
+		}
 	}
 
 	MHD_stop_daemon(s->daemon);
-	if (listen_fd != MHD_INVALID_SOCKET) {
-		close(listen_fd);
-	}
 	log_info("http: stopped listening on port %d", s->port);
 	server_free(s);
 }

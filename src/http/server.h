@@ -25,6 +25,8 @@ struct http_server;
 struct http_request {
 	const char *method; /* "GET", "POST", "HEAD", ... */
 	const char *path;   /* URL path as sent, without the query string */
+	const char *query;  /* query string as sent, after the '?'; "" when
+			       none */
 	const char *body;   /* request body, NUL-terminated; "" when none */
 	size_t body_len;
 	/* The TCP peer's address, never a forwarded-for header; NULL when
@@ -87,6 +89,15 @@ struct http_config {
 	unsigned max_connections; /* 0 means HTTP_DEFAULT_MAX_CONNECTIONS */
 	unsigned timeout_s; /* idle seconds before a connection is closed;
 			       0 means HTTP_DEFAULT_TIMEOUT_S */
+	/* PEM text of the certificate chain and its private key; when both
+	 * are set the server speaks HTTPS (libmicrohttpd with GnuTLS).  They
+	 * must stay valid until http_stop(). */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
+	/* Called by http_stop() when requests are still in progress after
+	 * HTTP_STOP_GRACE_MS, to make their handlers return soon; may be
+	 * NULL.  Runs in the thread that called http_stop(). */
+	void (*abort_requests)(void *ctx);
 };
 
 /* Starts listening and serving.  On failure fills `e` (for example, the
@@ -95,13 +106,20 @@ struct http_config {
 int http_start(struct http_server **out, const struct http_config *cfg,
 	       struct cairn_err *e);
 
+/* A handler that responds to every request with 301 Moved Permanently to
+ * the same path and query on another origin.  `ctx` is the target's base
+ * URL without a final '/', such as "https://misp.example.org". */
+void http_redirect_handler(void *ctx, const struct http_request *rq,
+			   struct http_response *rs);
+
 /* Returns the port the server listens on. */
 int http_port(const struct http_server *s);
 
-/* Stops accepting connections, lets requests in progress finish, and frees
- * the server.  Requests still in progress after HTTP_STOP_GRACE_MS have
- * their connections closed, but a handler that is running is waited for,
- * so a handler that never returns blocks http_stop().  NULL is ignored. */
+/* Answers requests that start from now on with 503, lets requests in
+ * progress finish, stops listening and frees the server.  Requests still in progress after HTTP_STOP_GRACE_MS have
+ * their connections closed, after abort_requests runs, but a handler that
+ * is running is waited for, so a handler that never returns blocks
+ * http_stop().  NULL is ignored. */
 #define HTTP_STOP_GRACE_MS 1000
 void http_stop(struct http_server *s);
 

@@ -13,7 +13,11 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+
+/* SQLite VM steps between two checks of the abort flag. */
+#define ABORT_CHECK_STEPS 1000
 
 struct store_pool {
 	pthread_mutex_t lock;
@@ -22,7 +26,20 @@ struct store_pool {
 	int idle;                 /* number of connections in `stack` */
 	struct store **stack;     /* idle connections, the top at idle - 1 */
 	struct store **all;       /* every connection, for store_pool_free() */
+	atomic_bool abort;        /* set by store_pool_abort() */
 };
+
+/* SQLite's progress handler: a nonzero return interrupts the statement.
+ * NOTE: SQLite does not call it while a statement waits in the busy
+ * handler, so a request waiting for another process's write lock (a
+ * `cairn import`) ends only when that wait does, after up to the busy
+ * timeout. */
+static int check_abort(void *ctx)
+{
+	struct store_pool *p = ctx;
+
+	return atomic_load(&p->abort) ? 1 : 0;
+}
 
 static void pool_close_all(struct store_pool *p, int opened)
 {
@@ -74,8 +91,11 @@ int store_pool_new(struct store_pool **out, const char *path, int size,
 		free(p);
 		return rc;
 	}
+	atomic_init(&p->abort, false);
 	for (i = 0; i < size; i++) {
 		p->stack[i] = p->all[i];
+		sqlite3_progress_handler(store_db(p->all[i]), ABORT_CHECK_STEPS,
+					 check_abort, p);
 	}
 	p->size = size;
 	p->idle = size;
@@ -113,6 +133,13 @@ void store_pool_put(struct store_pool *p, struct store *s)
 	p->stack[p->idle++] = s;
 	pthread_cond_signal(&p->available);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void store_pool_abort(struct store_pool *p)
+{
+	if (p) {
+		atomic_store(&p->abort, true);
+	}
 }
 
 /* The caller makes sure that every connection was put back first. */

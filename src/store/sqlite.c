@@ -1097,6 +1097,11 @@ int store_slot_stmt(struct store *s, enum store_slot slot,
 	return 0;
 }
 
+int store_schema_latest(void)
+{
+	return schema_latest();
+}
+
 bool store_in_transaction(struct store *s)
 {
 	return !sqlite3_get_autocommit(s->db);

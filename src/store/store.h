@@ -60,8 +60,13 @@ enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
 int store_open(struct store **out, const char *path, struct cairn_err *e);
 void store_close(struct store *s);
 
-/* Returns the schema version after migrations. */
+/* Returns the schema version after migrations, read from the database
+ * (so a failure means the database is unreachable), or a negative
+ * code. */
 int store_schema_version(struct store *s);
+
+/* Returns the schema version that this build's newest migration makes. */
+int store_schema_latest(void);
 
 /* Transactions.  store_begin() takes the write lock at once (BEGIN
  * IMMEDIATE) so that a transaction never fails half-way on a busy
@@ -417,6 +422,27 @@ int store_search_attributes(struct store *s, const struct store_viewer *v,
 int store_search_events(struct store *s, const struct store_viewer *v,
 			const struct store_search *q,
 			int (*fn)(void *ctx, int64_t event_id), void *ctx);
+/* Online backup and restore of a whole database file.
+ *
+ * store_backup() copies the database at `db_path` into `file` while other
+ * connections may write to it.  The copy is one read snapshot, taken when
+ * the backup starts, so it contains exactly the transactions committed
+ * before then.  Writers go on meanwhile (WAL mode), and the copy is made
+ * in steps of STORE_BACKUP_PAGES pages.  It is written beside `file`,
+ * synced, then renamed over it, so `file` is never a partial copy.
+ *
+ * store_restore() checks that `file` is a Cairn database (a schema
+ * version, none newer than this build, PRAGMA integrity_check "ok"),
+ * copies it beside `db_path`, syncs it, folds the current database's WAL
+ * back into it, removes the stale -wal and -shm files and renames the
+ * copy over `db_path`.  It then opens the result once, which runs the
+ * migrations an older backup needs; *from_version receives the backup's
+ * schema version.  The caller makes sure no other process uses
+ * `db_path`. */
+#define STORE_BACKUP_PAGES 256
+int store_backup(const char *db_path, const char *file, struct cairn_err *e);
+int store_restore(const char *file, const char *db_path, int *from_version,
+		  struct cairn_err *e);
 
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A
@@ -426,5 +452,12 @@ int store_pool_new(struct store_pool **out, const char *path, int size,
 struct store *store_pool_get(struct store_pool *p);
 void store_pool_put(struct store_pool *p, struct store *s);
 void store_pool_free(struct store_pool *p);
+
+/* Makes every statement on the pool's connections fail with CAIRN_ESTORE
+ * from now on, within a thousand SQLite VM steps.  SQLite rolls back the
+ * transaction of a write statement that fails so.  The server calls it at
+ * shutdown, so that a long request ends at once instead of delaying the
+ * exit.  Safe to call from any thread, and it cannot be undone. */
+void store_pool_abort(struct store_pool *p);
 
 #endif

@@ -407,6 +407,8 @@ static void test_handler(void *ctx, const struct http_request *rq,
 		http_response_header(rs, "X-Bad", "a\r\nInjected: 1");
 	} else if (strncmp(rq->path, "/raw/", 5) == 0) {
 		buf_adds(&rs->body, rq->path);
+	} else if (strcmp(rq->path, "/query") == 0) {
+		buf_printf(&rs->body, "[%s]", rq->query);
 	} else {
 		rs->status = 404;
 	}
@@ -928,6 +930,65 @@ static void server_stop_closes_stalled_request(void **state)
 	buf_release(&raw);
 }
 
+struct stop_thread {
+	struct http_server *server;
+};
+
+static void *stop_thread_run(void *arg)
+{
+	struct stop_thread *t = arg;
+
+	http_stop(t->server);
+	return NULL;
+}
+
+/* A request that starts while the server stops gets 503, in MISP's error
+ * shape, while the request already running finishes with 200. */
+static void server_stop_rejects_new_request(void **state)
+{
+	struct fixture *f = *state;
+	struct slow_client c = {.port = f->port};
+	struct stop_thread t = {f->server};
+	struct reply late = {0};
+	pthread_t client, stopper;
+
+	assert_int_equal(pthread_create(&client, NULL, slow_client_run, &c),
+			 0);
+	for (int i = 0; i < 200 && !atomic_load(&f->slow_started); i++) {
+		sleep_ms(5);
+	}
+	assert_true(atomic_load(&f->slow_started));
+	assert_int_equal(pthread_create(&stopper, NULL, stop_thread_run, &t),
+			 0);
+	f->server = NULL;
+	/* The slow handler runs for 300 ms, so the stop has begun by now. */
+	sleep_ms(50);
+	get(f->port, "GET", "/hello", NULL, &late);
+	assert_int_equal(late.status, 503);
+	assert_non_null(strstr(buf_str(&late.body), "shutting down"));
+	assert_non_null(strstr(buf_str(&late.head), "connection: close"));
+
+	assert_int_equal(pthread_join(client, NULL), 0);
+	assert_int_equal(pthread_join(stopper, NULL), 0);
+	assert_int_equal(c.reply.status, 200);
+	reply_release(&c.reply);
+	reply_release(&late);
+}
+
+static void server_query_string_raw(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r = {0};
+
+	get(f->port, "GET", "/query?a=b%20c&d&e=%3F", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(buf_str(&r.body), "[a=b%20c&d&e=%3F]");
+	reply_release(&r);
+	get(f->port, "GET", "/query", NULL, &r);
+	assert_string_equal(buf_str(&r.body), "[]");
+	reply_release(&r);
+}
+
 static void server_stop_when_idle(void **state)
 {
 	struct fixture *f = *state;
@@ -1102,6 +1163,8 @@ int main(void)
 		SERVER_TEST(server_stop_finishes_request),
 		SERVER_TEST(server_stop_closes_stalled_request),
 		SERVER_TEST(server_stop_when_idle),
+		SERVER_TEST(server_stop_rejects_new_request),
+		SERVER_TEST(server_query_string_raw),
 		SERVER_TEST(server_logs_without_secrets),
 		cmocka_unit_test(start_rejects_bad_config),
 		cmocka_unit_test(server_single_thread_ipv6),
