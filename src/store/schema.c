@@ -353,11 +353,17 @@ static const char migration_2[] =
 static const char migration_3[] =
 	"ALTER TABLE users ADD COLUMN password TEXT NOT NULL DEFAULT '';\n";
 
+/* Placeholders for the migrations of branches merged later; each is
+ * replaced by that branch's own script. */
+static const char migration_4[] = "";
+static const char migration_5[] = "";
+static const char migration_6[] = "";
+static const char migration_7[] = "";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
-	migration_1,
-	migration_2,
-	migration_3,
+	migration_1, migration_2, migration_3, migration_4,
+	migration_5, migration_6, migration_7,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
