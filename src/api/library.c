@@ -1,8 +1,10 @@
 /*
  * Loading the library at start, and the stored enabled state of its
- * warninglists.
+ * warninglists.  The other libraries load in library_refs.c, each from
+ * the folder that library_open() names here.
  */
 #include "api/library.h"
+#include "api/library_refs.h"
 #include "core/log.h"
 
 #include <stdlib.h>
@@ -71,6 +73,28 @@ static int load_warninglists(struct library *lib, const char *dir,
 	return 0;
 }
 
+/* Loads DIR/SUB with `load` when the folder exists, else warns. */
+static int load_optional(struct library *lib, const char *dir,
+			 const char *sub, struct store *s,
+			 int (*load)(struct library *, const char *,
+				     struct store *, struct cairn_err *),
+			 struct cairn_err *e)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	buf_printf(&path, "%s/%s", dir, sub);
+	if (stat(buf_str(&path), &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_warn("library '%s' has no %s folder; it stays empty", dir,
+			 sub);
+	} else {
+		rc = load(lib, buf_str(&path), s, e);
+	}
+	buf_release(&path);
+	return rc;
+}
+
 int library_open(struct library **out, const char *dir, struct store *s,
 		 struct cairn_err *e)
 {
@@ -83,6 +107,18 @@ int library_open(struct library **out, const char *dir, struct store *s,
 				     "out of memory loading the library");
 	}
 	rc = load_warninglists(lib, dir, s, e);
+	if (rc == 0) {
+		rc = load_optional(lib, dir, "taxonomies", s,
+				   library_load_taxonomies, e);
+	}
+	if (rc == 0) {
+		rc = load_optional(lib, dir, "galaxies", s,
+				   library_load_galaxies, e);
+	}
+	if (rc == 0) {
+		rc = load_optional(lib, dir, "objects", s,
+				   library_load_object_templates, e);
+	}
 	if (rc < 0) {
 		library_free(lib);
 		return rc;
@@ -97,5 +133,8 @@ void library_free(struct library *lib)
 		return;
 	}
 	warninglist_set_free(lib->warninglists);
+	taxonomy_set_free(lib->taxonomies);
+	galaxy_set_free(lib->galaxies);
+	object_template_set_free(lib->templates);
 	free(lib);
 }

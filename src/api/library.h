@@ -8,14 +8,22 @@
 
 #include "core/err.h"
 #include "correlate/warninglist.h"
+#include "model/galaxy.h"
+#include "model/object_template.h"
+#include "model/taxonomy.h"
 #include "store/store.h"
 
+/* Each set is NULL when its folder is missing. */
 struct library {
-	struct warninglist_set *warninglists; /* NULL without a folder */
+	struct warninglist_set *warninglists;
+	struct taxonomy_set *taxonomies;
+	struct galaxy_set *galaxies;
+	struct object_template_set *templates;
 };
 
-/* Loads the subfolders of `dir` that exist, and applies the warninglist
- * state kept in `s` (lists start disabled).  Logs what it loaded and how
+/* Loads the subfolders of `dir` that exist (warninglists/, taxonomies/,
+ * galaxies/ and objects/), and applies the state kept in `s` (lists and
+ * taxonomies start disabled).  Logs what it loaded and how
  * long it took.  The caller frees *out with library_free(). */
 int library_open(struct library **out, const char *dir, struct store *s,
 		 struct cairn_err *e);

@@ -360,10 +360,27 @@ static const char migration_5[] = "";
 static const char migration_6[] = "";
 static const char migration_7[] = "";
 
+/* The enabled state of each taxonomy, by namespace, and the ids given to
+ * library items (taxonomies by namespace, galaxies and clusters by uuid),
+ * so that an id stays the same across restarts and library updates.  A
+ * taxonomy without a row is disabled, as MISP installs taxonomies. */
+static const char migration_8[] =
+	"CREATE TABLE IF NOT EXISTS taxonomy_state (\n"
+	" namespace TEXT PRIMARY KEY COLLATE NOCASE,\n"
+	" enabled INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS library_ids (\n"
+	" kind TEXT NOT NULL,\n"
+	" key TEXT NOT NULL,\n"
+	" id INTEGER NOT NULL,\n"
+	" PRIMARY KEY (kind, key),\n"
+	" UNIQUE (kind, id)\n"
+	");\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1, migration_2, migration_3, migration_4,
-	migration_5, migration_6, migration_7,
+	migration_5, migration_6, migration_7, migration_8,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
