@@ -109,5 +109,18 @@ int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);
 int api_warninglist_check(struct api_ctx *c);
+int api_taxonomy_index(struct api_ctx *c);
+int api_taxonomy_view(struct api_ctx *c);
+int api_taxonomy_enable(struct api_ctx *c);
+int api_taxonomy_disable(struct api_ctx *c);
+int api_taxonomy_add_tag(struct api_ctx *c);
+int api_galaxy_index(struct api_ctx *c);
+int api_galaxy_view(struct api_ctx *c);
+int api_galaxy_attach(struct api_ctx *c);
+int api_cluster_view(struct api_ctx *c);
+int api_cluster_index(struct api_ctx *c);
+int api_template_index(struct api_ctx *c);
+int api_template_view(struct api_ctx *c);
+int api_template_raw(struct api_ctx *c);
 
 #endif

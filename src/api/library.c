@@ -123,8 +123,16 @@ int library_open(struct library **out, const char *dir, struct store *s,
 		library_free(lib);
 		return rc;
 	}
+	lib->writes.taxonomies = lib->taxonomies;
+	lib->writes.galaxies = lib->galaxies;
+	lib->writes.templates = lib->templates;
 	*out = lib;
 	return 0;
+}
+
+const struct event_library *library_writes(const struct library *lib)
+{
+	return lib ? &lib->writes : NULL;
 }
 
 void library_free(struct library *lib)

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "correlate/warninglist.h"
+#include "import/event_writer.h"
 #include "model/galaxy.h"
 #include "model/object_template.h"
 #include "model/taxonomy.h"
@@ -19,7 +20,12 @@ struct library {
 	struct taxonomy_set *taxonomies;
 	struct galaxy_set *galaxies;
 	struct object_template_set *templates;
+	struct event_library writes; /* the three sets above, for writers */
 };
+
+/* Returns the sets that write paths check against, or NULL without a
+ * library. */
+const struct event_library *library_writes(const struct library *lib);
 
 /* Loads the subfolders of `dir` that exist (warninglists/, taxonomies/,
  * galaxies/ and objects/), and applies the state kept in `s` (lists and

@@ -36,6 +36,7 @@ enum perm {
 	PERM_TAGGER = ROLE_PERM_TAGGER,
 	PERM_TAG_EDITOR = ROLE_PERM_TAG_EDITOR,
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
+	PERM_SITE_ADMIN = ROLE_PERM_SITE_ADMIN,
 };
 
 struct route {
@@ -115,6 +116,33 @@ static const struct route routes[] = {
 	{M_POST, "warninglists", "toggleEnable", ARG_NONE,
 	 api_warninglist_toggle, PERM_WARNINGLIST},
 	{M_POST, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
+	 PERM_NONE},
+
+	{RD, "taxonomies", "index", ARG_NONE, api_taxonomy_index, PERM_NONE},
+	{RD, "taxonomies", NULL, ARG_NONE, api_taxonomy_index, PERM_NONE},
+	{RD, "taxonomies", "view", ARG_ONE, api_taxonomy_view, PERM_NONE},
+	{M_POST, "taxonomies", "enable", ARG_ONE, api_taxonomy_enable,
+	 PERM_SITE_ADMIN},
+	{M_POST, "taxonomies", "disable", ARG_ONE, api_taxonomy_disable,
+	 PERM_SITE_ADMIN},
+	{M_POST, "taxonomies", "addTag", ARG_ONE, api_taxonomy_add_tag,
+	 PERM_TAGGER},
+
+	{RD | M_POST, "galaxies", "index", ARG_NONE, api_galaxy_index,
+	 PERM_NONE},
+	{RD | M_POST, "galaxies", NULL, ARG_NONE, api_galaxy_index, PERM_NONE},
+	{RD, "galaxies", "view", ARG_ONE, api_galaxy_view, PERM_NONE},
+	{M_POST, "galaxies", "attachCluster", ARG_TWO, api_galaxy_attach,
+	 PERM_TAGGER},
+	{RD, "galaxy_clusters", "view", ARG_ONE, api_cluster_view, PERM_NONE},
+	{RD | M_POST, "galaxy_clusters", "index", ARG_OPTIONAL,
+	 api_cluster_index, PERM_NONE},
+
+	{RD, "objectTemplates", "index", ARG_NONE, api_template_index,
+	 PERM_NONE},
+	{RD, "objectTemplates", NULL, ARG_NONE, api_template_index, PERM_NONE},
+	{RD, "objectTemplates", "view", ARG_ONE, api_template_view, PERM_NONE},
+	{RD, "objectTemplates", "getRaw", ARG_ONE, api_template_raw,
 	 PERM_NONE},
 };
 
