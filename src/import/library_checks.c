@@ -118,7 +118,7 @@ void event_tag_default_colour(const struct event_library *lib,
 	event_tag_colour(name, out);
 }
 
-/* Whether owner's "Galaxy" array holds a cluster with this tag name. */
+/* Whether owner's "Galaxy" array contains a cluster with this tag name. */
 static bool carries_cluster(json_t *owner, const char *tag_name)
 {
 	json_t *galaxies = json_object_get(owner, "Galaxy");

@@ -1,5 +1,5 @@
 /*
- * What write paths take from the library: the exclusivity rule and the
+ * Library rules for write paths: the exclusivity rule and the
  * colours of taxonomies, clusters attached through their galaxy tags, and
  * the check of objects against their templates.
  *

@@ -25,7 +25,7 @@ struct galaxy {
 	int64_t version, id;
 };
 
-/* What the clusters of one cluster file share. */
+/* Fields shared by the clusters of one cluster file. */
 struct collection {
 	char *uuid, *source, *authors; /* authors: compact JSON array */
 	int64_t version;
@@ -330,7 +330,7 @@ static int load_collection(struct loader *ld, const json_t *doc)
 	return rc;
 }
 
-/* Loads each JSON file of DIR/SUB with `fn`. */
+/* Loads each JSON file of DIR/SUB as a galaxy or a cluster file. */
 static int load_files(struct galaxy_set *set, const char *dir,
 		      const char *sub, bool galaxies, struct cairn_err *e)
 {
@@ -522,8 +522,9 @@ void galaxy_set_ids(struct galaxy_set *set, const int64_t *gids,
 		set->clusters[i].id = cids[i];
 		set->by_id[i] = i;
 	}
-	/* NOTE: qsort takes no context argument; this runs once at start,
-	 * before any other thread sees the set. */
+	/* NOTE: qsort takes no context argument, so the set is passed in a
+	 * static.  This runs once at start, before other threads read the
+	 * set. */
 	sort_set = set;
 	qsort(set->by_id, set->nclusters, sizeof(size_t), id_compare);
 	sort_set = NULL;

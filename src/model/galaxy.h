@@ -1,6 +1,6 @@
 /*
  * Galaxies and their clusters, from MISP's misp-galaxy folder:
- * galaxies/NAME.json defines a galaxy, clusters/NAME.json holds the
+ * galaxies/NAME.json defines a galaxy, clusters/NAME.json contains the
  * clusters of the galaxy with the same "type".
  *
  * A cluster is found by its tag name (misp-galaxy:TYPE="VALUE", without

@@ -611,34 +611,16 @@ const struct taxonomy *taxonomy_lookup(const struct taxonomy_set *set,
 				       const char *tag,
 				       struct taxonomy_entry *entry)
 {
-	struct tag_parts p;
+	const char *colon = strchr(tag, ':');
 	const struct taxonomy *t;
-	size_t pred;
 
-	if (!split_tag(tag, &p) ||
-	    !(t = find_span(set, p.ns, p.ns_len))) {
-		return NULL;
-	}
-	pred = find_predicate(t, p.predicate, p.predicate_len);
-	if (pred == t->npredicates) {
+	/* The whole name is compared, not its split parts, because some
+	 * predicates (tlp:ex:chr) contain a colon. */
+	if (!colon || !(t = find_span(set, tag, (size_t)(colon - tag)))) {
 		return NULL;
 	}
 	for (size_t i = 0; i < t->nentries; i++) {
-		const struct tax_entry *en = &t->entries[i];
-
-		if (en->predicate != pred) {
-			continue;
-		}
-		/* en->value runs to the closing quote of the tag. */
-		bool match = p.value_len
-				     ? en->value &&
-					       strlen(en->value) ==
-						       p.value_len + 1 &&
-					       strncasecmp(en->value, p.value,
-							   p.value_len) == 0
-				     : en->value == NULL;
-
-		if (match) {
+		if (strcasecmp(t->entries[i].tag, tag) == 0) {
 			taxonomy_entry_get(t, i, entry);
 			return t;
 		}
