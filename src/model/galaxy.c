@@ -9,6 +9,7 @@
  * through an index sorted by id.
  */
 #include "model/galaxy.h"
+#include "model/galaxy_internal.h"
 #include "core/buf.h"
 #include "core/util.h"
 #include "model/libdir.h"
@@ -18,45 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct galaxy {
-	char *uuid, *name, *type, *description, *icon, *namespace_name;
-	char *kill_chain_order; /* compact JSON or NULL */
-	int64_t version, id;
-};
-
-/* Fields shared by the clusters of one cluster file. */
-struct collection {
-	char *uuid, *source, *authors; /* authors: compact JSON array */
-	int64_t version;
-	size_t galaxy;
-};
-
-struct galaxy_cluster {
-	char *uuid, *value, *description, *tag_name, *key;
-	char *meta, *related; /* compact JSON or NULL */
-	char **synonyms;
-	size_t nsynonyms, collection;
-	int64_t id;
-};
-
-/* Open addressing over cluster indexes; slots hold index + 1, 0 empty. */
-struct index_table {
-	size_t *slots;
-	size_t size; /* a power of two */
-};
-
-struct galaxy_set {
-	struct galaxy *galaxies;
-	size_t ngalaxies;
-	struct collection *collections;
-	size_t ncollections;
-	struct galaxy_cluster *clusters;
-	size_t nclusters, capclusters;
-	struct index_table by_tag, by_uuid;
-	size_t *by_id; /* cluster indexes sorted by id */
-	size_t memory;
-};
 
 /* Hash tables ------------------------------------------------------ */
 
@@ -202,33 +164,8 @@ static int load_galaxy(struct loader *ld, const json_t *doc)
 	return ld->failed_memory ? no_memory(ld) : 0;
 }
 
-static int load_synonyms(struct loader *ld, struct galaxy_cluster *c,
-			 const json_t *meta)
+int galaxy_grow_clusters(struct galaxy_set *set, size_t more)
 {
-	const json_t *list = json_object_get(meta, "synonyms");
-	size_t i;
-	const json_t *v;
-
-	if (!json_is_array(list) || json_array_size(list) == 0) {
-		return 0;
-	}
-	c->synonyms = calloc(json_array_size(list), sizeof(char *));
-	if (!c->synonyms) {
-		return no_memory(ld);
-	}
-	ld->set->memory += json_array_size(list) * sizeof(char *);
-	json_array_foreach(list, i, v) {
-		if (json_is_string(v)) {
-			c->synonyms[c->nsynonyms] = keep(ld, json_string_value(v));
-			c->nsynonyms += c->synonyms[c->nsynonyms] != NULL;
-		}
-	}
-	return ld->failed_memory ? no_memory(ld) : 0;
-}
-
-static int grow_clusters(struct loader *ld, size_t more)
-{
-	struct galaxy_set *set = ld->set;
 	struct galaxy_cluster *grown;
 	size_t cap = set->capclusters ? set->capclusters : 1024;
 
@@ -240,7 +177,7 @@ static int grow_clusters(struct loader *ld, size_t more)
 	}
 	grown = realloc(set->clusters, cap * sizeof(*grown));
 	if (!grown) {
-		return no_memory(ld);
+		return CAIRN_ENOMEM;
 	}
 	memset(grown + set->capclusters, 0,
 	       (cap - set->capclusters) * sizeof(*grown));
@@ -249,42 +186,7 @@ static int grow_clusters(struct loader *ld, size_t more)
 	return 0;
 }
 
-static int load_cluster(struct loader *ld, const char *type,
-			size_t collection, const json_t *v, size_t i)
-{
-	struct galaxy_cluster *c = &ld->set->clusters[ld->set->nclusters];
-	const char *value = libdir_string(v, "value");
-	const char *uuid = libdir_string(v, "uuid");
-	const json_t *meta = json_object_get(v, "meta");
-	struct buf text = BUF_INIT;
-
-	if (!value || !*value || !uuid) {
-		return cairn_err_set(ld->e, CAIRN_EINVAL,
-				     "invalid cluster %zu in '%s': expected "
-				     "'value' and 'uuid'",
-				     i, ld->path);
-	}
-	c->value = keep(ld, value);
-	c->uuid = keep(ld, uuid);
-	c->description = keep(ld, libdir_string(v, "description") ?: "");
-	buf_printf(&text, "misp-galaxy:%s=\"%s\"", type, value);
-	c->tag_name = keep(ld, buf_str(&text));
-	buf_clear(&text);
-	buf_printf(&text, "%s/%s", type, uuid);
-	c->key = keep(ld, buf_str(&text));
-	buf_release(&text);
-	c->meta = json_is_object(meta) ? keep_json(ld, meta) : NULL;
-	c->related = keep_json(ld, json_object_get(v, "related"));
-	c->collection = collection;
-	c->id = (int64_t)ld->set->nclusters + 1;
-	ld->set->nclusters++;
-	if (ld->failed_memory) {
-		return no_memory(ld);
-	}
-	return load_synonyms(ld, c, meta);
-}
-
-static size_t galaxy_of_type(const struct galaxy_set *set, const char *type)
+size_t galaxy_type_index(const struct galaxy_set *set, const char *type)
 {
 	for (size_t i = 0; i < set->ngalaxies; i++) {
 		if (strcmp(set->galaxies[i].type, type) == 0) {
@@ -292,42 +194,6 @@ static size_t galaxy_of_type(const struct galaxy_set *set, const char *type)
 		}
 	}
 	return set->ngalaxies;
-}
-
-static int load_collection(struct loader *ld, const json_t *doc)
-{
-	struct galaxy_set *set = ld->set;
-	const char *type = libdir_string(doc, "type");
-	const json_t *values = json_object_get(doc, "values");
-	struct collection *col = &set->collections[set->ncollections];
-	size_t galaxy, i;
-	const json_t *v;
-	int rc;
-
-	galaxy = type ? galaxy_of_type(set, type) : set->ngalaxies;
-	if (galaxy == set->ngalaxies || !json_is_array(values)) {
-		return cairn_err_set(ld->e, CAIRN_EINVAL,
-				     "invalid cluster file '%s': expected a "
-				     "'type' that a galaxy defines and a "
-				     "'values' array",
-				     ld->path);
-	}
-	col->uuid = keep(ld, libdir_string(doc, "uuid") ?: "");
-	col->source = keep(ld, libdir_string(doc, "source") ?: "");
-	col->authors = keep_json(ld, json_object_get(doc, "authors"));
-	col->version = version_of(json_object_get(doc, "version"));
-	col->galaxy = galaxy;
-	if (ld->failed_memory) {
-		return no_memory(ld);
-	}
-	rc = grow_clusters(ld, json_array_size(values));
-	json_array_foreach(values, i, v) {
-		if (rc == 0) {
-			rc = load_cluster(ld, type, set->ncollections, v, i);
-		}
-	}
-	set->ncollections++;
-	return rc;
 }
 
 /* Loads each JSON file of DIR/SUB as a galaxy or a cluster file. */
@@ -359,10 +225,13 @@ static int load_files(struct galaxy_set *set, const char *dir,
 		buf_clear(&path);
 		buf_printf(&path, "%s/%s/%s", dir, sub, names.names[i]);
 		ld.path = buf_str(&path);
+		if (!galaxies) {
+			rc = galaxy_load_cluster_file(set, ld.path, e);
+			continue;
+		}
 		rc = libdir_load_json(&doc, ld.path, e);
 		if (rc == 0) {
-			rc = galaxies ? load_galaxy(&ld, doc)
-				      : load_collection(&ld, doc);
+			rc = load_galaxy(&ld, doc);
 			json_decref(doc);
 		}
 	}
