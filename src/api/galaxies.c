@@ -141,7 +141,7 @@ int api_cluster_view(struct api_ctx *c)
 	body = galaxy_cluster_json(set, cl,
 				   GALAXY_PART_ELEMENTS |
 					   GALAXY_PART_RELATIONS |
-					   GALAXY_PART_GALAXY);
+					   GALAXY_PART_GALAXY | GALAXY_PART_ORGS);
 	add_tag_id(c, body, galaxy_cluster_tag_name(cl));
 	return api_send_json(c, json_pack("{s:o}", "GalaxyCluster", body));
 }

@@ -369,6 +369,7 @@ static int tag_request(struct api_ctx *c, bool attach)
 			return 0; /* attach_checked() sent the error */
 		}
 	} else {
+		/* TODO: detach the cluster that a removed galaxy tag attached. */
 		rc = store_tag_unlink(c->store, t, target, tag_id);
 	}
 	if (rc == CAIRN_ENOTFOUND) {

@@ -651,8 +651,10 @@ json_t *galaxy_cluster_json(const struct galaxy_set *set,
 		json_object_set_new(o, "GalaxyClusterRelation",
 				    relations_json(set, c));
 	}
-	json_object_set_new(o, "Org", library_org());
-	json_object_set_new(o, "Orgc", library_org());
+	if (parts & GALAXY_PART_ORGS) {
+		json_object_set_new(o, "Org", library_org());
+		json_object_set_new(o, "Orgc", library_org());
+	}
 	if (parts & GALAXY_PART_GALAXY) {
 		json_object_set_new(o, "Galaxy", galaxy_json(g));
 	}

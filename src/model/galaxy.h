@@ -82,6 +82,7 @@ enum galaxy_cluster_part {
 	GALAXY_PART_ELEMENTS = 1 << 1,  /* "GalaxyElement": [{key, value}] */
 	GALAXY_PART_RELATIONS = 1 << 2, /* "GalaxyClusterRelation": [...] */
 	GALAXY_PART_GALAXY = 1 << 3,    /* "Galaxy": {...} */
+	GALAXY_PART_ORGS = 1 << 4,      /* "Org" and "Orgc" */
 };
 
 /* The cluster's fields, as MISP's GalaxyCluster object, with the parts
