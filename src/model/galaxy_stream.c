@@ -189,7 +189,7 @@ static int finish_cluster(struct stream *st)
 	struct galaxy_cluster *c = st->cluster;
 	size_t index = st->set->nclusters - st->first_cluster;
 
-	st->cluster = NULL;
+	/* On failure st->cluster stays set, so release_partial() frees it. */
 	if (!c->value || !*c->value || !c->uuid) {
 		st->rc = cairn_err_set(st->e, CAIRN_EINVAL,
 				       "invalid cluster %zu in '%s': expected "
@@ -201,6 +201,7 @@ static int finish_cluster(struct stream *st)
 	if (!c->description) {
 		return fail_memory(st);
 	}
+	st->cluster = NULL;
 	st->set->nclusters++;
 	return 1;
 }

@@ -101,35 +101,34 @@ static bool span_equal(const char *a, size_t alen, const char *b)
 }
 
 /* Writes a palette colour for entry `k` of `count`: hues spread evenly
- * around the wheel from a start that the namespace picks, so that
- * taxonomies without colours of their own look distinct.  This is not
- * MISP's ColourPaletteTool, whose exact colours Cairn does not copy. */
+ * around the wheel from a start that the namespace picks, at HSV
+ * saturation 0.6 and value 0.8, so that taxonomies without colours of
+ * their own look distinct.  This is not MISP's ColourPaletteTool, whose
+ * exact colours Cairn does not reproduce. */
 static void palette_colour(const char *ns, size_t k, size_t count,
 			   char out[8])
 {
+	const double v = 0.8, s = 0.6;
 	uint32_t h = 2166136261u;
-	double hue, r, g, b, c = 0.55, x, m = 0.25;
+	double hue, f;
+	int sector;
 
-	for (const char *p = ns; *p; p++) {
-		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (const char *c = ns; *c; c++) {
+		h = (h ^ (unsigned char)*c) * 16777619u;
 	}
 	hue = (double)(h % 360) + 360.0 * (double)k / (double)(count ? count : 1);
 	while (hue >= 360.0) {
 		hue -= 360.0;
 	}
-	x = c * (1.0 - (((int)(hue / 60.0) % 2 == 0)
-				? 1.0 - (hue / 60.0 - (int)(hue / 60.0))
-				: hue / 60.0 - (int)(hue / 60.0)));
-	switch ((int)(hue / 60.0)) {
-	case 0: r = c, g = x, b = 0; break;
-	case 1: r = x, g = c, b = 0; break;
-	case 2: r = 0, g = c, b = x; break;
-	case 3: r = 0, g = x, b = c; break;
-	case 4: r = x, g = 0, b = c; break;
-	default: r = c, g = 0, b = x; break;
-	}
-	snprintf(out, 8, "#%02x%02x%02x", (int)((r + m) * 255.0),
-		 (int)((g + m) * 255.0), (int)((b + m) * 255.0));
+	sector = (int)(hue / 60.0);
+	f = hue / 60.0 - sector;
+
+	double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+	const double rgb[6][3] = {{v, t, p}, {q, v, p}, {p, v, t},
+				  {p, q, v}, {t, p, v}, {v, p, q}};
+
+	snprintf(out, 8, "#%02x%02x%02x", (int)(rgb[sector][0] * 255.0),
+		 (int)(rgb[sector][1] * 255.0), (int)(rgb[sector][2] * 255.0));
 }
 
 struct loader {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +190,127 @@ static void test_load_missing_folder(void **state)
 	cairn_err_release(&e);
 }
 
+/* Writes FOLDER/SUB/NAME with `json` under a fresh temporary folder
+ * kept in `dir`. */
+static void write_file(const char *dir, const char *sub, const char *name,
+		       const char *json)
+{
+	struct buf path = BUF_INIT;
+	FILE *out;
+
+	buf_printf(&path, "%s/%s", dir, sub);
+	mkdir(buf_str(&path), 0700);
+	buf_printf(&path, "/%s", name);
+	out = fopen(buf_str(&path), "w");
+	assert_non_null(out);
+	fputs(json, out);
+	fclose(out);
+	buf_release(&path);
+}
+
+static void remove_dir(const char *dir)
+{
+	struct buf cmd = BUF_INIT;
+
+	buf_printf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(buf_str(&cmd)), 0);
+	buf_release(&cmd);
+}
+
+#define SMALL_GALAXY                                                           \
+	"{\"uuid\": \"11111111-1111-4111-8111-111111111111\", \"name\": "     \
+	"\"Small\", \"type\": \"small\", \"version\": 2}"
+
+static void test_stream_meta_compacted(void **state)
+{
+	char dir[] = "/tmp/cairn-gal-XXXXXX";
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct galaxy_set *set = NULL;
+	const struct galaxy_cluster *c;
+	json_t *o, *expected;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "galaxies", "small.json", SMALL_GALAXY);
+	/* Spaces, a quote and a backslash inside strings must survive the
+	 * compaction; white space between tokens must not matter. */
+	write_file(dir, "clusters", "small.json",
+		   "{ \"type\" : \"small\", \"uuid\": \"c0\", \"values\": [\n"
+		   "  { \"value\": \"A \\\"quoted\\\" one\", \"uuid\": "
+		   "\"22222222-2222-4222-8222-222222222222\",\n"
+		   "    \"meta\": { \"synonyms\": [ \"first  name\", "
+		   "\"back\\\\slash\" ],\n      \"refs\": [ \"x y\" ], "
+		   "\"nested\": { \"k\": [1, 2.5, true, null] } },\n"
+		   "    \"related\": [ { \"dest-uuid\": \"33\", \"type\": "
+		   "\"similar\" } ] },\n"
+		   "  { \"value\": \"plain\", \"uuid\": "
+		   "\"44444444-4444-4444-8444-444444444444\" } ],\n"
+		   "  \"version\": 7, \"authors\": [ \"Ann\", \"Bo\" ] }");
+	assert_int_equal(galaxy_set_load(&set, dir, &e), 0);
+	assert_int_equal(galaxy_cluster_total(set), 2);
+	c = galaxy_cluster_by_tag(set,
+				  "misp-galaxy:small=\"A \"quoted\" one\"");
+	assert_non_null(c);
+	assert_true(galaxy_cluster_matches(c, "FIRST  NAME"));
+	assert_true(galaxy_cluster_matches(c, "back\\slash"));
+	o = galaxy_cluster_json(set, c,
+				GALAXY_PART_META | GALAXY_PART_RELATIONS);
+	expected = json_loads("{\"synonyms\": [\"first  name\", "
+			      "\"back\\\\slash\"], \"refs\": [\"x y\"], "
+			      "\"nested\": {\"k\": [1, 2.5, true, null]}}",
+			      0, NULL);
+	assert_true(json_equal(json_object_get(o, "meta"), expected));
+	assert_int_equal(json_array_size(json_object_get(
+				 o, "GalaxyClusterRelation")),
+			 1);
+	assert_string_equal(json_string_value(json_object_get(o, "version")),
+			    "7");
+	assert_int_equal(json_array_size(json_object_get(o, "authors")), 2);
+	json_decref(expected);
+	json_decref(o);
+	c = galaxy_cluster_by_tag(set, "misp-galaxy:small=\"plain\"");
+	assert_non_null(c);
+	o = galaxy_cluster_json(set, c, GALAXY_PART_META);
+	assert_int_equal(json_object_size(json_object_get(o, "meta")), 0);
+	json_decref(o);
+	galaxy_set_free(set);
+	remove_dir(dir);
+	cairn_err_release(&e);
+}
+
+static void test_stream_errors(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *message;
+	} cases[] = {
+		{"{\"type\": \"small\", \"values\": [", "invalid JSON"},
+		{"{\"type\": \"other\", \"values\": []}", "'type'"},
+		{"{\"type\": \"small\", \"values\": [{\"uuid\": \"u\"}]}",
+		 "invalid cluster 0"},
+		{"{\"type\": \"small\", \"values\": [{\"value\": \"v\", "
+		 "\"uuid\": \"u\"}, {\"value\": \"w\"}]}",
+		 "invalid cluster 1"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char dir[] = "/tmp/cairn-gal-XXXXXX";
+		struct cairn_err e = CAIRN_ERR_INIT;
+		struct galaxy_set *set = NULL;
+
+		assert_non_null(mkdtemp(dir));
+		write_file(dir, "galaxies", "small.json", SMALL_GALAXY);
+		write_file(dir, "clusters", "small.json", cases[i].json);
+		assert_int_equal(galaxy_set_load(&set, dir, &e), CAIRN_EINVAL);
+		assert_null(set);
+		assert_non_null(strstr(buf_str(&e.message), cases[i].message));
+		assert_non_null(strstr(buf_str(&e.message), "small.json"));
+		remove_dir(dir);
+		cairn_err_release(&e);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,5 +324,11 @@ int main(void)
 		cmocka_unit_test(test_load_missing_folder),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest own_folders[] = {
+		cmocka_unit_test(test_stream_meta_compacted),
+		cmocka_unit_test(test_stream_errors),
+	};
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+
+	return failed + cmocka_run_group_tests(own_folders, NULL, NULL);
 }
