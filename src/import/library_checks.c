@@ -56,6 +56,21 @@ static int stored_names(struct store *s, enum store_target t,
 	return rc;
 }
 
+/* Whether one of the tags belongs to a loaded taxonomy; without one there
+ * is nothing to check, and no need to read the stored tags. */
+static bool any_taxonomy_tag(const struct event_library *lib, json_t *tags,
+			     size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const char *name = tag_name_of(list_at(tags, i));
+
+		if (name && taxonomy_namespace_known(lib->taxonomies, name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int event_check_tags(struct store *s, const struct event_library *lib,
 		     enum store_target t, int64_t target_id, json_t *tags,
 		     const char *pointer, struct cairn_err *e)
@@ -65,7 +80,7 @@ int event_check_tags(struct store *s, const struct event_library *lib,
 	json_t *names;
 	int rc = 0;
 
-	if (!lib || !lib->taxonomies || count == 0) {
+	if (!lib || !lib->taxonomies || !any_taxonomy_tag(lib, tags, count)) {
 		return 0;
 	}
 	names = json_array();
@@ -234,6 +249,7 @@ int event_check_object(const struct event_library *lib, json_t *obj,
 	const struct object_template *tpl;
 	struct object_attribute_ref *refs;
 	json_t *attrs = json_object_get(obj, "Attribute");
+	struct cairn_err why = CAIRN_ERR_INIT;
 	size_t n = list_count(attrs), index;
 	int rc;
 
@@ -259,9 +275,12 @@ int event_check_object(const struct event_library *lib, json_t *obj,
 			json_object_get(a, "object_relation"));
 		refs[i].type = json_string_value(json_object_get(a, "type"));
 	}
-	rc = object_template_validate(tpl, refs, n, &index, e);
+	rc = object_template_validate(tpl, refs, n, &index, &why);
 	if (rc < 0) {
 		struct buf at = BUF_INIT;
+
+		cairn_err_set(e, rc, "invalid object at %s: %s", pointer,
+			      buf_str(&why.message));
 
 		if (index < n) {
 			buf_printf(&at, "%s/Attribute/%zu", pointer, index);
@@ -271,6 +290,7 @@ int event_check_object(const struct event_library *lib, json_t *obj,
 		}
 		buf_release(&at);
 	}
+	cairn_err_release(&why);
 	free(refs);
 	return rc;
 }

@@ -627,6 +627,14 @@ const struct taxonomy *taxonomy_lookup(const struct taxonomy_set *set,
 	return NULL;
 }
 
+bool taxonomy_namespace_known(const struct taxonomy_set *set,
+			      const char *tag)
+{
+	const char *colon = strchr(tag, ':');
+
+	return colon && find_span(set, tag, (size_t)(colon - tag)) != NULL;
+}
+
 /* Exclusivity ------------------------------------------------------ */
 
 /* Whether two tags share the part that MISP compares: namespace and

@@ -80,6 +80,11 @@ const struct taxonomy *taxonomy_lookup(const struct taxonomy_set *set,
 				       const char *tag,
 				       struct taxonomy_entry *entry);
 
+/* Returns whether the namespace of `tag` (the part before its first ':')
+ * is a loaded taxonomy's. */
+bool taxonomy_namespace_known(const struct taxonomy_set *set,
+			      const char *tag);
+
 /* Checks a list of tag names for exclusivity conflicts.  On the first
  * conflict returns CAIRN_EINVAL with a message that names both tags and
  * the taxonomy, and sets *first and *second to their indexes. */

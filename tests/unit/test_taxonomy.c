@@ -77,6 +77,10 @@ static void test_lookup_predicate_tag(void **state)
 	assert_null(taxonomy_lookup(set, "tlp:purple", &en));
 	assert_null(taxonomy_lookup(set, "nosuchnamespace:amber", &en));
 	assert_null(taxonomy_lookup(set, "tlp", &en));
+	assert_true(taxonomy_namespace_known(set, "tlp:purple"));
+	assert_true(taxonomy_namespace_known(set, "TLP:ex:chr"));
+	assert_false(taxonomy_namespace_known(set, "tlpx:amber"));
+	assert_false(taxonomy_namespace_known(set, "tlp"));
 	taxonomy_set_free(set);
 }
 
