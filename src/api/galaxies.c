@@ -85,8 +85,8 @@ int api_galaxy_index(struct api_ctx *c)
 		if (value && *value && !galaxy_matches(g, value)) {
 			continue;
 		}
-		json_array_append_new(list,
-				      json_pack("{s:o}", "Galaxy", galaxy_json(g)));
+		json_array_append_new(
+			list, json_pack("{s:o}", "Galaxy", galaxy_json(g)));
 	}
 	return api_send_json(c, list);
 }
@@ -141,7 +141,8 @@ int api_cluster_view(struct api_ctx *c)
 	body = galaxy_cluster_json(set, cl,
 				   GALAXY_PART_ELEMENTS |
 					   GALAXY_PART_RELATIONS |
-					   GALAXY_PART_GALAXY | GALAXY_PART_ORGS);
+					   GALAXY_PART_GALAXY |
+					   GALAXY_PART_ORGS);
 	add_tag_id(c, body, galaxy_cluster_tag_name(cl));
 	return api_send_json(c, json_pack("{s:o}", "GalaxyCluster", body));
 }

@@ -82,7 +82,8 @@ static json_t *element_json(const struct object_template *t, size_t index,
 			json_object_get(a, "misp-attribute") ?: json_null());
 	json_object_set_new(
 		o, "ui-priority",
-		number_text(json_integer_value(json_object_get(a, "ui-priority"))));
+		number_text(json_integer_value(
+			json_object_get(a, "ui-priority"))));
 	json_object_set_new(o, "categories",
 			    string_list(json_object_get(a, "categories")));
 	json_object_set_new(o, "sane_default",
@@ -136,7 +137,8 @@ int api_template_view(struct api_ctx *c)
 	def = definition(t);
 	elements = json_array();
 	json_object_foreach(json_object_get(def, "attributes"), key, value) {
-		json_array_append_new(elements, element_json(t, i++, key, value));
+		json_array_append_new(elements,
+				      element_json(t, i++, key, value));
 	}
 	json_t *body = json_pack("{s:o, s:o}", "ObjectTemplate",
 				 template_fields(t, def),

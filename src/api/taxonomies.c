@@ -40,7 +40,8 @@ static json_t *taxonomy_fields(const struct taxonomy *t)
 			 taxonomy_namespace(t), "description",
 			 taxonomy_description(t), "version",
 			 number_text(taxonomy_version(t)), "enabled",
-			 taxonomy_enabled(t), "exclusive", taxonomy_exclusive(t),
+			 taxonomy_enabled(t), "exclusive",
+			 taxonomy_exclusive(t),
 			 "required", 0, "highlighted", 0);
 }
 
@@ -104,7 +105,8 @@ int api_taxonomy_index(struct api_ctx *c)
 			list, json_pack("{s:o, s:I, s:I}", "Taxonomy",
 					taxonomy_fields(t), "total_count",
 					(json_int_t)taxonomy_entry_count(t),
-					"current_count", (json_int_t)counts[i]));
+					"current_count",
+					(json_int_t)counts[i]));
 	}
 	free(counts);
 	return api_send_json(c, list);

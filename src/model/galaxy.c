@@ -51,7 +51,8 @@ static void table_add(struct index_table *t, const struct galaxy_set *set,
 	size_t i = (size_t)hash_nocase(key) & (t->size - 1);
 
 	while (t->slots[i]) {
-		const struct galaxy_cluster *c = &set->clusters[t->slots[i] - 1];
+		const struct galaxy_cluster *c =
+			&set->clusters[t->slots[i] - 1];
 
 		if (strcasecmp(uuid_key ? c->uuid : c->tag_name, key) == 0) {
 			return;
@@ -72,7 +73,8 @@ table_find(const struct index_table *t, const struct galaxy_set *set,
 	}
 	i = (size_t)hash_nocase(key) & (t->size - 1);
 	while (t->slots[i]) {
-		const struct galaxy_cluster *c = &set->clusters[t->slots[i] - 1];
+		const struct galaxy_cluster *c =
+			&set->clusters[t->slots[i] - 1];
 
 		if (strcasecmp(uuid_key ? c->uuid : c->tag_name, key) == 0) {
 			return c;
@@ -418,7 +420,8 @@ galaxy_cluster_by_id(const struct galaxy_set *set, int64_t id)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct galaxy_cluster *c = &set->clusters[set->by_id[mid]];
+		const struct galaxy_cluster *c =
+			&set->clusters[set->by_id[mid]];
 
 		if (c->id == id) {
 			return c;
@@ -623,7 +626,8 @@ json_t *galaxy_cluster_json(const struct galaxy_set *set,
 	json_object_set_new(o, "description", json_string(c->description));
 	json_object_set_new(o, "galaxy_id", id_string(g->id));
 	json_object_set_new(o, "source", json_string(col->source));
-	json_object_set_new(o, "authors", parsed_or(col->authors, json_array()));
+	json_object_set_new(o, "authors",
+			    parsed_or(col->authors, json_array()));
 	json_object_set_new(o, "version", id_string(col->version));
 	json_object_set_new(o, "distribution", json_string("3"));
 	json_object_set_new(o, "sharing_group_id", json_null());

@@ -101,6 +101,12 @@ static char *keep_span(struct stream *st, const char *s, size_t len)
 	return copy;
 }
 
+/* JSON's four white-space characters (RFC 8259). */
+static bool is_json_space(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
 /* Copies the JSON text [start, end) without the white space outside its
  * strings. */
 static char *compact_span(struct stream *st, size_t start, size_t end)
@@ -118,7 +124,7 @@ static char *compact_span(struct stream *st, size_t start, size_t end)
 		if (in_string) {
 			in_string = escaped || ch != '"';
 			escaped = !escaped && ch == '\\';
-		} else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
+		} else if (is_json_space(ch)) {
 			continue;
 		} else {
 			in_string = ch == '"';
@@ -353,7 +359,8 @@ static int read_file(const char *path, struct buf *out, struct cairn_err *e)
 		if (buf_add(out, chunk, n) < 0) {
 			fclose(f);
 			return cairn_err_set(e, CAIRN_ENOMEM,
-					     "out of memory reading '%s'", path);
+					     "out of memory reading '%s'",
+					     path);
 		}
 	}
 	n = (size_t)ferror(f);
@@ -452,7 +459,8 @@ int galaxy_load_cluster_file(struct galaxy_set *set, const char *path,
 		st.yajl = yajl_alloc(&stream_callbacks, NULL, &st);
 		rc = st.yajl ? 0
 			     : cairn_err_set(e, CAIRN_ENOMEM,
-					     "out of memory loading '%s'", path);
+					     "out of memory loading '%s'",
+					     path);
 	}
 	if (rc == 0) {
 		yajl_status status = yajl_parse(

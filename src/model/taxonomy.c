@@ -116,7 +116,8 @@ static void palette_colour(const char *ns, size_t k, size_t count,
 	for (const char *c = ns; *c; c++) {
 		h = (h ^ (unsigned char)*c) * 16777619u;
 	}
-	hue = (double)(h % 360) + 360.0 * (double)k / (double)(count ? count : 1);
+	hue = (double)(h % 360) +
+	      360.0 * (double)k / (double)(count ? count : 1);
 	while (hue >= 360.0) {
 		hue -= 360.0;
 	}
@@ -705,7 +706,8 @@ int taxonomy_check_exclusive(const struct taxonomy_set *set,
 			struct tag_parts pi;
 			int rc;
 
-			if (!split_tag(names[i], &pi) || !same_prefix(&pi, &pj)) {
+			if (!split_tag(names[i], &pi) ||
+			    !same_prefix(&pi, &pj)) {
 				continue;
 			}
 			rc = conflict_of(set, names[i], names[j], &pj, e);

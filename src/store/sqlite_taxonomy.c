@@ -62,7 +62,8 @@ int store_taxonomy_state_set(struct store *s, const char *namespace_name,
 	sqlite3_bind_int(st, 2, enabled ? 1 : 0);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : state_fail(s, e, "saving taxonomy state");
+	return rc == SQLITE_DONE ? 0
+				  : state_fail(s, e, "saving taxonomy state");
 }
 
 /* Reads the largest id of `kind` into *max (0 when there is none). */

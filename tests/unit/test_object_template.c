@@ -66,10 +66,10 @@ static void test_find_by_uuid_name_id(void **state)
 	assert_non_null(t);
 	assert_string_equal(object_template_uuid(t), FILE_UUID);
 	assert_ptr_equal(object_template_find(set, FILE_UUID, NULL), t);
-	assert_ptr_equal(
-		object_template_find(set, "688C46FB-5EDB-40A3-8273-1AF7923E2215",
-				     "other"),
-		t);
+	assert_ptr_equal(object_template_find(
+				 set, "688C46FB-5EDB-40A3-8273-1AF7923E2215",
+				 "other"),
+			 t);
 	assert_ptr_equal(object_template_by_id(set, object_template_id(t)),
 			 t);
 	assert_true(object_template_version(t) >= 25);

@@ -170,8 +170,9 @@ static void test_exclusive_predicate(void **state)
 	const char *two_predicates[] = {
 		"admiralty-scale:source-reliability=\"a\"",
 		"admiralty-scale:information-credibility=\"1\""};
-	const char *not_exclusive[] = {"osint:source-type=\"blog-post\"",
-				       "osint:source-type=\"technical-report\""};
+	const char *not_exclusive[] = {
+		"osint:source-type=\"blog-post\"",
+		"osint:source-type=\"technical-report\""};
 	const char *unknown[] = {"mine:a=\"1\"", "mine:a=\"2\"", "plain",
 				 "plain2"};
 
