@@ -154,6 +154,29 @@ static bool carries_cluster(json_t *owner, const char *tag_name)
 	return false;
 }
 
+/* Whether a cluster with this tag name is attached to the target already,
+ * as a copy received in an earlier event or edit. */
+static bool has_stored_cluster(struct store *s, enum store_target t,
+			       int64_t target_id, const char *tag_name)
+{
+	struct store_cursor *cur;
+	struct record cluster;
+	bool found = false;
+
+	if (store_query(s,
+			t == STORE_EVENT ? Q_EVENT_CLUSTERS
+					 : Q_ATTRIBUTE_CLUSTERS,
+			target_id, 0, &cur) < 0) {
+		return false;
+	}
+	while (!found && store_cursor_next(cur, &cluster) == 1) {
+		found = strcasecmp(record_text(&cluster, CLUSTER_TAG_NAME, ""),
+				   tag_name) == 0;
+	}
+	store_cursor_close(cur);
+	return found;
+}
+
 /* Stores the cluster in MISP's Galaxy shape and links it. */
 static int store_library_cluster(struct store *s,
 				 const struct galaxy_set *set,
@@ -200,7 +223,7 @@ int event_attach_tag_clusters(struct store *s,
 			continue;
 		}
 		c = galaxy_cluster_by_tag(lib->galaxies, name);
-		if (c) {
+		if (c && !has_stored_cluster(s, t, target_id, name)) {
 			rc = store_library_cluster(
 				s, lib->galaxies, t, target_id, c,
 				json_is_true(local) ||
@@ -238,6 +261,9 @@ int event_attach_cluster(struct store *s, const struct event_library *lib,
 	}
 	if (rc < 0) {
 		return store_error(s, e);
+	}
+	if (has_stored_cluster(s, t, target_id, galaxy_cluster_tag_name(c))) {
+		return 0;
 	}
 	return store_library_cluster(s, lib->galaxies, t, target_id, c, local,
 				     e);

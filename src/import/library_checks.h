@@ -27,8 +27,9 @@ void event_tag_default_colour(const struct event_library *lib,
 			      const char *name, char out[8]);
 
 /* Attaches to the target the loaded cluster of each misp-galaxy tag in
- * `tags` that `owner` (the event or attribute JSON) does not carry in its
- * own "Galaxy" array.  A galaxy tag naming no loaded cluster stays a
+ * `tags`, unless `owner` (the event or attribute JSON, may be NULL)
+ * carries it in its own "Galaxy" array or the target has a cluster of
+ * that tag name already.  A galaxy tag naming no loaded cluster stays a
  * plain tag. */
 int event_attach_tag_clusters(struct store *s,
 			      const struct event_library *lib,
@@ -38,8 +39,8 @@ int event_attach_tag_clusters(struct store *s,
 
 /* Attaches a loaded cluster to the target: its tag (created when new,
  * with is_galaxy set) and the cluster itself, stored in MISP's shape so
- * that views show it in the "Galaxy" list.  Attaching twice changes
- * nothing. */
+ * that views show it in the "Galaxy" list.  Attaching twice, or to a
+ * target with a received copy of the cluster, adds no second cluster. */
 int event_attach_cluster(struct store *s, const struct event_library *lib,
 			 enum store_target t, int64_t target_id,
 			 const struct galaxy_cluster *c, bool local,

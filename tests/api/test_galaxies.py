@@ -228,3 +228,26 @@ def test_event_galaxy_block_not_doubled(api, apt28):
     event = harness.add_event(
         api, info="own galaxy", Tag=[{"name": APT28_TAG}], Galaxy=[galaxy])
     assert galaxy_names(event) == [("threat-actor", "APT28")]
+
+
+def test_received_copy_not_doubled_later(api, apt28):
+    """A cluster stored from the event's own Galaxy list is not attached a
+    second time by a later tag or attachCluster."""
+    galaxy = {"uuid": THREAT_ACTOR_UUID, "name": "Threat Actor",
+              "type": "threat-actor", "GalaxyCluster": [
+                  {"uuid": apt28["uuid"], "type": "threat-actor",
+                   "value": "APT28", "tag_name": APT28_TAG,
+                   "description": "as received"}]}
+    event = harness.add_event(api, info="received copy", Galaxy=[galaxy])
+    response = api.post(
+        f"/events/edit/{event['id']}",
+        json={"Event": {"Tag": [{"name": APT28_TAG}]}})
+    assert response.status_code == 200, response.text
+    response = api.post(
+        f"/galaxies/attachCluster/{event['id']}/event",
+        json={"Galaxy": {"target_id": apt28["id"]}})
+    assert response.status_code == 200, response.text
+    stored = harness.view_event(api, event["id"])
+    assert galaxy_names(stored) == [("threat-actor", "APT28")]
+    cluster = stored["Galaxy"][0]["GalaxyCluster"][0]
+    assert cluster["description"] == "as received"
