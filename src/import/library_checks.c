@@ -105,8 +105,8 @@ int event_check_tags(struct store *s, const struct event_library *lib,
 		list[i] = json_string_value(json_array_get(names, i));
 	}
 	rc = taxonomy_check_exclusive(lib->taxonomies, list,
-				      json_array_size(names), &first, &second,
-				      e);
+				      json_array_size(names), nstored, &first,
+				      &second, e);
 	if (rc < 0) {
 		struct buf at = BUF_INIT;
 

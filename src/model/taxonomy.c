@@ -693,10 +693,10 @@ static int conflict_of(const struct taxonomy_set *set, const char *a,
 
 int taxonomy_check_exclusive(const struct taxonomy_set *set,
 			     const char *const *names, size_t count,
-			     size_t *first, size_t *second,
+			     size_t from, size_t *first, size_t *second,
 			     struct cairn_err *e)
 {
-	for (size_t j = 1; set && j < count; j++) {
+	for (size_t j = from > 1 ? from : 1; set && j < count; j++) {
 		struct tag_parts pj;
 
 		if (!split_tag(names[j], &pj)) {

@@ -85,12 +85,15 @@ const struct taxonomy *taxonomy_lookup(const struct taxonomy_set *set,
 bool taxonomy_namespace_known(const struct taxonomy_set *set,
 			      const char *tag);
 
-/* Checks a list of tag names for exclusivity conflicts.  On the first
- * conflict returns CAIRN_EINVAL with a message that names both tags and
- * the taxonomy, and sets *first and *second to their indexes. */
+/* Checks a list of tag names for exclusivity conflicts, skipping pairs
+ * of two names before index `from` (tags attached already, whose
+ * conflicts an import may have brought in).  On the first conflict
+ * returns CAIRN_EINVAL with a message that names both tags and the
+ * taxonomy, and sets *first and *second to their indexes, *second being
+ * at least `from`. */
 int taxonomy_check_exclusive(const struct taxonomy_set *set,
 			     const char *const *names, size_t count,
-			     size_t *first, size_t *second,
+			     size_t from, size_t *first, size_t *second,
 			     struct cairn_err *e);
 
 /* Total entries over all taxonomies, and an estimate of the bytes the set

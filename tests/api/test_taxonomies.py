@@ -229,3 +229,40 @@ def test_machine_tag_gets_taxonomy_colour(api):
         api, info="own colour",
         Tag=[{"name": "PAP:RED", "colour": "#123456"}])
     assert event["Tag"][0]["colour"] == "#123456"
+
+
+def test_imported_conflict_kept_and_taggable(tmp_path_factory):
+    """`cairn import` takes an event with two tlp tags, as MISP's feed
+    import does; later tags are checked against the stored ones without
+    failing on the conflict that came in."""
+    path = tmp_path_factory.mktemp("imported") / "cairn"
+    key = harness.init_data_dir(path)
+    event_uuid = "3c0b5e4e-8a3b-4c55-9a57-0f1d4f0c2b11"
+    feed = tmp_path_factory.mktemp("feedfile") / "event.json"
+    feed.write_text(json.dumps({"Event": {
+        "uuid": event_uuid, "info": "two tlp", "date": "2026-01-02",
+        "timestamp": "1767312000", "threat_level_id": "4",
+        "analysis": "0", "distribution": "0",
+        "Orgc": {"name": "feed org",
+                 "uuid": "5a7f6b43-3d3e-4e47-8f7b-9a1c2d3e4f50"},
+        "Tag": [{"name": "tlp:amber"}, {"name": "tlp:red"}],
+    }}))
+    done = harness.import_paths(path, feed)
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = tmp_path_factory.mktemp("importedlog") / "serve.log"
+    server = harness.Server(path, key, log)
+    server.start()
+    try:
+        with harness.ApiSession(server.url, key) as session:
+            ok = session.post("/tags/attachTagToObject",
+                              json={"uuid": event_uuid, "tag": "PAP:GREEN"})
+            clash = session.post("/tags/attachTagToObject",
+                                 json={"uuid": event_uuid,
+                                       "tag": "tlp:green"})
+            names = {t["name"] for t in
+                     harness.view_event(session, event_uuid)["Tag"]}
+    finally:
+        harness.check_stopped(server)
+    assert ok.status_code == 200, ok.text
+    assert clash.status_code == 400, clash.text
+    assert names == {"tlp:amber", "tlp:red", "PAP:GREEN"}

@@ -133,7 +133,7 @@ static int check(struct taxonomy_set *set, const char *const *names,
 	size_t a = 99, b = 99;
 
 	cairn_err_clear(e);
-	return taxonomy_check_exclusive(set, names, n, &a, &b, e);
+	return taxonomy_check_exclusive(set, names, n, 0, &a, &b, e);
 }
 
 static void test_exclusive_taxonomy(void **state)
@@ -147,8 +147,9 @@ static void test_exclusive_taxonomy(void **state)
 	size_t a = 0, b = 0;
 
 	(void)state;
-	assert_int_equal(taxonomy_check_exclusive(set, two_tlp, 3, &a, &b, &e),
-			 CAIRN_EINVAL);
+	assert_int_equal(
+		taxonomy_check_exclusive(set, two_tlp, 3, 0, &a, &b, &e),
+		CAIRN_EINVAL);
 	assert_int_equal(a, 0);
 	assert_int_equal(b, 2);
 	assert_non_null(strstr(buf_str(&e.message), "'tlp:amber'"));
@@ -156,6 +157,33 @@ static void test_exclusive_taxonomy(void **state)
 	assert_non_null(strstr(buf_str(&e.message), "taxonomy 'tlp'"));
 	assert_int_equal(check(set, same_twice, 2, &e), 0);
 	assert_int_equal(check(set, white_clear, 2, &e), 0);
+	cairn_err_release(&e);
+	taxonomy_set_free(set);
+}
+
+static void test_exclusive_skips_stored_pairs(void **state)
+{
+	struct taxonomy_set *set = load_shared();
+	struct cairn_err e = CAIRN_ERR_INIT;
+	/* Two stored tags that conflict, then one new tag. */
+	const char *names[] = {"tlp:amber", "tlp:red", "PAP:GREEN",
+			       "PAP:RED"};
+	size_t a = 0, b = 0;
+
+	(void)state;
+	assert_int_equal(
+		taxonomy_check_exclusive(set, names, 3, 2, &a, &b, &e), 0);
+	assert_int_equal(
+		taxonomy_check_exclusive(set, names, 4, 2, &a, &b, &e),
+		CAIRN_EINVAL);
+	assert_int_equal(a, 2);
+	assert_int_equal(b, 3);
+	cairn_err_clear(&e);
+	/* A new tag against a stored one is still a conflict. */
+	assert_int_equal(
+		taxonomy_check_exclusive(set, names, 2, 1, &a, &b, &e),
+		CAIRN_EINVAL);
+	assert_int_equal(b, 1);
 	cairn_err_release(&e);
 	taxonomy_set_free(set);
 }
@@ -282,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_find_by_id_and_namespace),
 		cmocka_unit_test(test_exclusive_taxonomy),
 		cmocka_unit_test(test_exclusive_predicate),
+		cmocka_unit_test(test_exclusive_skips_stored_pairs),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_exclusive_whole_taxonomy_values),
 	};
