@@ -4,11 +4,12 @@
  *
  * A taxonomy has a namespace, predicates and, under some predicates,
  * values.  Its tags are "namespace:predicate" for a predicate without
- * values and "namespace:predicate=\"value\"" for each value.  Exclusivity
- * follows MISP 2.5's Taxonomy::getTagConflicts: two tags that share
- * namespace and predicate (for value tags), or namespace (for predicate
- * tags), conflict when the taxonomy is exclusive or when the predicate of
- * the tags is; tlp:white and tlp:clear never conflict.
+ * values and "namespace:predicate=\"value\"" for each value.
+ *
+ * Exclusivity follows MISP 2.5's Taxonomy::getTagConflicts.  Two value
+ * tags that share namespace and predicate, or two predicate tags that
+ * share the namespace, conflict when the taxonomy is exclusive or when
+ * their predicate is.  tlp:white and tlp:clear never conflict.
  *
  * After taxonomy_set_load() the set is read-only except for the enabled
  * flags and ids, which are atomic, so worker threads share it.
@@ -97,7 +98,7 @@ int taxonomy_check_exclusive(const struct taxonomy_set *set,
 			     struct cairn_err *e);
 
 /* Total entries over all taxonomies, and an estimate of the bytes the set
- * holds (strings and arrays). */
+ * allocated (strings and arrays). */
 size_t taxonomy_entry_total(const struct taxonomy_set *set);
 size_t taxonomy_memory(const struct taxonomy_set *set);
 

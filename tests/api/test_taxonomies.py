@@ -211,7 +211,8 @@ def test_attach_tag_exclusive(api):
         json={"uuid": event["uuid"], "tag": "tlp:red"},
     )
     body = harness.assert_misp_error(response, 400)
-    assert "tlp:amber" in body["message"] and "tlp:red" in body["message"]
+    assert "tlp:amber" in body["message"]
+    assert "tlp:red" in body["message"]
     response = api.post(
         "/tags/attachTagToObject",
         json={"uuid": event["uuid"], "tag": "PAP:GREEN"},
@@ -233,8 +234,8 @@ def test_machine_tag_gets_taxonomy_colour(api):
 
 def test_imported_conflict_kept_and_taggable(tmp_path_factory):
     """`cairn import` takes an event with two tlp tags, as MISP's feed
-    import does; later tags are checked against the stored ones without
-    failing on the conflict that came in."""
+    import does. Later tags are checked against the stored ones, but the
+    conflict that came in does not fail them."""
     path = tmp_path_factory.mktemp("imported") / "cairn"
     key = harness.init_data_dir(path)
     event_uuid = "3c0b5e4e-8a3b-4c55-9a57-0f1d4f0c2b11"
@@ -249,6 +250,7 @@ def test_imported_conflict_kept_and_taggable(tmp_path_factory):
     }}))
     done = harness.import_paths(path, feed)
     assert done.returncode == 0, done.stderr[-2000:]
+
     log = tmp_path_factory.mktemp("importedlog") / "serve.log"
     server = harness.Server(path, key, log)
     server.start()
@@ -263,6 +265,7 @@ def test_imported_conflict_kept_and_taggable(tmp_path_factory):
                      harness.view_event(session, event_uuid)["Tag"]}
     finally:
         harness.check_stopped(server)
+
     assert ok.status_code == 200, ok.text
     assert clash.status_code == 400, clash.text
     assert names == {"tlp:amber", "tlp:red", "PAP:GREEN"}
