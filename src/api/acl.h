@@ -71,6 +71,8 @@ enum api_acl_rule {
 	RULE_REFERENCE_MODIFY, /* the argument is an object reference */
 	RULE_TAG_TARGET,       /* the body's "uuid" is an event or attribute;
 				* "local" picks ACL_TAG or ACL_TAG_LOCAL */
+	RULE_CLUSTER_TARGET,   /* ID/event or ID/attribute after the action;
+				* local:1 picks ACL_TAG_LOCAL */
 };
 
 /* Applies `rule` to the request's target.  A target that does not exist

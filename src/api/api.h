@@ -153,5 +153,18 @@ int api_sharing_group_add_server(struct api_ctx *c);
 int api_sharing_group_remove_server(struct api_ctx *c);
 int api_attribute_search(struct api_ctx *c);
 int api_event_search(struct api_ctx *c);
+int api_taxonomy_index(struct api_ctx *c);
+int api_taxonomy_view(struct api_ctx *c);
+int api_taxonomy_enable(struct api_ctx *c);
+int api_taxonomy_disable(struct api_ctx *c);
+int api_taxonomy_add_tag(struct api_ctx *c);
+int api_galaxy_index(struct api_ctx *c);
+int api_galaxy_view(struct api_ctx *c);
+int api_galaxy_attach(struct api_ctx *c);
+int api_cluster_view(struct api_ctx *c);
+int api_cluster_index(struct api_ctx *c);
+int api_template_index(struct api_ctx *c);
+int api_template_view(struct api_ctx *c);
+int api_template_raw(struct api_ctx *c);
 
 #endif

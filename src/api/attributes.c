@@ -126,8 +126,9 @@ static int add_one(struct api_ctx *c, int64_t event_id, const char *uuid,
 	rc = store_begin(c->store);
 	if (rc == 0) {
 		rc = event_write_attribute(
-			c->store, record_int(&c->user.user, USER_ORG_ID, 1),
-			event_id, uuid, 0, attr, pointer, id, &e);
+			c->store, library_writes(c->app->library),
+			record_int(&c->user.user, USER_ORG_ID, 1), event_id,
+			uuid, 0, attr, pointer, id, &e);
 	}
 	if (rc == 0) {
 		rc = api_touch_event(c, event_id);
@@ -344,8 +345,9 @@ static int edit_attribute(struct api_ctx *c, int64_t id, int64_t event_id,
 		rc = store_update(c->store, &rec, id);
 	}
 	if (rc == 0 && json_is_array(tags)) {
-		rc = event_write_tags(c->store, STORE_ATTRIBUTE, id, event_id, tags,
-				      "", e);
+		rc = event_write_tags(c->store, library_writes(c->app->library),
+				      STORE_ATTRIBUTE, id, event_id, tags, "",
+				      e);
 	}
 	if (rc == 0) {
 		rc = api_touch_event(c, event_id);

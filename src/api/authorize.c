@@ -56,6 +56,27 @@ static int tag_target_event(struct api_ctx *c, bool *local, int64_t *event_id)
 	return event_of(c, &model_attribute, ATTR_EVENT_ID, uuid, event_id);
 }
 
+/* The event of galaxies/attachCluster/ID/KIND: KIND, the segment after
+ * the argument, says whether ID is an event or an attribute. */
+static int cluster_target_event(struct api_ctx *c, bool *local,
+				int64_t *event_id)
+{
+	const char *flag = path_named(&c->path, "local");
+	const char *kind = NULL;
+
+	*local = flag && strcmp(flag, "0") != 0;
+	for (size_t i = 0; i + 1 < c->path.nsegments; i++) {
+		if (c->path.segments[i] == c->arg) {
+			kind = c->path.segments[i + 1];
+		}
+	}
+	if (kind && strcmp(kind, "attribute") == 0) {
+		return event_of(c, &model_attribute, ATTR_EVENT_ID, c->arg,
+				event_id);
+	}
+	return event_of(c, &model_event, 0, c->arg, event_id);
+}
+
 static int target_event(struct api_ctx *c, enum api_acl_rule rule,
 			enum acl_action *action, int64_t *event_id)
 {
@@ -84,6 +105,10 @@ static int target_event(struct api_ctx *c, enum api_acl_rule rule,
 				event_id);
 	case RULE_TAG_TARGET:
 		rc = tag_target_event(c, &local, event_id);
+		*action = local ? ACL_TAG_LOCAL : ACL_TAG;
+		return rc;
+	case RULE_CLUSTER_TARGET:
+		rc = cluster_target_event(c, &local, event_id);
 		*action = local ? ACL_TAG_LOCAL : ACL_TAG;
 		return rc;
 	}

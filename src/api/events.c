@@ -1,5 +1,6 @@
 /* Event endpoints: index, view, add, edit, delete, publish, unpublish. */
 #include "api/api.h"
+#include "api/library.h"
 #include "core/util.h"
 #include "export/event_json.h"
 #include "import/event_writer.h"
@@ -106,6 +107,7 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 		.org_id = record_int(&c->user.user, USER_ORG_ID, 1),
 		.user_id = record_int(&c->user.user, USER_ID, 0),
 		.user_email = record_text(&c->user.user, USER_EMAIL, ""),
+		.library = library_writes(c->app->library),
 	};
 
 	return o;

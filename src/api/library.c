@@ -1,8 +1,10 @@
 /*
  * Loading the library at start, and the stored enabled state of its
- * warninglists.
+ * warninglists.  The other libraries load in library_refs.c, each from
+ * the folder that library_open() names here.
  */
 #include "api/library.h"
+#include "api/library_refs.h"
 #include "core/log.h"
 
 #include <stdlib.h>
@@ -64,27 +66,47 @@ static int load_warninglists(struct library *lib, const char *dir,
 	return 0;
 }
 
-void library_dirs_from(struct library_dirs *dirs, const char *library,
-		       const char *warninglists, const char *taxonomies,
-		       const char *galaxies, const char *object_templates,
-		       struct buf *scratch)
+/* Uses `given` when set, else LIBRARY/SUB when that folder exists. */
+static const char *pick_dir(const char *given, const char *library,
+			    const char *sub, struct buf *scratch)
 {
 	struct stat st;
 
-	*dirs = (struct library_dirs){warninglists, taxonomies, galaxies,
-				      object_templates};
-	if (warninglists || !library) {
-		return;
+	if (given || !library) {
+		return given;
 	}
 	buf_clear(scratch);
-	buf_printf(scratch, "%s/warninglists", library);
+	buf_printf(scratch, "%s/%s", library, sub);
 	if (stat(buf_str(scratch), &st) == 0 && S_ISDIR(st.st_mode)) {
-		dirs->warninglists = buf_str(scratch);
-	} else {
-		log_warn("library '%s' has no warninglists folder; "
-			 "warninglists are empty",
-			 library);
+		return buf_str(scratch);
 	}
+	log_warn("library '%s' has no %s folder; it stays empty", library,
+		 sub);
+	return NULL;
+}
+
+void library_dirs_from(struct library_dirs *dirs, const char *library,
+		       const char *warninglists, const char *taxonomies,
+		       const char *galaxies, const char *object_templates,
+		       struct buf scratch[4])
+{
+	dirs->warninglists =
+		pick_dir(warninglists, library, "warninglists", &scratch[0]);
+	dirs->taxonomies =
+		pick_dir(taxonomies, library, "taxonomies", &scratch[1]);
+	dirs->galaxies = pick_dir(galaxies, library, "galaxies", &scratch[2]);
+	dirs->object_templates =
+		pick_dir(object_templates, library, "objects", &scratch[3]);
+}
+
+/* Loads `dir` with `load` when it is set. */
+static int load_optional(struct library *lib, const char *dir,
+			 struct store *s,
+			 int (*load)(struct library *, const char *,
+				     struct store *, struct cairn_err *),
+			 struct cairn_err *e)
+{
+	return dir ? load(lib, dir, s, e) : 0;
 }
 
 int library_open(struct library **out, const struct library_dirs *dirs,
@@ -99,14 +121,32 @@ int library_open(struct library **out, const struct library_dirs *dirs,
 				     "out of memory loading the library");
 	}
 	rc = load_warninglists(lib, dirs->warninglists, s, e);
-	/* TODO: load dirs->taxonomies, dirs->galaxies and
-	 * dirs->object_templates; the settings are validated but unused. */
+	if (rc == 0) {
+		rc = load_optional(lib, dirs->taxonomies, s,
+				   library_load_taxonomies, e);
+	}
+	if (rc == 0) {
+		rc = load_optional(lib, dirs->galaxies, s,
+				   library_load_galaxies, e);
+	}
+	if (rc == 0) {
+		rc = load_optional(lib, dirs->object_templates, s,
+				   library_load_object_templates, e);
+	}
 	if (rc < 0) {
 		library_free(lib);
 		return rc;
 	}
+	lib->writes.taxonomies = lib->taxonomies;
+	lib->writes.galaxies = lib->galaxies;
+	lib->writes.templates = lib->templates;
 	*out = lib;
 	return 0;
+}
+
+const struct event_library *library_writes(const struct library *lib)
+{
+	return lib ? &lib->writes : NULL;
 }
 
 void library_free(struct library *lib)
@@ -115,5 +155,8 @@ void library_free(struct library *lib)
 		return;
 	}
 	warninglist_set_free(lib->warninglists);
+	taxonomy_set_free(lib->taxonomies);
+	galaxy_set_free(lib->galaxies);
+	object_template_set_free(lib->templates);
 	free(lib);
 }

@@ -1,5 +1,6 @@
 /* Object and object reference endpoints. */
 #include "api/api.h"
+#include "api/library.h"
 #include "core/util.h"
 #include "export/event_json.h"
 #include "import/event_writer.h"
@@ -28,6 +29,7 @@ static int write_into_event(struct api_ctx *c, int64_t event_id, json_t *obj,
 		.user_id = record_int(&c->user.user, USER_ID, 0),
 		.user_email = record_text(&c->user.user, USER_EMAIL, ""),
 		.event_id = event_id,
+		.library = library_writes(c->app->library),
 	};
 	enum event_write_result result;
 	char uuid[UUID_TEXT_SIZE];
@@ -278,6 +280,7 @@ int api_reference_add(struct api_ctx *c)
 			.mode = WRITE_EDIT,
 			.org_id = record_int(&c->user.user, USER_ORG_ID, 1),
 			.event_id = record_int(&rec, OBJ_EVENT_ID, 0),
+			.library = library_writes(c->app->library),
 		};
 		enum event_write_result result;
 		json_t *event = json_pack("{s:[O]}", "Object", patch);

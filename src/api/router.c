@@ -225,6 +225,31 @@ static const struct route routes[] = {
 	 PERM_SHARING_GROUP},
 	{M_DELETE, "sharing_groups", NULL, ARG_ONE, api_sharing_group_delete,
 	 PERM_SHARING_GROUP},
+	{RD, "taxonomies", "index", ARG_NONE, api_taxonomy_index, PERM_NONE},
+	{RD, "taxonomies", NULL, ARG_NONE, api_taxonomy_index, PERM_NONE},
+	{RD, "taxonomies", "view", ARG_ONE, api_taxonomy_view, PERM_NONE},
+	{M_POST, "taxonomies", "enable", ARG_ONE, api_taxonomy_enable,
+	 PERM_SITE_ADMIN},
+	{M_POST, "taxonomies", "disable", ARG_ONE, api_taxonomy_disable,
+	 PERM_SITE_ADMIN},
+	{M_POST, "taxonomies", "addTag", ARG_ONE, api_taxonomy_add_tag,
+	 PERM_TAGGER},
+
+	{RD | RP, "galaxies", "index", ARG_NONE, api_galaxy_index, PERM_NONE},
+	{RD | RP, "galaxies", NULL, ARG_NONE, api_galaxy_index, PERM_NONE},
+	{RD, "galaxies", "view", ARG_ONE, api_galaxy_view, PERM_NONE},
+	{M_POST, "galaxies", "attachCluster", ARG_TWO, api_galaxy_attach,
+	 PERM_TAGGER, RULE_CLUSTER_TARGET},
+	{RD, "galaxy_clusters", "view", ARG_ONE, api_cluster_view, PERM_NONE},
+	{RD | RP, "galaxy_clusters", "index", ARG_OPTIONAL,
+	 api_cluster_index, PERM_NONE},
+
+	{RD, "objectTemplates", "index", ARG_NONE, api_template_index,
+	 PERM_NONE},
+	{RD, "objectTemplates", NULL, ARG_NONE, api_template_index, PERM_NONE},
+	{RD, "objectTemplates", "view", ARG_ONE, api_template_view, PERM_NONE},
+	{RD, "objectTemplates", "getRaw", ARG_ONE, api_template_raw,
+	 PERM_NONE},
 };
 
 #define NO_PERMISSION "You do not have permission to use this functionality."

@@ -1,6 +1,8 @@
 /* Tag endpoints: index, view, add, edit, delete, attach and remove. */
 #include "api/api.h"
+#include "api/library.h"
 #include "import/event_writer.h"
+#include "import/library_checks.h"
 #include "model/codec.h"
 #include "model/misp.h"
 #include "model/validate.h"
@@ -90,8 +92,9 @@ int api_tag_add(struct api_ctx *c)
 		if (!record_text(&tag, TAG_COLOUR, NULL)) {
 			char colour[8];
 
-			event_tag_colour(record_text(&tag, TAG_NAME, ""),
-					 colour);
+			event_tag_default_colour(
+				library_writes(c->app->library),
+				record_text(&tag, TAG_NAME, ""), colour);
 			record_set_text(&tag, TAG_COLOUR, colour);
 		}
 		rc = store_tag_ensure(c->store, &tag, &id);
@@ -221,7 +224,8 @@ static int find_tag(struct api_ctx *c, json_t *tag, bool create, int64_t *id)
 	{
 		char colour[8];
 
-		event_tag_colour(name, colour);
+		event_tag_default_colour(library_writes(c->app->library), name,
+					 colour);
 		record_set_text(&rec, TAG_COLOUR, colour);
 	}
 	record_set_int(&rec, TAG_EXPORTABLE, 1);
@@ -286,6 +290,36 @@ static int already_attached(struct api_ctx *c, enum store_target t,
 	return rc;
 }
 
+/* Attaches a tag after the exclusivity check, and the loaded cluster
+ * that a galaxy tag names.  A conflict is sent as a 400 error and
+ * returned as CAIRN_EINVAL. */
+static int attach_checked(struct api_ctx *c, enum store_target t,
+			  int64_t target, int64_t tag_id, bool local,
+			  const char *relationship_type)
+{
+	const struct event_library *lib = library_writes(c->app->library);
+	struct cairn_err e = CAIRN_ERR_INIT;
+	json_t *tags = json_pack("[{s:s, s:b}]", "name", tag_name(c, tag_id),
+				 "local", local);
+	int rc = event_check_tags(c->store, lib, t, target, tags, "", &e);
+
+	if (rc == CAIRN_EINVAL) {
+		api_error(c, 400, buf_str(&e.message),
+			  json_pack("{s:[s]}", "tag", buf_str(&e.message)));
+	}
+	if (rc == 0) {
+		rc = store_tag_link(c->store, t, target, tag_id, local,
+				    relationship_type);
+	}
+	if (rc == 0) {
+		rc = event_attach_tag_clusters(c->store, lib, t, target, tags,
+					       NULL, "", &e);
+	}
+	json_decref(tags);
+	cairn_err_release(&e);
+	return rc;
+}
+
 static int tag_request(struct api_ctx *c, bool attach)
 {
 	json_t *body = api_body_object(c, "Tag");
@@ -334,10 +368,14 @@ static int tag_request(struct api_ctx *c, bool attach)
 		is_local = linked_local;
 	}
 	if (attach) {
-		rc = store_tag_link(c->store, t, target, tag_id, is_local,
+		rc = attach_checked(c, t, target, tag_id, is_local,
 				    json_string_value(json_object_get(
 					    body, "relationship_type")));
+		if (rc == CAIRN_EINVAL) {
+			return 0; /* attach_checked() sent the error */
+		}
 	} else {
+		/* TODO: detach the cluster that a removed galaxy tag attached. */
 		rc = store_tag_unlink(c->store, t, target, tag_id);
 	}
 	if (rc == CAIRN_ENOTFOUND) {

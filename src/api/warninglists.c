@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/library.h"
 #include "core/log.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,20 +80,6 @@ static void gen_valid_attributes(yajl_gen g, const struct warninglist *l)
 	buf_release(&text);
 }
 
-/* Returns whether `haystack` contains `needle` without regard to ASCII
- * case. */
-static bool contains_nocase(const char *haystack, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (const char *p = haystack; *p; p++) {
-		if (strncasecmp(p, needle, n) == 0) {
-			return true;
-		}
-	}
-	return n == 0;
-}
-
 /* MISP's index filters: "value" matches a part of the name or
  * description, or the whole type; "enabled" the state. */
 static bool index_keeps(struct api_ctx *c, struct warninglist_set *set,
@@ -104,8 +91,8 @@ static bool index_keeps(struct api_ctx *c, struct warninglist_set *set,
 	if (json_is_string(value) && *json_string_value(value)) {
 		const char *v = json_string_value(value);
 
-		if (!contains_nocase(warninglist_name(l), v) &&
-		    !contains_nocase(warninglist_description(l), v) &&
+		if (!str_contains_nocase(warninglist_name(l), v) &&
+		    !str_contains_nocase(warninglist_description(l), v) &&
 		    strcasecmp(warninglist_type_name(warninglist_type(l)), v) !=
 			    0) {
 			return false;

@@ -151,7 +151,7 @@ static int open_library(struct cairn *app, const struct config *c)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct library_dirs dirs;
-	struct buf scratch = BUF_INIT;
+	struct buf scratch[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
 	struct store *s;
 	int rc;
 
@@ -159,14 +159,16 @@ static int open_library(struct cairn *app, const struct config *c)
 			  config_get(c, CFG_WARNINGLISTS),
 			  config_get(c, CFG_TAXONOMIES),
 			  config_get(c, CFG_GALAXIES),
-			  config_get(c, CFG_OBJECT_TEMPLATES), &scratch);
+			  config_get(c, CFG_OBJECT_TEMPLATES), scratch);
 	s = store_pool_get(app->pool);
 	rc = library_open(&app->library, &dirs, s, &e);
 	store_pool_put(app->pool, s);
 	if (rc < 0) {
 		log_error("cannot load the library: %s", buf_str(&e.message));
 	}
-	buf_release(&scratch);
+	for (size_t i = 0; i < 4; i++) {
+		buf_release(&scratch[i]);
+	}
 	cairn_err_release(&e);
 	return rc;
 }

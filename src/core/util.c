@@ -2,6 +2,8 @@
 #include "core/util.h"
 
 #include <sodium.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -74,4 +76,16 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
 		out[2 * i + 1] = hex_digits[digest[i] & 0x0f];
 	}
 	out[2 * sizeof(digest)] = '\0';
+}
+
+bool str_contains_nocase(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (const char *p = haystack; *p; p++) {
+		if (strncasecmp(p, needle, n) == 0) {
+			return true;
+		}
+	}
+	return n == 0;
 }

@@ -2,6 +2,7 @@
 #ifndef CAIRN_UTIL_H
 #define CAIRN_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ void api_key_generate(char out[API_KEY_LENGTH + 1]);
 
 /* Writes the hex SHA-256 of `len` bytes at `data`. */
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE]);
+
+/* Returns whether `haystack` contains `needle` without regard to ASCII
+ * case; an empty needle is contained in every string. */
+bool str_contains_nocase(const char *haystack, const char *needle);
 
 /* Initialises libsodium; call once at start.  Returns 0 or -1. */
 int util_init(void);

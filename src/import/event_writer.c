@@ -12,6 +12,7 @@
  * when every uuid they may point to is stored.
  */
 #include "import/event_writer.h"
+#include "import/library_checks.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "model/codec.h"
@@ -24,6 +25,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct event_writer {
 	struct store *s;
@@ -206,12 +208,12 @@ static int link_tag(struct store *s, enum store_target t, int64_t target_id,
 	return store_tag_link(s, t, target_id, tag_id, local, rel);
 }
 
-int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
-		     int64_t event_id, json_t *tags, const char *pointer,
-		     struct cairn_err *e)
+int event_write_tags(struct store *s, const struct event_library *lib,
+		     enum store_target t, int64_t target_id, int64_t event_id,
+		     json_t *tags, const char *pointer, struct cairn_err *e)
 {
 	struct buf at = BUF_INIT;
-	int rc = 0;
+	int rc = event_check_tags(s, lib, t, target_id, tags, pointer, e);
 
 	for (size_t i = 0; rc == 0 && i < child_count(tags); i++) {
 		struct record tag;
@@ -233,11 +235,18 @@ int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
 				     "a non-empty tag name");
 		}
 		if (rc == 0) {
-			event_tag_colour(record_text(&tag, TAG_NAME, ""), colour);
+			event_tag_default_colour(lib,
+						 record_text(&tag, TAG_NAME, ""),
+						 colour);
 			rc = set_default_text(&tag, TAG_COLOUR, colour);
 		}
 		if (rc == 0) {
 			set_default_int(&tag, TAG_EXPORTABLE, 1);
+			/* MISP marks every misp-galaxy: tag as a galaxy tag. */
+			set_default_int(&tag, TAG_IS_GALAXY,
+					strncasecmp(record_text(&tag, TAG_NAME,
+								""),
+						    "misp-galaxy:", 12) == 0);
 			rc = store_tag_ensure(s, &tag, &tag_id);
 		}
 		if (rc == 0) {
@@ -322,10 +331,9 @@ static int write_cluster(struct store *s, enum store_target t,
 	return rc;
 }
 
-/* Stores each Galaxy's clusters and attaches them to the target. */
-static int write_galaxies(struct store *s, enum store_target t,
-			  int64_t target_id, json_t *owner,
-			  const char *pointer, struct cairn_err *e)
+int event_write_galaxies(struct store *s, enum store_target t,
+			 int64_t target_id, json_t *owner, const char *pointer,
+			 struct cairn_err *e)
 {
 	struct buf at = BUF_INIT, cat = BUF_INIT;
 	json_t *galaxies;
@@ -525,21 +533,26 @@ static int attribute_prepare(struct record *rec, const char *pointer,
 
 /* Writes what hangs off a stored attribute: tags, clusters, sightings and
  * proposals. */
-static int attribute_children(struct store *s, int64_t org_id,
-			      int64_t event_id, const char *event_uuid,
-			      const struct record *rec, int64_t id,
-			      json_t *attr, const char *pointer,
+static int attribute_children(struct store *s, const struct event_library *lib,
+			      int64_t org_id, int64_t event_id,
+			      const char *event_uuid, const struct record *rec,
+			      int64_t id, json_t *attr, const char *pointer,
 			      struct cairn_err *e)
 {
 	json_t *tags;
 	int rc = child_array(attr, "Tag", pointer, &tags, e);
 
 	if (rc == 0) {
-		rc = event_write_tags(s, STORE_ATTRIBUTE, id, event_id, tags,
-				      pointer, e);
+		rc = event_write_tags(s, lib, STORE_ATTRIBUTE, id, event_id,
+				      tags, pointer, e);
 	}
 	if (rc == 0) {
-		rc = write_galaxies(s, STORE_ATTRIBUTE, id, attr, pointer, e);
+		rc = event_write_galaxies(s, STORE_ATTRIBUTE, id, attr,
+					  pointer, e);
+	}
+	if (rc == 0) {
+		rc = event_attach_tag_clusters(s, lib, STORE_ATTRIBUTE, id,
+					       tags, attr, pointer, e);
 	}
 	if (rc == 0) {
 		rc = write_sightings(s, org_id, event_id, rec, id, attr,
@@ -554,7 +567,8 @@ static int attribute_children(struct store *s, int64_t org_id,
 
 /* Stores a prepared attribute and what hangs off it.  A uuid stored
  * already fails with CAIRN_EEXIST, named as another event's attribute. */
-static int insert_attribute(struct store *s, int64_t org_id, int64_t event_id,
+static int insert_attribute(struct store *s, const struct event_library *lib,
+			    int64_t org_id, int64_t event_id,
 			    const char *event_uuid, int64_t object_id,
 			    struct record *rec, json_t *attr,
 			    const char *pointer, int64_t *id,
@@ -576,11 +590,12 @@ static int insert_attribute(struct store *s, int64_t org_id, int64_t event_id,
 	if (rc < 0) {
 		return store_failed(s, e, rc, pointer);
 	}
-	return attribute_children(s, org_id, event_id, event_uuid, rec, *id,
-				  attr, pointer, e);
+	return attribute_children(s, lib, org_id, event_id, event_uuid, rec,
+				  *id, attr, pointer, e);
 }
 
-int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
+int event_write_attribute(struct store *s, const struct event_library *lib,
+			  int64_t org_id, int64_t event_id,
 			  const char *event_uuid, int64_t object_id,
 			  json_t *attr, const char *pointer,
 			  int64_t *attribute_id, struct cairn_err *e)
@@ -594,7 +609,7 @@ int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
 		rc = attribute_prepare(&rec, pointer, e);
 	}
 	if (rc == 0) {
-		rc = insert_attribute(s, org_id, event_id, event_uuid,
+		rc = insert_attribute(s, lib, org_id, event_id, event_uuid,
 				      object_id, &rec, attr, pointer,
 				      attribute_id, e);
 	}
@@ -684,7 +699,8 @@ static int insert_new_attribute(struct event_writer *w, int64_t object_id,
 		rc = skip_duplicate(w, object_id, &rec, pointer);
 	}
 	if (rc == 0) {
-		rc = insert_attribute(w->s, w->o.org_id, w->event_id,
+		rc = insert_attribute(w->s, w->o.library, w->o.org_id,
+				      w->event_id,
 				      w->event_uuid, object_id, &rec, attr,
 				      pointer, &id, e);
 	}
@@ -734,7 +750,8 @@ static int merge_attribute(struct event_writer *w, int64_t object_id,
 		}
 	}
 	if (rc == 0) {
-		rc = attribute_children(w->s, w->o.org_id, w->event_id,
+		rc = attribute_children(w->s, w->o.library, w->o.org_id,
+					w->event_id,
 					w->event_uuid, &rec, id, attr, pointer,
 					e);
 	}
@@ -876,7 +893,8 @@ static int write_attribute_element(struct event_writer *w, int64_t object_id,
 		return rc < 0 ? rc : 0;
 	}
 	w->attributes++;
-	rc = insert_attribute(w->s, w->o.org_id, w->event_id, w->event_uuid,
+	rc = insert_attribute(w->s, w->o.library, w->o.org_id, w->event_id,
+			      w->event_uuid,
 			      object_id, &rec, attr, pointer, &id, e);
 	record_release(&rec);
 	/* A uuid that repeats inside one input names one attribute, which
@@ -1009,6 +1027,9 @@ static int write_object(struct event_writer *w, json_t *obj,
 	}
 	if (rc == 0 && !existing && !record_text(&rec, OBJ_NAME, NULL)) {
 		rc = missing(e, pointer, "name", "an object template name");
+	}
+	if (rc == 0 && !existing) {
+		rc = event_check_object(w->o.library, obj, pointer, e);
 	}
 	if (rc == 0) {
 		set_default_int(&rec, OBJ_TIMESTAMP, time_now());
@@ -1308,12 +1329,18 @@ static int write_event_children(struct event_writer *w, json_t *header,
 	int rc = child_array(header, "Tag", pointer, &list, e);
 
 	if (rc == 0) {
-		rc = event_write_tags(w->s, STORE_EVENT, w->event_id,
-				      w->event_id, list, pointer, e);
+		rc = event_write_tags(w->s, w->o.library, STORE_EVENT,
+				      w->event_id, w->event_id, list, pointer,
+				      e);
 	}
 	if (rc == 0) {
-		rc = write_galaxies(w->s, STORE_EVENT, w->event_id, header,
-				    pointer, e);
+		rc = event_write_galaxies(w->s, STORE_EVENT, w->event_id,
+					  header, pointer, e);
+	}
+	if (rc == 0) {
+		rc = event_attach_tag_clusters(w->s, w->o.library, STORE_EVENT,
+					       w->event_id, list, header,
+					       pointer, e);
 	}
 	if (rc == 0) {
 		rc = write_shadows(w->s, w->o.org_id, w->event_id,

@@ -30,6 +30,18 @@
 
 enum event_write_mode { WRITE_IMPORT, WRITE_ADD, WRITE_EDIT };
 
+struct taxonomy_set;
+struct galaxy_set;
+struct object_template_set;
+
+/* The reference sets that a write checks against (see
+ * import/library_checks.h); any of them may be NULL. */
+struct event_library {
+	const struct taxonomy_set *taxonomies;
+	const struct galaxy_set *galaxies;
+	const struct object_template_set *templates;
+};
+
 enum event_write_result {
 	EVENT_ADDED,
 	EVENT_UPDATED,
@@ -41,6 +53,9 @@ struct event_writer_options {
 	int64_t org_id;         /* organisation that owns the written event */
 	int64_t user_id;        /* acting user; 0 for the CLI */
 	const char *user_email; /* event_creator_email for new events */
+	/* Taxonomy, galaxy and template checks; NULL for none, as in
+	 * `cairn import`, which takes feeds as MISP's feed import does. */
+	const struct event_library *library;
 	int64_t event_id;       /* the event to edit, for WRITE_EDIT */
 	/* The caller has opened a transaction around several events and rolls it
 	 * back itself when one fails; the writer then neither commits nor
@@ -100,7 +115,8 @@ int event_write_tree(struct store *s, const struct event_writer_options *o,
 /* Writes one attribute (with its tags, clusters, sightings and proposals)
  * into an event, outside or inside an object (object_id 0 for outside),
  * inside the caller's transaction.  Sets *attribute_id. */
-int event_write_attribute(struct store *s, int64_t org_id, int64_t event_id,
+int event_write_attribute(struct store *s, const struct event_library *lib,
+			  int64_t org_id, int64_t event_id,
 			  const char *event_uuid, int64_t object_id,
 			  json_t *attr, const char *pointer,
 			  int64_t *attribute_id, struct cairn_err *e);
@@ -116,9 +132,15 @@ int event_validate_attribute_change(struct store *s, struct record *rec,
 void event_tag_colour(const char *name, char out[8]);
 
 /* Writes tags from a JSON array of Tag objects onto a target of the
- * event `event_id`. */
-int event_write_tags(struct store *s, enum store_target t, int64_t target_id,
-		     int64_t event_id, json_t *tags, const char *pointer,
-		     struct cairn_err *e);
+ * event `event_id`, after checking them with event_check_tags(). */
+int event_write_tags(struct store *s, const struct event_library *lib,
+		     enum store_target t, int64_t target_id, int64_t event_id,
+		     json_t *tags, const char *pointer, struct cairn_err *e);
+
+/* Stores the clusters of each element of owner's "Galaxy" array and
+ * attaches them to the target. */
+int event_write_galaxies(struct store *s, enum store_target t,
+			 int64_t target_id, json_t *owner, const char *pointer,
+			 struct cairn_err *e);
 
 #endif

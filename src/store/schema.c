@@ -439,6 +439,23 @@ static const char migration_5[] =
 	"CREATE INDEX IF NOT EXISTS attributes_sharing_group"
 	" ON attributes(sharing_group_id);\n";
 
+/* The enabled state of each taxonomy, by namespace, and the ids given to
+ * library items (taxonomies by namespace, galaxies and clusters by uuid),
+ * so that an id stays the same across restarts and library updates.  A
+ * taxonomy without a row is disabled, as MISP installs taxonomies. */
+static const char migration_6[] =
+	"CREATE TABLE IF NOT EXISTS taxonomy_state (\n"
+	" namespace TEXT PRIMARY KEY COLLATE NOCASE,\n"
+	" enabled INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS library_ids (\n"
+	" kind TEXT NOT NULL,\n"
+	" key TEXT NOT NULL,\n"
+	" id INTEGER NOT NULL,\n"
+	" PRIMARY KEY (kind, key),\n"
+	" UNIQUE (kind, id)\n"
+	");\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -446,6 +463,7 @@ static const char *const migrations[] = {
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

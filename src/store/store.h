@@ -205,6 +205,24 @@ int store_warninglist_state_each(struct store *s,
 int store_warninglist_state_set(struct store *s, const char *name,
 				bool enabled, struct cairn_err *e);
 
+/* The enabled state of taxonomies, kept by namespace (compared without
+ * case), with the same contract as the warninglist state above. */
+int store_taxonomy_state_each(struct store *s,
+			      int (*fn)(void *ctx, const char *namespace_name,
+					bool enabled),
+			      void *ctx, struct cairn_err *e);
+int store_taxonomy_state_set(struct store *s, const char *namespace_name,
+			     bool enabled, struct cairn_err *e);
+
+/* Gives each of `count` library items of `kind` ("taxonomy", "galaxy",
+ * "cluster") its stored id, keyed by `keys[i]`, and stores a new id, one
+ * above the largest of the kind, for each key seen for the first time.
+ * ids[i] receives the id of keys[i]; a key repeated in `keys` gets one
+ * id.  All in one transaction. */
+int store_library_ids(struct store *s, const char *kind,
+		      const char *const *keys, size_t count, int64_t *ids,
+		      struct cairn_err *e);
+
 /* Row queries.  Each yields records of one model, in the order given.
  * "Parent" is the id that store_cursor_parent() returns for each row, so
  * that a reader can merge the rows into the right attribute or object.

@@ -1583,12 +1583,65 @@ static void test_pool_two_threads(void **state)
 	assert_int_equal(count_rows(f, &model_event, "org_id", f->org), 100);
 }
 
+static int collect_state(void *ctx, const char *ns, bool enabled)
+{
+	struct buf *out = ctx;
+
+	buf_printf(out, "%s=%d;", ns, enabled ? 1 : 0);
+	return 0;
+}
+
+static void test_taxonomy_state(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct buf seen = BUF_INIT;
+
+	assert_int_equal(store_taxonomy_state_set(f->s, "tlp", true, &e), 0);
+	assert_int_equal(store_taxonomy_state_set(f->s, "PAP", true, &e), 0);
+	assert_int_equal(store_taxonomy_state_set(f->s, "pap", false, &e), 0);
+	assert_int_equal(
+		store_taxonomy_state_each(f->s, collect_state, &seen, &e), 0);
+	/* Namespaces compare without case, so "pap" replaced "PAP". */
+	assert_string_equal(buf_str(&seen), "PAP=0;tlp=1;");
+	buf_release(&seen);
+	cairn_err_release(&e);
+}
+
+static void test_library_ids_stable(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_err e = CAIRN_ERR_INIT;
+	const char *first[] = {"b", "a", "b"};
+	const char *second[] = {"c", "a", "b"};
+	int64_t ids[3], again[3], other[1];
+	const char *one[] = {"a"};
+
+	assert_int_equal(store_library_ids(f->s, "cluster", first, 3, ids, &e),
+			 0);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 1); /* a repeated key gets one id */
+	assert_int_equal(
+		store_library_ids(f->s, "cluster", second, 3, again, &e), 0);
+	assert_int_equal(again[0], 3); /* new key: above the largest */
+	assert_int_equal(again[1], 2);
+	assert_int_equal(again[2], 1);
+	/* Each kind numbers its own keys. */
+	assert_int_equal(store_library_ids(f->s, "galaxy", one, 1, other, &e),
+			 0);
+	assert_int_equal(other[0], 1);
+	cairn_err_release(&e);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup,         \
 						fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_open_schema_version),
+		T(test_taxonomy_state),
+		T(test_library_ids_stable),
 		T(test_schema_has_every_field),
 		T(test_reopen_runs_no_migration),
 		T(test_migrate_fresh_database),
