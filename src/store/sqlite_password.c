@@ -14,6 +14,22 @@ static int password_fail(struct store *s, struct cairn_err *e,
 			     sqlite3_errmsg(store_db(s)));
 }
 
+/* Records that the password changed, never the hash. */
+static int password_audit(struct store *s, int64_t user_id,
+			  struct cairn_err *e)
+{
+	struct store_audit_entry entry = {"edit", "User", user_id, NULL, 0,
+					  "{\"password\":\"*****\"}"};
+
+	if (!audit_enabled(s)) {
+		return 0;
+	}
+	if (store_audit_append(s, &entry) < 0) {
+		return store_error(s, e);
+	}
+	return 0;
+}
+
 int store_user_password_set(struct store *s, int64_t user_id,
 			    const char *hash, struct cairn_err *e)
 {
@@ -37,7 +53,7 @@ int store_user_password_set(struct store *s, int64_t user_id,
 		return cairn_err_set(e, CAIRN_ENOTFOUND, "no user with id %lld",
 				     (long long)user_id);
 	}
-	return 0;
+	return password_audit(s, user_id, e);
 }
 
 int store_user_login_find(struct store *s, const char *email,
