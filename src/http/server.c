@@ -503,19 +503,54 @@ static enum MHD_Result queue_handler_response(struct request *rq,
 	return queue_response(rq, connection, rs->status, response);
 }
 
+/* Writes the client's numeric address into `out` (NI_MAXHOST bytes), or
+ * "" when libmicrohttpd reports none. */
+static void peer_address(struct MHD_Connection *connection, char *out)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	socklen_t len;
+
+	out[0] = '\0';
+	if (!sa) {
+		return;
+	}
+	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					: sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, len, out, NI_MAXHOST, NULL, 0, NI_NUMERICHOST) !=
+	    0) {
+		out[0] = '\0';
+	}
+}
+
+/* A TLS connection has a GnuTLS session; a plain one has none. */
+static bool connection_tls(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+	return info && info->tls_session;
+}
+
 static enum MHD_Result run_handler(struct request *rq,
 				   struct MHD_Connection *connection)
 {
 	struct http_server *s = rq->server;
+	char peer[NI_MAXHOST];
 	struct http_request request = {
 		.method = buf_str(&rq->method),
 		.path = buf_str(&rq->path),
 		.body = buf_str(&rq->body),
 		.body_len = rq->body.len,
+		.peer = peer,
 		.connection = connection,
 	};
 	struct http_response rs = {.status = MHD_HTTP_OK};
 	enum MHD_Result ret;
+
+	peer_address(connection, peer);
+	request.tls = connection_tls(connection);
 
 	s->handler(s->ctx, &request, &rs);
 	rq->user_id = rs.user_id;

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,6 +27,9 @@ struct http_request {
 	const char *path;   /* URL path as sent, without the query string */
 	const char *body;   /* request body, NUL-terminated; "" when none */
 	size_t body_len;
+	const char *peer; /* numeric client address ("127.0.0.1", "::1"), or
+			     "" when libmicrohttpd reports none */
+	bool tls;         /* the connection is TLS (HTTPS) */
 	void *connection; /* opaque; for http_header() and http_query() */
 };
 
