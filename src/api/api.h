@@ -16,10 +16,20 @@
 
 struct library;
 
+/* Limits of web sessions and of failed logins, in seconds and counts; a
+ * member left 0 takes its default (api/session.c). */
+struct api_login_config {
+	int64_t session_idle;     /* a session ends after this long unused */
+	int64_t session_lifetime; /* and this long after login at the latest */
+	int64_t lockout_window;   /* failures this far apart count together */
+	int64_t lockout_attempts; /* failures of one e-mail that lock it */
+};
+
 /* The server context, owned by `cairn serve`. */
 struct cairn {
 	struct store_pool *pool;
 	struct library *library; /* reference data (api/library.h) or NULL */
+	struct api_login_config login;
 };
 
 /* The authenticated user of a request. */
@@ -38,6 +48,8 @@ struct api_ctx {
 	const char *arg; /* the positional argument after the action, or NULL */
 	struct store *store;
 	struct api_user user;
+	bool by_session;               /* authenticated by a session cookie */
+	struct store_session session;  /* that session, when by_session */
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
 	char *scratch; /* a handler's temporary string, freed by its owner */
@@ -77,6 +89,21 @@ json_t *api_body_object(struct api_ctx *c, const char *key);
  * after any change to its content. */
 int api_touch_event(struct api_ctx *c, int64_t event_id);
 
+/* Web sessions (api/session.c).  api_session_applies() is true for a
+ * request that sends the session cookie and no API key header, which
+ * api_session_authenticate() then authenticates.  api_session_csrf()
+ * checks the CSRF token of a state-changing request made with a session,
+ * and sends the error itself when it fails.  api_set_actor() names the
+ * request's user and address for the audit rows of its changes. */
+bool api_session_applies(const struct api_ctx *c);
+int api_session_authenticate(struct api_ctx *c);
+int api_session_csrf(struct api_ctx *c);
+int api_set_actor(struct api_ctx *c);
+
+/* Loads the user with this id, and its role and organisation, into
+ * c->user.  CAIRN_EDENIED for a missing or disabled user. */
+int api_user_load(struct api_ctx *c, int64_t user_id);
+
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_version(struct api_ctx *c);
 int api_user_me(struct api_ctx *c);
@@ -109,5 +136,8 @@ int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);
 int api_warninglist_check(struct api_ctx *c);
+int api_user_login(struct api_ctx *c);
+int api_user_logout(struct api_ctx *c);
+int api_audit_index(struct api_ctx *c);
 
 #endif

@@ -36,7 +36,12 @@ enum perm {
 	PERM_TAGGER = ROLE_PERM_TAGGER,
 	PERM_TAG_EDITOR = ROLE_PERM_TAG_EDITOR,
 	PERM_WARNINGLIST = ROLE_PERM_WARNINGLIST,
+	PERM_AUDIT = ROLE_PERM_AUDIT,
 };
+
+/* Whether a route needs an authenticated user; AUTH_NONE routes (the
+ * login endpoints) run without one. */
+enum auth_rule { AUTH_USER, AUTH_NONE };
 
 struct route {
 	unsigned methods;
@@ -46,6 +51,7 @@ struct route {
 	int (*handler)(struct api_ctx *c);
 	enum perm perm;
 	bool stream_body; /* the handler reads the raw body as a stream */
+	enum auth_rule auth;
 };
 
 #define RD (M_GET | M_HEAD)
@@ -116,6 +122,14 @@ static const struct route routes[] = {
 	 api_warninglist_toggle, PERM_WARNINGLIST},
 	{M_POST, "warninglists", "checkValue", ARG_NONE, api_warninglist_check,
 	 PERM_NONE},
+
+	{M_POST, "users", "login", ARG_NONE, api_user_login, PERM_NONE, true,
+	 AUTH_NONE},
+	{RD | M_POST, "users", "logout", ARG_NONE, api_user_logout, PERM_NONE,
+	 false, AUTH_NONE},
+	/* admin/audit_logs/index: "index" is the optional argument. */
+	{RD | M_POST, "admin", "audit_logs", ARG_OPTIONAL, api_audit_index,
+	 PERM_AUDIT},
 };
 
 #define AUTH_FAILED                                                            \
@@ -329,9 +343,18 @@ static void dispatch(struct api_ctx *c)
 				 c->path.nsegments > (r->action ? 2u : 1u)
 			 ? c->path.segments[r->action ? 2 : 1]
 			 : NULL;
-	rc = authenticate(c);
+	if (r->auth == AUTH_NONE) {
+		rc = 0;
+	} else if (api_session_applies(c)) {
+		rc = api_session_authenticate(c);
+	} else {
+		rc = authenticate(c);
+	}
 	if (rc < 0) {
 		api_error(c, 403, AUTH_FAILED, NULL);
+		return;
+	}
+	if (api_session_csrf(c) < 0 || api_set_actor(c) < 0) {
 		return;
 	}
 	if (!permitted(c, r->perm)) {

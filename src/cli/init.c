@@ -5,12 +5,14 @@
  * --new-key requests another admin key.
  */
 #include "cli/cli.h"
+#include "core/password.h"
 #include "core/util.h"
 #include "model/codec.h"
 #include "model/misp.h"
 #include "store/store.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -154,11 +156,85 @@ static int create_instance(struct store *s, const char *org_name,
 	return rc;
 }
 
+/* Reads a password from stdin: everything up to EOF, without one final
+ * newline (LF or CR LF), so that `echo` and `printf` both work.  Checks
+ * it with password_check(); the password never goes in argv. */
+static int read_password(FILE *in, struct buf *out)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	char chunk[256];
+	size_t n;
+	int rc = 0;
+
+	out->max = PASSWORD_MAX_LENGTH + 2;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		rc = buf_add(out, chunk, n);
+	}
+	sodium_memzero(chunk, sizeof(chunk));
+	if (rc < 0) {
+		fprintf(stderr, "error: password on stdin too long: expected at "
+				"most %d bytes\n",
+			PASSWORD_MAX_LENGTH);
+		return -1;
+	}
+	if (out->len && out->data[out->len - 1] == '\n') {
+		out->data[--out->len] = '\0';
+	}
+	if (out->len && out->data[out->len - 1] == '\r') {
+		out->data[--out->len] = '\0';
+	}
+	rc = password_check(buf_str(out), out->len, &e);
+	if (rc < 0) {
+		fprintf(stderr, "error: invalid password on stdin: %s\n",
+			buf_str(&e.message));
+	}
+	cairn_err_release(&e);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Sets the password of the user with `email`. */
+static int set_password(struct store *s, const char *email,
+			const struct buf *password)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct buf hash = BUF_INIT;
+	int64_t user_id;
+	int rc = store_find(s, &model_user, "email", email, &user_id);
+
+	if (rc < 0) {
+		fprintf(stderr, "error: no user '%s' to set the password of\n",
+			email);
+	}
+	if (rc == 0) {
+		rc = password_hash(password->data, password->len, &hash, &e);
+	}
+	if (rc == 0) {
+		rc = store_user_password_set(s, user_id, buf_str(&hash), &e);
+	}
+	if (rc < 0 && e.message.len) {
+		fprintf(stderr, "error: setting the password failed: %s\n",
+			buf_str(&e.message));
+	}
+	if (rc == 0) {
+		fprintf(stderr, "password of '%s' set\n", email);
+	}
+	sodium_memzero(hash.data, hash.len);
+	buf_release(&hash);
+	cairn_err_release(&e);
+	return rc;
+}
+
+static void wipe(struct buf *b)
+{
+	sodium_memzero(b->data, b->len);
+	buf_release(b);
+}
+
 int cli_init(int argc, char **argv)
 {
 	const char *data = NULL, *org_name = "ORGNAME", *org_uuid = NULL;
 	const char *email = "admin@admin.test";
-	bool new_key = false, help = false;
+	bool new_key = false, help = false, password_stdin = false;
 	const struct cli_option opts[] = {
 		{"--data", "DIR", "data directory to create", &data, NULL},
 		{"--org-name", "NAME", "host organisation (default ORGNAME)",
@@ -170,9 +246,14 @@ int cli_init(int argc, char **argv)
 		{"--new-key", NULL,
 		 "on an existing directory, print a new admin key", NULL,
 		 &new_key},
+		{"--password-stdin", NULL,
+		 "read the password of the --email user from stdin (at least "
+		 "12 characters; one final newline is dropped)",
+		 NULL, &password_stdin},
 		{"--help", NULL, "show this help", NULL, &help},
 	};
 	size_t nopts = sizeof(opts) / sizeof(opts[0]), npos;
+	struct buf password = BUF_INIT;
 	struct store *s;
 	int64_t count = 0;
 	int rc;
@@ -201,32 +282,46 @@ int cli_init(int argc, char **argv)
 				"--email must be an e-mail address\n");
 		return 2;
 	}
+	if (password_stdin && read_password(stdin, &password) < 0) {
+		wipe(&password);
+		return 2;
+	}
 	if (mkdir(data, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "error: cannot create '%s': %s\n", data,
 			strerror(errno));
+		wipe(&password);
 		return 1;
 	}
 	s = cli_open_store(data);
 	if (!s) {
+		wipe(&password);
 		return 1;
 	}
 	rc = store_count(s, &model_org, "id", 1, &count);
 	if (rc == 0 && count > 0) {
 		fprintf(stderr, "data directory '%s' is already initialised; "
-				"nothing changed\n",
-			data);
+				"nothing changed%s\n",
+			data, password_stdin ? " but the password" : "");
 		rc = new_key ? add_key(s, 1) : 0;
+		if (rc == 0 && password_stdin) {
+			rc = set_password(s, email, &password);
+		}
 		store_close(s);
+		wipe(&password);
 		return rc < 0 ? 1 : 0;
 	}
 	rc = store_begin(s);
 	if (rc == 0) {
 		rc = create_instance(s, org_name, org_uuid, email);
 	}
+	if (rc == 0 && password_stdin) {
+		rc = set_password(s, email, &password);
+	}
 	rc = rc == 0 ? store_commit(s) : (store_rollback(s), rc);
 	if (rc < 0) {
 		fprintf(stderr, "error: initialising '%s' failed\n", data);
 	}
 	store_close(s);
+	wipe(&password);
 	return rc < 0 ? 1 : 0;
 }

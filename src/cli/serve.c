@@ -65,6 +65,45 @@ static int parse_positive(const char *text, long max, long *out)
 	return 0;
 }
 
+/* Indexes of the login options' values, in struct api_login_config
+ * order. */
+enum { OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOCKOUT_WINDOW,
+       OPT_LOCKOUT_ATTEMPTS, OPT_LOGIN_COUNT };
+
+/* Reads the login options, each a positive number of at most ten years
+ * in seconds (or attempts); an option left out keeps its default. */
+static int parse_login(const char *const text[OPT_LOGIN_COUNT],
+		       const struct cli_option *opts, size_t nopts,
+		       struct api_login_config *out)
+{
+	int64_t *slots[OPT_LOGIN_COUNT] = {
+		&out->session_idle, &out->session_lifetime,
+		&out->lockout_window, &out->lockout_attempts};
+	long value;
+
+	for (int i = 0; i < OPT_LOGIN_COUNT; i++) {
+		if (!text[i]) {
+			continue;
+		}
+		if (parse_positive(text[i], 10L * 366 * 86400, &value) < 0) {
+			const char *name = "";
+
+			for (size_t o = 0; o < nopts; o++) {
+				if (opts[o].text == &text[i]) {
+					name = opts[o].name;
+				}
+			}
+			fprintf(stderr,
+				"error: invalid %s '%s': expected a positive "
+				"whole number\n",
+				name, text[i]);
+			return -1;
+		}
+		*slots[i] = value;
+	}
+	return 0;
+}
+
 /* Loads the library with a connection from the pool, which stores the
  * warninglist state. */
 static int open_library(struct cairn *app, const char *dir)
@@ -83,7 +122,8 @@ static int open_library(struct cairn *app, const char *dir)
 }
 
 static int serve(const char *data, const char *library, const char *host,
-		 int port, long threads, size_t max_body)
+		 int port, long threads, size_t max_body,
+		 const struct api_login_config *login)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct http_server *server = NULL;
@@ -99,6 +139,7 @@ static int serve(const char *data, const char *library, const char *host,
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	app.login = *login;
 	buf_printf(&path, "%s/cairn.db", data);
 	if (access(buf_str(&path), R_OK | W_OK) < 0) {
 		log_error("no database at '%s': run cairn init --data %s first",
@@ -147,6 +188,8 @@ int cli_serve(int argc, char **argv)
 {
 	const char *data = NULL, *library = NULL, *listen = "127.0.0.1:8080";
 	const char *threads_text = NULL, *max_body_text = NULL, *level = NULL;
+	const char *login_text[OPT_LOGIN_COUNT] = {NULL};
+	struct api_login_config login = {0};
 	bool help = false;
 	const struct cli_option opts[] = {
 		{"--data", "DIR", "data directory made by cairn init", &data,
@@ -165,6 +208,19 @@ int cli_serve(int argc, char **argv)
 		 &max_body_text, NULL},
 		{"--log-level", "LEVEL", "debug, info, warn or error", &level,
 		 NULL},
+		{"--session-idle", "SECONDS",
+		 "end a web session unused this long (default 36000)",
+		 &login_text[OPT_SESSION_IDLE], NULL},
+		{"--session-lifetime", "SECONDS",
+		 "end a web session this long after login (default 216000)",
+		 &login_text[OPT_SESSION_LIFETIME], NULL},
+		{"--lockout-window", "SECONDS",
+		 "lock an e-mail out this long after its last failed login "
+		 "(default 300)",
+		 &login_text[OPT_LOCKOUT_WINDOW], NULL},
+		{"--lockout-attempts", "N",
+		 "failed logins that lock an e-mail out (default 5)",
+		 &login_text[OPT_LOCKOUT_ATTEMPTS], NULL},
 		{"--help", NULL, "show this help", NULL, &help},
 	};
 	size_t nopts = sizeof(opts) / sizeof(opts[0]), npos;
@@ -218,11 +274,15 @@ int cli_serve(int argc, char **argv)
 		buf_release(&host);
 		return 2;
 	}
+	if (parse_login(login_text, opts, nopts, &login) < 0) {
+		buf_release(&host);
+		return 2;
+	}
 	if (level) {
 		log_set_level((enum log_level)log_level_parse(level));
 	}
 	rc = serve(data, library, buf_str(&host), port, threads,
-		   (size_t)max_body);
+		   (size_t)max_body, &login);
 	buf_release(&host);
 	return rc;
 }
