@@ -4,8 +4,8 @@
  * {...}}.
  *
  * Filters come as CakePHP named parameters (/model:Event), query
- * arguments or members of a JSON body, with MISP's names: model (also
- * "Model:ID"), model_id, action, user (an id, an e-mail or SYSTEM), org
+ * arguments or members of a JSON body.  They have MISP's names: model
+ * (also "Model:ID"), model_id, action, user (an id, an e-mail or SYSTEM), org
  * (an id or a name), event_id, ip, request_id, authkey_id, model_title,
  * request_type, created (one time for "from", or [from, to]), limit
  * (default 60, as MISP's) and page.  A time is unix seconds, a relative

@@ -3,9 +3,9 @@
  *
  * A login takes an e-mail and a password, as JSON ({"email",
  * "password"}, bare or inside {"User": ...}) or as MISP's login form
- * (data[User][email] and data[User][password], urlencoded).  It answers
- * a wrong password, an unknown e-mail and a password-less user with the
- * same message, after the same Argon2id work.  Failures are counted per
+ * (data[User][email] and data[User][password], urlencoded).  It returns
+ * the same error for a wrong password, an unknown e-mail and a user
+ * without a password, after the same Argon2id work.  Failures are counted per
  * e-mail and per peer address; once an e-mail has failed
  * LOCKOUT_ATTEMPTS times, each failure within a window of the one before,
  * it is refused until a whole window has passed since the last failure,
@@ -35,7 +35,7 @@
 #define LOGIN_DISABLED                                                         \
 	"Authentication failed. Your user account has been disabled."
 
-/* Longest e-mail accepted, as the users.email column of MISP. */
+/* Maximum e-mail length, as MISP's users.email column. */
 #define EMAIL_MAX 255
 
 /* An Argon2id hash of a password that no account can have (it is
@@ -490,7 +490,7 @@ static int login_checked(struct api_ctx *c, struct credentials *cr,
 				  limit * LOCKOUT_ADDRESS_FACTOR, now);
 	}
 	if (wait > 0) {
-		log_warn("login: refused a locked-out login from %s",
+		log_warn("login: rejected a locked-out login from %s",
 			 c->http->peer);
 		return send_locked(c, wait);
 	}
@@ -498,7 +498,8 @@ static int login_checked(struct api_ctx *c, struct credentials *cr,
 		return login_failed(c, cr, user_id, now);
 	}
 	if (api_user_load(c, user_id) < 0) {
-		log_warn("login: disabled user %lld refused", (long long)user_id);
+		log_warn("login: rejected disabled user %lld",
+			 (long long)user_id);
 		audit_login(c, "login_fail", user_id, buf_str(&cr->email));
 		return api_error(c, 403, LOGIN_DISABLED, NULL);
 	}

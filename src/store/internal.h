@@ -79,6 +79,11 @@ int audit_record(struct store *s, enum audit_op op, const struct model *m,
 		 const struct record *now, const struct record *old,
 		 int64_t id);
 
+/* Reads the local flag of a tag link before it is removed; *local stays
+ * false when there is no such link. */
+int audit_tag_local(struct store *s, enum store_target t, int64_t target_id,
+		    int64_t tag_id, bool *local);
+
 /* Appends the audit row of a tag attached to (attach) or detached from an
  * event or attribute. */
 int audit_tag(struct store *s, bool attach, enum store_target t,

@@ -1686,7 +1686,7 @@ int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
 		[STORE_ATTRIBUTE] = FIX_ATTRIBUTE_TAG_UNLINK,
 	};
 	int64_t changes = 0;
-	bool opened;
+	bool opened, local = false;
 	int rc;
 
 	if (!target_valid(t)) {
@@ -1694,6 +1694,9 @@ int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
 				   (int)t);
 	}
 	rc = audit_begin(s, &opened);
+	if (rc == 0 && opened) {
+		rc = audit_tag_local(s, t, target_id, tag_id, &local);
+	}
 	if (rc == 0) {
 		rc = fixed_run_id(s, unlink[t], target_id, &tag_id, &changes);
 	}
@@ -1703,9 +1706,7 @@ int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
 				 (long long)tag_id, target_names[t],
 				 (long long)target_id);
 	} else if (rc == 0) {
-		/* NOTE: the removed link's local flag is not read back, so
-		 * the row says remove_tag for local tags too. */
-		rc = audit_tag(s, false, t, target_id, tag_id, false, NULL);
+		rc = audit_tag(s, false, t, target_id, tag_id, local, NULL);
 	}
 	return audit_end(s, opened, rc);
 }

@@ -477,6 +477,35 @@ static int tag_link_facts(struct store *s, enum store_target t,
 	return rc;
 }
 
+int audit_tag_local(struct store *s, enum store_target t, int64_t target_id,
+		    int64_t tag_id, bool *local)
+{
+	static const char *const sql[] = {
+		[STORE_EVENT] = "SELECT local FROM event_tags"
+				" WHERE event_id = ?1 AND tag_id = ?2",
+		[STORE_ATTRIBUTE] = "SELECT local FROM attribute_tags"
+				    " WHERE attribute_id = ?1 AND tag_id = ?2",
+	};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*local = false;
+	if (sqlite3_prepare_v2(store_db(s), sql[t], -1, &st, NULL) !=
+	    SQLITE_OK) {
+		return store_failed_db(s);
+	}
+	sqlite3_bind_int64(st, 1, target_id);
+	sqlite3_bind_int64(st, 2, tag_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*local = sqlite3_column_int(st, 0) != 0;
+		rc = SQLITE_DONE;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_failed_db(s);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int audit_tag(struct store *s, bool attach, enum store_target t,
 	      int64_t target_id, int64_t tag_id, bool local,
 	      const char *relationship_type)

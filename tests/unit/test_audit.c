@@ -356,7 +356,7 @@ static void test_tag_link_rows(void **state)
 
 	n = read_rows(f, &filter, rows, 8);
 	assert_int_equal(n, 3);
-	assert_string_equal(rows[0].action, "remove_tag");
+	assert_string_equal(rows[0].action, "remove_local_tag");
 	assert_string_equal(rows[1].action, "tag_local");
 	assert_string_equal(rows[1].title, "tlp:amber");
 	assert_string_equal(rows[1].model, "Event");
