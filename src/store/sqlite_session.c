@@ -102,6 +102,16 @@ static int session_touch(struct store *s, int64_t id, int64_t now,
 	return run_done(s, st, e, "updating a session");
 }
 
+/* Seconds between two writes of a session's last_seen: a tenth of the
+ * idle limit, at most a minute, so that a busy session does not take the
+ * write lock on every request. */
+static int64_t touch_interval(int64_t idle)
+{
+	int64_t interval = idle / 10;
+
+	return interval < 60 ? interval : 60;
+}
+
 int store_session_find(struct store *s, const char *token_hash, int64_t now,
 		       int64_t idle, struct store_session *out,
 		       struct cairn_err *e)
@@ -139,6 +149,9 @@ int store_session_find(struct store *s, const char *token_hash, int64_t now,
 			       ? rc
 			       : cairn_err_set(e, CAIRN_ENOTFOUND,
 					       "session expired");
+	}
+	if (now - out->last_seen < touch_interval(idle)) {
+		return 0;
 	}
 	rc = session_touch(s, out->id, now, e);
 	if (rc == 0) {

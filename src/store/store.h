@@ -286,7 +286,9 @@ int store_session_add(struct store *s, const char *token_hash,
 /* Finds the session with this token hash that is alive at `now`: before
  * its absolute end, and seen less than `idle` seconds ago.  A session past
  * either limit is deleted, and the call returns CAIRN_ENOTFOUND for it as
- * for an unknown token.  A live session's last_seen becomes `now`. */
+ * for an unknown token.  A live session's last_seen becomes `now` when it
+ * is older than a tenth of `idle` or a minute, whichever is less, so a
+ * session may end up to that much before `idle` has passed. */
 int store_session_find(struct store *s, const char *token_hash, int64_t now,
 		       int64_t idle, struct store_session *out,
 		       struct cairn_err *e);
