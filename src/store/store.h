@@ -154,10 +154,11 @@ int store_authkey_find(struct store *s, const char *hash_hex,
 		       int64_t *user_id);
 
 /* Passwords live in a column outside model_user, as Argon2id strings
- * (core/password.h).  store_user_password_set() replaces the user's hash;
- * store_user_login_find() finds the user with this e-mail (compared
- * without case) and copies its hash, empty when the user has none, into
- * `hash`.  Both return CAIRN_ENOTFOUND for no such user. */
+ * (core/password.h).  store_user_password_set() replaces the user's hash
+ * and ends the user's web sessions.  store_user_login_find() finds the
+ * user with this e-mail (compared without case) and copies its hash,
+ * empty when the user has none, into `hash`.  Both return
+ * CAIRN_ENOTFOUND for no such user. */
 int store_user_password_set(struct store *s, int64_t user_id,
 			    const char *hash, struct cairn_err *e);
 int store_user_login_find(struct store *s, const char *email,

@@ -236,9 +236,12 @@ def test_get_needs_no_csrf(server):
     assert response.status_code == 200, response.text
 
 
-def test_api_key_needs_no_csrf(api):
-    # The key path ignores any cookie and needs no token.
-    harness.add_event(api, info="key without csrf")
+def test_api_key_needs_no_csrf(server, api):
+    # With a key, the session cookie is ignored and no token is needed.
+    cookies = login(server).cookies
+    response = api.post("/events/add", json={"info": "key without csrf"},
+                        cookies=cookies)
+    assert response.status_code == 200, response.text
 
 
 def test_logout_invalidates(server):
@@ -388,6 +391,32 @@ def test_session_lifetime_expiry(tmp_path_factory):
         assert body["message"] == harness.AUTH_FAILED
     finally:
         harness.check_stopped(server)
+
+
+@pytest.mark.parametrize(
+    "password", ["tiny-pw", "", "x" * 4097]
+)
+def test_password_stdin_rejected(cairn_data, password):
+    done = harness.subprocess.run(
+        [str(harness.cairn_bin()), "init", "--data", str(cairn_data.path),
+         "--password-stdin"],
+        input=password, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "invalid password on stdin" in done.stderr or "too long" in done.stderr
+    if password:
+        assert password not in done.stdout + done.stderr
+
+
+def test_password_change_ends_session(server, cairn_data):
+    session = session_of(login(server, email=LOCKED_USER))
+    assert session.get(server.url + "/users/view/me").status_code == 200
+    harness.set_password(cairn_data.path, LOCKED_USER, PASSWORD + " again")
+    ended = session.get(server.url + "/users/view/me", timeout=30)
+    harness.assert_misp_error(ended, 403)
+    assert login(server, email=LOCKED_USER,
+                 password=PASSWORD + " again").status_code == 200
+    harness.set_password(cairn_data.path, LOCKED_USER, PASSWORD)
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,18 @@ static void test_session_user_delete_cascades(void **state)
 	assert_int_equal(find(f, HASH_A, T0 + 1, &s), CAIRN_ENOTFOUND);
 }
 
+static void test_password_change_ends_sessions(void **state)
+{
+	struct fixture *f = *state;
+	struct store_session s;
+
+	add_session(f, HASH_A);
+	assert_int_equal(store_user_password_set(f->s, f->user,
+						 "$argon2id$v=19$new", &f->e),
+			 0);
+	assert_int_equal(find(f, HASH_A, T0 + 1, &s), CAIRN_ENOTFOUND);
+}
+
 static int64_t failures(struct fixture *f, enum store_login_key key,
 			const char *name, int64_t now, int64_t *last)
 {
@@ -277,6 +289,7 @@ int main(void)
 		T(test_session_delete),
 		T(test_session_purge),
 		T(test_session_user_delete_cascades),
+		T(test_password_change_ends_sessions),
 		T(test_failures_count_and_window),
 		T(test_failures_clear),
 	};
