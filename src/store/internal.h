@@ -90,4 +90,9 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
 	      int64_t target_id, int64_t tag_id, bool local,
 	      const char *relationship_type);
 
+/* Appends the audit row of a galaxy cluster attached to an event or
+ * attribute. */
+int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
+		  int64_t cluster_id, bool local);
+
 #endif

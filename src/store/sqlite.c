@@ -1762,13 +1762,17 @@ int store_cluster_link(struct store *s, enum store_target t,
 		[STORE_ATTRIBUTE] = FIX_ATTRIBUTE_CLUSTER_LINK,
 	};
 	sqlite3_stmt *st;
+	bool opened;
 	int rc;
 
 	if (!target_valid(t)) {
 		return store_failf(s, CAIRN_EINVAL, "invalid link target %d",
 				   (int)t);
 	}
-	rc = fixed_stmt(s, link[t], &st);
+	rc = audit_begin(s, &opened);
+	if (rc == 0) {
+		rc = fixed_stmt(s, link[t], &st);
+	}
 	if (rc == 0) {
 		rc = bind_check(s, sqlite3_bind_int64(st, 1, target_id));
 	}
@@ -1783,8 +1787,10 @@ int store_cluster_link(struct store *s, enum store_target t,
 	}
 	if (rc == 0 && sqlite3_changes64(s->db) == 0) {
 		rc = link_check_target(s, t, target_id);
+	} else if (rc == 0) {
+		rc = audit_cluster(s, t, target_id, cluster_id, local);
 	}
-	return rc;
+	return audit_end(s, opened, rc);
 }
 
 /* -------- events -------- */

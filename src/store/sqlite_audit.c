@@ -442,26 +442,35 @@ int audit_record(struct store *s, enum audit_op op, const struct model *m,
 
 /* -------- tag links -------- */
 
-/* Reads the tag's name and galaxy flag, and the target's event id. */
-static int tag_link_facts(struct store *s, enum store_target t,
-			  int64_t target_id, int64_t tag_id, struct buf *name,
-			  bool *galaxy, int64_t *event_id)
+/* What the audit row of a link shows: the linked tag's name and galaxy
+ * flag (or a cluster's value), and the event of the target. */
+static const char *const tag_facts_sql[] = {
+	[STORE_EVENT] = "SELECT name, is_galaxy, ?2 FROM tags WHERE id = ?1",
+	[STORE_ATTRIBUTE] = "SELECT name, is_galaxy, (SELECT event_id"
+			    " FROM attributes WHERE id = ?2)"
+			    " FROM tags WHERE id = ?1",
+};
+static const char *const cluster_facts_sql[] = {
+	[STORE_EVENT] = "SELECT value, 1, ?2 FROM galaxy_clusters"
+			" WHERE id = ?1",
+	[STORE_ATTRIBUTE] = "SELECT value, 1, (SELECT event_id"
+			    " FROM attributes WHERE id = ?2)"
+			    " FROM galaxy_clusters WHERE id = ?1",
+};
+
+/* Runs one of the queries above for the linked row `linked_id`. */
+static int link_facts(struct store *s, const char *sql, int64_t target_id,
+		      int64_t linked_id, struct buf *name, bool *galaxy,
+		      int64_t *event_id)
 {
-	static const char *const sql[] = {
-		[STORE_EVENT] = "SELECT name, is_galaxy, ?2 FROM tags"
-				" WHERE id = ?1",
-		[STORE_ATTRIBUTE] = "SELECT name, is_galaxy, (SELECT event_id"
-				    " FROM attributes WHERE id = ?2)"
-				    " FROM tags WHERE id = ?1",
-	};
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(s), sql[t], -1, &st, NULL) !=
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) !=
 	    SQLITE_OK) {
 		return store_failed_db(s);
 	}
-	sqlite3_bind_int64(st, 1, tag_id);
+	sqlite3_bind_int64(st, 1, linked_id);
 	sqlite3_bind_int64(st, 2, target_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -520,8 +529,8 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
 	if (!audit_enabled(s)) {
 		return 0;
 	}
-	rc = tag_link_facts(s, t, target_id, tag_id, &name, &galaxy,
-			    &entry.event_id);
+	rc = link_facts(s, tag_facts_sql[t], target_id, tag_id, &name, &galaxy,
+			&entry.event_id);
 	if (rc < 0) {
 		buf_release(&name);
 		return rc;
@@ -554,5 +563,43 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
 	free(text);
 	json_decref(change);
 	buf_release(&name);
+	return rc;
+}
+
+int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
+		  int64_t cluster_id, bool local)
+{
+	struct store_audit_entry entry = {local ? "galaxy_local" : "galaxy",
+					  t == STORE_EVENT ? "Event"
+							   : "Attribute",
+					  target_id, NULL, 0, NULL};
+	struct buf value = BUF_INIT;
+	bool galaxy;
+	json_t *change;
+	char *text = NULL;
+	int rc;
+
+	if (!audit_enabled(s)) {
+		return 0;
+	}
+	rc = link_facts(s, cluster_facts_sql[t], target_id, cluster_id, &value,
+			&galaxy, &entry.event_id);
+	change = rc == 0 ? json_pack("{sIsi}", "galaxy_cluster_id",
+				     (json_int_t)cluster_id, "local",
+				     (int)local)
+			 : NULL;
+	text = change ? json_dumps(change, JSON_COMPACT) : NULL;
+	if (rc == 0 && !text) {
+		rc = store_failed_code(s, CAIRN_ENOMEM,
+				       "out of memory writing an audit row");
+	}
+	if (rc == 0) {
+		entry.model_title = buf_str(&value);
+		entry.change = text;
+		rc = store_audit_append(s, &entry);
+	}
+	free(text);
+	json_decref(change);
+	buf_release(&value);
 	return rc;
 }

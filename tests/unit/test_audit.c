@@ -364,6 +364,61 @@ static void test_tag_link_rows(void **state)
 	free_rows(rows, n);
 }
 
+static void test_cluster_link_row(void **state)
+{
+	struct fixture *f = *state;
+	struct row rows[8];
+	int64_t event = add_event(f, "with a cluster");
+	struct store_audit_filter filter = {.event_id = &event,
+					    .action = "galaxy"};
+	struct record cluster;
+	int64_t cluster_id;
+	size_t n;
+
+	record_init(&cluster, &model_cluster);
+	record_set_text(&cluster, CLUSTER_UUID,
+			"7cdff317-a673-4474-84ec-4f1754947823");
+	record_set_text(&cluster, CLUSTER_VALUE, "APT 1");
+	assert_int_equal(store_cluster_ensure(f->s, &cluster, "{}", "{}",
+					      &cluster_id),
+			 0);
+	record_release(&cluster);
+	assert_int_equal(store_cluster_link(f->s, STORE_EVENT, event,
+					    cluster_id, false),
+			 0);
+	n = read_rows(f, &filter, rows, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].title, "APT 1");
+	assert_string_equal(rows[0].model, "Event");
+	assert_int_equal(json_integer_value(json_object_get(
+				 rows[0].change, "galaxy_cluster_id")),
+			 cluster_id);
+	free_rows(rows, n);
+}
+
+static void test_warninglist_toggle_row(void **state)
+{
+	struct fixture *f = *state;
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct row rows[4];
+	json_t *pair;
+	size_t n;
+
+	assert_int_equal(store_warninglist_state_set(f->s, "List A", true, &e),
+			 0);
+	/* Setting the same state again is no change. */
+	assert_int_equal(store_warninglist_state_set(f->s, "List A", true, &e),
+			 0);
+	n = rows_of(f, "Warninglist", rows, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].title, "List A");
+	pair = json_object_get(rows[0].change, "enabled");
+	assert_int_equal(json_integer_value(json_array_get(pair, 0)), 0);
+	assert_int_equal(json_integer_value(json_array_get(pair, 1)), 1);
+	free_rows(rows, n);
+	cairn_err_release(&e);
+}
+
 static void test_failed_change_leaves_no_row(void **state)
 {
 	struct fixture *f = *state;
@@ -498,6 +553,8 @@ int main(void)
 		T(test_delete_row_has_old_values),
 		T(test_user_rows_and_password_masked),
 		T(test_tag_link_rows),
+		T(test_cluster_link_row),
+		T(test_warninglist_toggle_row),
 		T(test_failed_change_leaves_no_row),
 		T(test_rollback_drops_row),
 		T(test_pause_and_append),
