@@ -187,6 +187,26 @@ int store_audit_append(struct store *s, const struct store_audit_entry *entry)
 	return rc;
 }
 
+/* Appends `entry` with `change`, which it takes, as its JSON text; a NULL
+ * `change` is a failed allocation. */
+static int append_change(struct store *s, struct store_audit_entry *entry,
+			 json_t *change)
+{
+	char *text = change ? json_dumps(change, JSON_COMPACT) : NULL;
+	int rc;
+
+	if (!text) {
+		rc = store_failed_code(s, CAIRN_ENOMEM,
+				       "out of memory writing an audit row");
+	} else {
+		entry->change = text;
+		rc = store_audit_append(s, entry);
+	}
+	free(text);
+	json_decref(change);
+	return rc;
+}
+
 /* -------- changes of records -------- */
 
 static bool field_skipped(const char *column)
@@ -409,33 +429,22 @@ int audit_record(struct store *s, enum audit_op op, const struct model *m,
 					  NULL};
 	struct buf title = BUF_INIT;
 	json_t *change = change_json(op, m, now, old);
-	char *text = NULL;
-	int rc = change ? 0 : CAIRN_ENOMEM;
+	int rc;
 
-	if (rc == 0 && json_object_size(change) == 0) {
+	if (change && json_object_size(change) == 0) {
 		json_decref(change);
 		return 0;
 	}
 	if (op == AUDIT_EDIT) {
 		entry.action = edit_action(m, now, old);
 	}
-	if (rc == 0 && model_title(m, now, old, &title) < 0) {
-		rc = CAIRN_ENOMEM;
+	if (model_title(m, now, old, &title) < 0) {
+		json_decref(change);
+		change = NULL;
 	}
-	if (rc == 0) {
-		text = json_dumps(change, JSON_COMPACT);
-		rc = text ? 0 : CAIRN_ENOMEM;
-	}
-	if (rc == 0) {
-		entry.model_title = title.len ? buf_str(&title) : NULL;
-		entry.event_id = event_of(m, now, old, id);
-		entry.change = text;
-		rc = store_audit_append(s, &entry);
-	} else {
-		rc = store_failed_code(s, rc, "out of memory writing an audit row");
-	}
-	free(text);
-	json_decref(change);
+	entry.model_title = title.len ? buf_str(&title) : NULL;
+	entry.event_id = event_of(m, now, old, id);
+	rc = append_change(s, &entry, change);
 	buf_release(&title);
 	return rc;
 }
@@ -523,7 +532,6 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
 	struct buf name = BUF_INIT;
 	bool galaxy = false;
 	json_t *change;
-	char *text = NULL;
 	int rc;
 
 	if (!audit_enabled(s)) {
@@ -552,16 +560,7 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
 		json_object_set_new(change, "relationship_type",
 				    json_string(relationship_type));
 	}
-	text = change ? json_dumps(change, JSON_COMPACT) : NULL;
-	if (!text) {
-		rc = store_failed_code(s, CAIRN_ENOMEM,
-				       "out of memory writing an audit row");
-	} else {
-		entry.change = text;
-		rc = store_audit_append(s, &entry);
-	}
-	free(text);
-	json_decref(change);
+	rc = append_change(s, &entry, change);
 	buf_release(&name);
 	return rc;
 }
@@ -575,8 +574,6 @@ int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
 					  target_id, NULL, 0, NULL};
 	struct buf value = BUF_INIT;
 	bool galaxy;
-	json_t *change;
-	char *text = NULL;
 	int rc;
 
 	if (!audit_enabled(s)) {
@@ -584,22 +581,13 @@ int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
 	}
 	rc = link_facts(s, cluster_facts_sql[t], target_id, cluster_id, &value,
 			&galaxy, &entry.event_id);
-	change = rc == 0 ? json_pack("{sIsi}", "galaxy_cluster_id",
-				     (json_int_t)cluster_id, "local",
-				     (int)local)
-			 : NULL;
-	text = change ? json_dumps(change, JSON_COMPACT) : NULL;
-	if (rc == 0 && !text) {
-		rc = store_failed_code(s, CAIRN_ENOMEM,
-				       "out of memory writing an audit row");
-	}
 	if (rc == 0) {
 		entry.model_title = buf_str(&value);
-		entry.change = text;
-		rc = store_audit_append(s, &entry);
+		rc = append_change(s, &entry,
+				   json_pack("{sIsi}", "galaxy_cluster_id",
+					     (json_int_t)cluster_id, "local",
+					     (int)local));
 	}
-	free(text);
-	json_decref(change);
 	buf_release(&value);
 	return rc;
 }
