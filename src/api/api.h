@@ -16,10 +16,20 @@
 
 struct library;
 
+/* Limits of web sessions and of failed logins, in seconds and counts; a
+ * member left 0 takes its default (api/session.c). */
+struct api_login_config {
+	int64_t session_idle;     /* a session ends after this long unused */
+	int64_t session_lifetime; /* and this long after login at the latest */
+	int64_t lockout_window;   /* failures this far apart count together */
+	int64_t lockout_attempts; /* failures of one e-mail that lock it */
+};
+
 /* The server context, owned by `cairn serve`. */
 struct cairn {
 	struct store_pool *pool;
 	struct library *library; /* reference data (api/library.h) or NULL */
+	struct api_login_config login;
 };
 
 /* The authenticated user of a request. */
@@ -40,6 +50,8 @@ struct api_ctx {
 	struct api_user user;
 	bool key_read_only; /* authenticated with a read-only API key */
 	struct store_viewer viewer; /* the user as a reader, after login */
+	bool by_session;               /* authenticated by a session cookie */
+	struct store_session session;  /* that session, when by_session */
 	json_t *body; /* parsed JSON body, or NULL when there was none */
 	yajl_gen gen; /* writes into rs->body */
 	char *scratch; /* a handler's temporary string, freed by its owner */
@@ -86,6 +98,20 @@ int api_touch_event(struct api_ctx *c, int64_t event_id);
  * CAIRN_EINVAL with the detail in `e`. */
 int api_check_distribution(struct api_ctx *c, json_t *obj,
 			   const char *pointer, struct cairn_err *e);
+/* Web sessions (api/session.c).  api_session_applies() is true for a
+ * request that sends the session cookie and no API key header, which
+ * api_session_authenticate() then authenticates.  api_session_csrf()
+ * checks the CSRF token of a state-changing request made with a session,
+ * and sends the error itself when it fails.  api_set_actor() names the
+ * request's user and address for the audit rows of its changes. */
+bool api_session_applies(const struct api_ctx *c);
+int api_session_authenticate(struct api_ctx *c);
+int api_session_csrf(struct api_ctx *c);
+int api_set_actor(struct api_ctx *c);
+
+/* Loads the user with this id, and its role and organisation, into
+ * c->user.  CAIRN_EDENIED for a missing or disabled user. */
+int api_user_load(struct api_ctx *c, int64_t user_id);
 
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_health(struct api_ctx *c);
@@ -166,5 +192,8 @@ int api_cluster_index(struct api_ctx *c);
 int api_template_index(struct api_ctx *c);
 int api_template_view(struct api_ctx *c);
 int api_template_raw(struct api_ctx *c);
+int api_user_login(struct api_ctx *c);
+int api_user_logout(struct api_ctx *c);
+int api_audit_index(struct api_ctx *c);
 
 #endif

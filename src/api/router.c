@@ -49,10 +49,13 @@ enum perm {
 	PERM_ADMIN = ROLE_PERM_ADMIN,
 	PERM_SITE_ADMIN = ROLE_PERM_SITE_ADMIN,
 	PERM_SHARING_GROUP = ROLE_PERM_SHARING_GROUP,
+	PERM_AUDIT = ROLE_PERM_AUDIT,
 };
 
-/* AUTH_NONE routes need no key, and their handlers get no user. */
-enum auth_rule { AUTH_KEY, AUTH_NONE };
+/* Whether a route needs an authenticated user (by API key or session
+ * cookie); AUTH_NONE routes (health, login) run without one, and their
+ * handlers get no user. */
+enum auth_rule { AUTH_USER, AUTH_NONE };
 
 struct route {
 	unsigned methods;
@@ -250,6 +253,16 @@ static const struct route routes[] = {
 	{RD, "objectTemplates", "view", ARG_ONE, api_template_view, PERM_NONE},
 	{RD, "objectTemplates", "getRaw", ARG_ONE, api_template_raw,
 	 PERM_NONE},
+
+	/* login reads its body itself: JSON or MISP's form fields. */
+	{M_POST, "users", "login", ARG_NONE, api_user_login, PERM_NONE,
+	 RULE_NONE, true, AUTH_NONE},
+	{RD | M_POST, "users", "logout", ARG_NONE, api_user_logout, PERM_NONE,
+	 RULE_NONE, false, AUTH_NONE},
+	{RD | RP, "admin/audit_logs", "index", ARG_NONE, api_audit_index,
+	 PERM_AUDIT},
+	{RD | RP, "admin/audit_logs", NULL, ARG_NONE, api_audit_index,
+	 PERM_AUDIT},
 };
 
 #define NO_PERMISSION "You do not have permission to use this functionality."
@@ -356,7 +369,16 @@ static const struct route *route_find(const struct path *p, unsigned method,
  * Fills *message with MISP's reason on failure. */
 static int authenticate(struct api_ctx *c, const char **message)
 {
-	int rc = api_auth_key(c, message);
+	int rc;
+
+	if (api_session_applies(c)) {
+		rc = api_session_authenticate(c);
+		if (rc < 0) {
+			*message = AUTH_FAILED;
+		}
+	} else {
+		rc = api_auth_key(c, message);
+	}
 
 	if (rc == 0) {
 		c->rs->user_id = record_int(&c->user.user, USER_ID, 0);
@@ -480,7 +502,10 @@ static void dispatch(struct api_ctx *c)
 		api_error(c, 403, message, NULL);
 		return;
 	}
-	if (r->auth == AUTH_KEY &&
+	if (api_session_csrf(c) < 0 || api_set_actor(c) < 0) {
+		return;
+	}
+	if (r->auth == AUTH_USER &&
 	    (!read_only_allows(c, r, method_bit(c->http->method)) ||
 	     !permitted(c, r->perm))) {
 		api_error(c, 403, NO_PERMISSION, NULL);

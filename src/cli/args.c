@@ -103,12 +103,19 @@ struct store *cli_open_store(const char *data_dir)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct buf path = BUF_INIT;
+	struct store_actor actor = {.request_type = STORE_REQUEST_CLI};
 	struct store *s = NULL;
 
 	buf_printf(&path, "%s/cairn.db", data_dir);
 	if (store_open(&s, buf_str(&path), &e) < 0) {
 		fprintf(stderr, "error: cannot open database '%s': %s\n",
 			buf_str(&path), buf_str(&e.message));
+		s = NULL;
+	}
+	/* Changes made by a command are audited as MISP's CLI requests,
+	 * without a user. */
+	if (s && store_set_actor(s, &actor) < 0) {
+		store_close(s);
 		s = NULL;
 	}
 	buf_release(&path);

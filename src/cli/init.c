@@ -8,6 +8,9 @@
 #include "cli/cli.h"
 #include "core/password.h"
 #include "core/util.h"
+#include "store/store.h"
+
+#include <sodium.h>
 #include "model/codec.h"
 #include "model/misp.h"
 #include "store/store.h"
@@ -220,6 +223,82 @@ int cli_init_instance(struct store *s, const struct config *c,
 	return rc;
 }
 
+/* Reads a password from stdin: everything up to EOF, without one final
+ * newline (LF or CR LF), so that `echo` and `printf` both work.  Checks
+ * it with password_check(); the password never goes in argv. */
+static int read_password(FILE *in, struct buf *out)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	char chunk[256];
+	size_t n;
+	int rc = 0;
+
+	out->max = PASSWORD_MAX_LENGTH + 2;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		rc = buf_add(out, chunk, n);
+	}
+	sodium_memzero(chunk, sizeof(chunk));
+	if (rc < 0) {
+		fprintf(stderr, "error: password on stdin too long: expected at "
+				"most %d bytes\n",
+			PASSWORD_MAX_LENGTH);
+		return -1;
+	}
+	if (out->len && out->data[out->len - 1] == '\n') {
+		out->data[--out->len] = '\0';
+	}
+	if (out->len && out->data[out->len - 1] == '\r') {
+		out->data[--out->len] = '\0';
+	}
+	rc = password_check(buf_str(out), out->len, &e);
+	if (rc < 0) {
+		fprintf(stderr, "error: invalid password on stdin: %s\n",
+			buf_str(&e.message));
+	}
+	cairn_err_release(&e);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Sets the password of the user with `email`. */
+static int set_stdin_password(struct store *s, const char *email,
+			      const struct buf *password)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct buf hash = BUF_INIT;
+	int64_t user_id;
+	int rc = store_find(s, &model_user, "email", email, &user_id);
+
+	if (rc < 0) {
+		fprintf(stderr, "error: no user '%s' to set the password of\n",
+			email);
+	}
+	if (rc == 0) {
+		rc = password_hash(password->data, password->len, &hash, &e);
+	}
+	if (rc == 0) {
+		rc = store_user_password_set(s, user_id, buf_str(&hash), &e);
+	}
+	if (rc < 0 && e.message.len) {
+		fprintf(stderr, "error: setting the password failed: %s\n",
+			buf_str(&e.message));
+	}
+	if (rc == 0) {
+		fprintf(stderr, "password of '%s' set\n", email);
+	}
+	sodium_memzero(hash.data, hash.len);
+	buf_release(&hash);
+	cairn_err_release(&e);
+	return rc;
+}
+
+static void wipe(struct buf *b)
+{
+	if (b->data) {
+		sodium_memzero(b->data, b->len);
+	}
+	buf_release(b);
+}
+
 static const enum config_key init_keys[] = {
 	CFG_DATA, CFG_ORG_NAME, CFG_ORG_UUID, CFG_ADMIN_EMAIL,
 	CFG_ADMIN_PASSWORD, CFG_ADMIN_KEY,
@@ -229,12 +308,17 @@ int cli_init(int argc, char **argv)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
 	struct config c;
-	bool new_key = false;
+	bool new_key = false, password_stdin = false;
 	const struct cli_option extra[] = {
 		{"--new-key", NULL,
 		 "on an existing directory, print a new admin key", NULL,
 		 &new_key},
+		{"--password-stdin", NULL,
+		 "read the password of the --email user from stdin (at least "
+		 "12 characters; one final newline is dropped)",
+		 NULL, &password_stdin},
 	};
+	struct buf password = BUF_INIT;
 	const char *data;
 	struct store *s;
 	int64_t count = 0;
@@ -247,7 +331,7 @@ int cli_init(int argc, char **argv)
 		"Also reads CAIRN_ADMIN_PASSWORD (checked, stored as an "
 		"Argon2id hash)\nand CAIRN_ADMIN_KEY (40 letters and digits; "
 		"generated when unset).",
-		init_keys, sizeof(init_keys) / sizeof(init_keys[0]), extra, 1,
+		init_keys, sizeof(init_keys) / sizeof(init_keys[0]), extra, 2,
 		NULL, 0, NULL, &c);
 	data = config_get(&c, CFG_DATA);
 	if (rc == 0 && !data) {
@@ -257,6 +341,11 @@ int cli_init(int argc, char **argv)
 	if (rc != 0) {
 		config_release(&c);
 		return rc < 0 ? 2 : 0;
+	}
+	if (password_stdin && read_password(stdin, &password) < 0) {
+		wipe(&password);
+		config_release(&c);
+		return 2;
 	}
 	if (mkdir(data, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "error: cannot create '%s': %s\n", data,
@@ -289,6 +378,11 @@ int cli_init(int argc, char **argv)
 				data, buf_str(&e.message));
 		}
 	}
+	if (s && rc == 0 && password_stdin) {
+		rc = set_stdin_password(s, config_get(&c, CFG_ADMIN_EMAIL),
+					&password);
+	}
+	wipe(&password);
 	store_close(s);
 	if (lock >= 0) {
 		close(lock);

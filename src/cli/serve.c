@@ -236,6 +236,18 @@ static int start_redirect(struct running *r, const struct config *c)
 	return rc;
 }
 
+/* The web login limits, which the settings have checked already. */
+static void login_from(const struct config *c, struct api_login_config *out)
+{
+	out->session_idle = strtoll(config_get(c, CFG_SESSION_IDLE), NULL, 10);
+	out->session_lifetime =
+		strtoll(config_get(c, CFG_SESSION_LIFETIME), NULL, 10);
+	out->lockout_window =
+		strtoll(config_get(c, CFG_LOCKOUT_WINDOW), NULL, 10);
+	out->lockout_attempts =
+		strtoll(config_get(c, CFG_LOCKOUT_ATTEMPTS), NULL, 10);
+}
+
 /* Starts everything in order; on failure what started is left in `r`
  * for stop_all(). */
 static int start_all(struct running *r, const struct config *c, bool init)
@@ -265,6 +277,7 @@ static int start_all(struct running *r, const struct config *c, bool init)
 		cairn_err_release(&e);
 		return rc;
 	}
+	login_from(c, &r->app.login);
 	if (open_library(&r->app, c) < 0 || start_http(r, c) < 0) {
 		return -1;
 	}

@@ -58,6 +58,8 @@ static int check_email(struct config *c, enum config_key k,
 		       struct cairn_err *e);
 static int check_password(struct config *c, enum config_key k,
 			  struct cairn_err *e);
+static int check_seconds(struct config *c, enum config_key k,
+			 struct cairn_err *e);
 static int check_key(struct config *c, enum config_key k,
 		     struct cairn_err *e);
 
@@ -92,11 +94,11 @@ static const struct setting settings[CFG_COUNT] = {
 			 check_dir, SHOW_VALUE},
 	[CFG_TAXONOMIES] = {"taxonomies", "CAIRN_TAXONOMIES", "--taxonomies",
 			    "DIR", NULL,
-			    "misp-taxonomies folder (checked, not loaded yet)",
+			    "misp-taxonomies folder",
 			    check_dir, SHOW_VALUE},
 	[CFG_GALAXIES] = {"galaxies", "CAIRN_GALAXIES", "--galaxies", "DIR",
 			  NULL,
-			  "misp-galaxy folder (checked, not loaded yet)",
+			  "misp-galaxy folder",
 			  check_dir, SHOW_VALUE},
 	[CFG_WARNINGLISTS] = {"warninglists", "CAIRN_WARNINGLISTS",
 			      "--warninglists", "DIR", NULL,
@@ -105,8 +107,7 @@ static const struct setting settings[CFG_COUNT] = {
 	[CFG_OBJECT_TEMPLATES] = {"object_templates",
 				  "CAIRN_OBJECT_TEMPLATES",
 				  "--object-templates", "DIR", NULL,
-				  "misp-objects objects/ folder (checked, not "
-				  "loaded yet)",
+				  "misp-objects objects/ folder",
 				  check_dir, SHOW_VALUE},
 	[CFG_TLS_CERT] = {"tls_cert", "CAIRN_TLS_CERT", "--tls-cert", "FILE",
 			  NULL,
@@ -144,6 +145,28 @@ static const struct setting settings[CFG_COUNT] = {
 			   "admin API key, on first start (default: "
 			   "generated and printed once)",
 			   check_key, SHOW_SECRET},
+	/* MISP's Session.timeout, Session.cookieTimeout and its brute-force
+	 * defaults (5 failures, 300 s). */
+	[CFG_SESSION_IDLE] = {"session_idle", "CAIRN_SESSION_IDLE",
+			      "--session-idle", "SECONDS", "36000",
+			      "end a web session unused this long (default "
+			      "36000)",
+			      check_seconds, SHOW_VALUE},
+	[CFG_SESSION_LIFETIME] = {"session_lifetime", "CAIRN_SESSION_LIFETIME",
+				  "--session-lifetime", "SECONDS", "216000",
+				  "end a web session this long after login "
+				  "(default 216000)",
+				  check_seconds, SHOW_VALUE},
+	[CFG_LOCKOUT_WINDOW] = {"lockout_window", "CAIRN_LOCKOUT_WINDOW",
+				"--lockout-window", "SECONDS", "300",
+				"lock an e-mail out this long after its last "
+				"failed login (default 300)",
+				check_seconds, SHOW_VALUE},
+	[CFG_LOCKOUT_ATTEMPTS] = {"lockout_attempts", "CAIRN_LOCKOUT_ATTEMPTS",
+				  "--lockout-attempts", "N", "5",
+				  "failed logins that lock an e-mail out "
+				  "(default 5)",
+				  check_seconds, SHOW_VALUE},
 };
 
 static const char *const source_names[] = {"default", "file",
@@ -503,6 +526,20 @@ static int check_size(struct config *c, enum config_key k,
 			       "a positive number of bytes up to 17179869184");
 	}
 	c->max_body = (size_t)n;
+	return 0;
+}
+
+/* A positive whole number of at most ten years in seconds, which also
+ * bounds the login attempt count. */
+static int check_seconds(struct config *c, enum config_key k,
+			 struct cairn_err *e)
+{
+	long n;
+
+	if (parse_positive(buf_str(&c->value[k]), 10L * 366 * 86400, &n) <
+	    0) {
+		return invalid(c, k, e, "a positive whole number");
+	}
 	return 0;
 }
 

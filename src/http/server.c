@@ -517,10 +517,38 @@ static const struct sockaddr *connection_peer(struct MHD_Connection *c)
 	return info ? info->client_addr : NULL;
 }
 
+/* Writes the numeric form of `sa` into `out` (NI_MAXHOST bytes), or ""
+ * when there is no address. */
+static void peer_address(const struct sockaddr *sa, char *out)
+{
+	socklen_t len;
+
+	out[0] = '\0';
+	if (!sa) {
+		return;
+	}
+	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+					: sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, len, out, NI_MAXHOST, NULL, 0, NI_NUMERICHOST) !=
+	    0) {
+		out[0] = '\0';
+	}
+}
+
+/* A TLS connection has a GnuTLS session; a plain one has none. */
+static bool connection_tls(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+	return info && info->tls_session;
+}
+
 static enum MHD_Result run_handler(struct request *rq,
 				   struct MHD_Connection *connection)
 {
 	struct http_server *s = rq->server;
+	char peer[NI_MAXHOST];
 	struct http_request request = {
 		.method = buf_str(&rq->method),
 		.path = buf_str(&rq->path),
@@ -528,10 +556,14 @@ static enum MHD_Result run_handler(struct request *rq,
 		.body = buf_str(&rq->body),
 		.body_len = rq->body.len,
 		.peer = connection_peer(connection),
+		.peer_ip = peer,
 		.connection = connection,
 	};
 	struct http_response rs = {.status = MHD_HTTP_OK};
 	enum MHD_Result ret;
+
+	peer_address(request.peer, peer);
+	request.tls = connection_tls(connection);
 
 	s->handler(s->ctx, &request, &rs);
 	rq->user_id = rs.user_id;

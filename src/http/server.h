@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,6 +33,9 @@ struct http_request {
 	/* The TCP peer's address, never a forwarded-for header; NULL when
 	 * libmicrohttpd reports none.  Valid until the handler returns. */
 	const struct sockaddr *peer;
+	const char *peer_ip; /* the same address as numeric text ("127.0.0.1",
+				"::1"), or "" when there is none */
+	bool tls;            /* the connection is TLS (HTTPS) */
 	void *connection; /* opaque; for http_header() and http_query() */
 };
 

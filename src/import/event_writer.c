@@ -39,6 +39,7 @@ struct event_writer {
 	struct record *refs; /* pending object references, owning */
 	size_t nrefs, caprefs;
 	int64_t attributes, objects;
+	int64_t event_attributes, event_objects; /* counts at the event's start */
 	int64_t normalised; /* values that normalisation rewrote */
 	json_t *skipped;    /* {pointer, field, message} of skipped ones */
 };
@@ -1378,6 +1379,36 @@ static int write_event_children(struct event_writer *w, json_t *header,
 	return rc;
 }
 
+/* Appends the import's one audit row for the event: in import mode the
+ * store appends none per row (store_audit_pause()), which keeps the
+ * import fast. */
+static int audit_import(struct event_writer *w, json_t *header)
+{
+	struct store_audit_entry entry = {
+		"import",
+		"Event",
+		w->event_id,
+		json_string_value(json_object_get(header, "info")),
+		w->event_id,
+		NULL,
+	};
+	json_t *change = json_pack(
+		"{sssIsI}", "result",
+		w->result == EVENT_ADDED ? "added" : "updated", "Attribute",
+		(json_int_t)(w->attributes - w->event_attributes), "Object",
+		(json_int_t)(w->objects - w->event_objects));
+	char *text = change ? json_dumps(change, JSON_COMPACT) : NULL;
+	int rc = CAIRN_ENOMEM;
+
+	if (text) {
+		entry.change = text;
+		rc = store_audit_append(w->s, &entry);
+	}
+	free(text);
+	json_decref(change);
+	return rc;
+}
+
 static int finish_event(struct event_writer *w, json_t *header,
 			const char *pointer, struct cairn_err *e)
 {
@@ -1425,6 +1456,9 @@ static int finish_event(struct event_writer *w, json_t *header,
 	if (rc == 0) {
 		rc = store_event_refresh_count(w->s, w->event_id);
 	}
+	if (rc == 0 && w->o.mode == WRITE_IMPORT) {
+		rc = audit_import(w, header);
+	}
 	if (rc == 0) {
 		rc = writer_commit(w);
 		if (rc < 0) {
@@ -1446,6 +1480,8 @@ static void writer_reset(struct event_writer *w)
 	w->skip = false;
 	w->event_id = 0;
 	w->event_uuid[0] = '\0';
+	w->event_attributes = w->attributes;
+	w->event_objects = w->objects;
 	json_decref(w->held);
 	w->held = NULL;
 	release_references(w);
@@ -1496,6 +1532,9 @@ struct event_writer *event_writer_new(struct store *s,
 		w->s = s;
 		w->o = *o;
 	}
+	if (w && o->mode == WRITE_IMPORT) {
+		store_audit_pause(s, true);
+	}
 	return w;
 }
 
@@ -1505,6 +1544,9 @@ void event_writer_free(struct event_writer *w)
 		return;
 	}
 	writer_reset(w);
+	if (w->o.mode == WRITE_IMPORT) {
+		store_audit_pause(w->s, false);
+	}
 	json_decref(w->skipped);
 	free(w->refs);
 	free(w);

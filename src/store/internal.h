@@ -87,4 +87,59 @@ int store_failf(struct store *s, int code, const char *fmt, ...)
  * own statements (sqlite_warninglist.c).  The store keeps ownership. */
 sqlite3 *store_db(struct store *s);
 
+/* The audit state each struct store carries (sqlite_audit.c). */
+struct audit_state {
+	struct store_actor actor; /* ip and request_id point into the bufs */
+	struct buf ip;
+	struct buf request_id;
+	bool paused;
+	sqlite3_stmt *insert; /* cached; store_close() finalizes it */
+};
+
+/* Returns the audit state of `s`, which `s` owns. */
+struct audit_state *store_audit_state(struct store *s);
+
+/* Frees what audit_state keeps, except the statement. */
+void audit_state_release(struct audit_state *a);
+
+/* Keep the database's last failure, or a message of ours, as the error
+ * store_error() reports; both return the code. */
+int store_failed_db(struct store *s);
+int store_failed_code(struct store *s, int code, const char *message);
+
+enum audit_op { AUDIT_ADD, AUDIT_EDIT, AUDIT_DELETE };
+
+/* Returns true when changes on `s` get audit rows now. */
+bool audit_enabled(struct store *s);
+
+/* audit_begin() opens a transaction, or a savepoint inside one, when
+ * audit is enabled, so that a change and its audit row commit together;
+ * *opened tells audit_end() to commit it (rc 0) or roll it back.
+ * audit_end() returns rc, or the commit's failure. */
+int audit_begin(struct store *s, bool *opened);
+int audit_end(struct store *s, bool opened, int rc);
+
+/* Appends the audit row of a generic change of row `id` of `m`: `now` is
+ * the record written (NULL for a delete) and `old` the row before (NULL
+ * for an add).  Appends nothing when no audited field changed. */
+int audit_record(struct store *s, enum audit_op op, const struct model *m,
+		 const struct record *now, const struct record *old,
+		 int64_t id);
+
+/* Reads the local flag of a tag link before it is removed; *local stays
+ * false when there is no such link. */
+int audit_tag_local(struct store *s, enum store_target t, int64_t target_id,
+		    int64_t tag_id, bool *local);
+
+/* Appends the audit row of a tag attached to (attach) or detached from an
+ * event or attribute. */
+int audit_tag(struct store *s, bool attach, enum store_target t,
+	      int64_t target_id, int64_t tag_id, bool local,
+	      const char *relationship_type);
+
+/* Appends the audit row of a galaxy cluster attached to an event or
+ * attribute. */
+int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
+		  int64_t cluster_id, bool local);
+
 #endif

@@ -129,6 +129,8 @@ void store_pool_put(struct store_pool *p, struct store *s)
 	while (store_in_transaction(s)) {
 		store_rollback(s);
 	}
+	/* The next request must not write audit rows in this one's name. */
+	store_set_actor(s, NULL);
 	pthread_mutex_lock(&p->lock);
 	p->stack[p->idle++] = s;
 	pthread_cond_signal(&p->available);

@@ -387,6 +387,7 @@ static const char migration_4[] =
 	" DEFAULT 0;\n"
 	"ALTER TABLE events ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX events_user ON events(user_id);\n";
+
 /* Sharing groups, after MISP's tables of the same names.  Names are unique
  * as MISP validates them.  server_id 0 in sharing_group_servers is this
  * instance, and there is no servers table yet, so it has no foreign key.
@@ -456,6 +457,59 @@ static const char migration_6[] =
 	" UNIQUE (kind, id)\n"
 	");\n";
 
+/* Web sessions, failed logins and the audit log.
+ *
+ * A session row keeps the hex SHA-256 of the cookie's token, never the
+ * token.  Times are unix seconds: `expires` is the absolute end, and the
+ * idle limit is checked against `last_seen`.
+ *
+ * login_failures counts failed logins by e-mail (kind 0) and by peer
+ * address (kind 1).  A count restarts when its last failure is older than
+ * the lockout window.
+ *
+ * audit_logs has the columns of MISP's AuditLog.  `created` is unix
+ * seconds, `ip` the peer address as text, and `change` a JSON object of
+ * the changed fields. */
+static const char migration_7[] =
+	"CREATE TABLE IF NOT EXISTS sessions (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" token_hash TEXT NOT NULL UNIQUE,\n"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+	" csrf_token TEXT NOT NULL,\n"
+	" ip TEXT NOT NULL DEFAULT '',\n"
+	" created INTEGER NOT NULL,\n"
+	" last_seen INTEGER NOT NULL,\n"
+	" expires INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);\n"
+
+	"CREATE TABLE IF NOT EXISTS login_failures (\n"
+	" kind INTEGER NOT NULL,\n"
+	" name TEXT NOT NULL COLLATE NOCASE,\n"
+	" count INTEGER NOT NULL DEFAULT 0,\n"
+	" last_failure INTEGER NOT NULL DEFAULT 0,\n"
+	" PRIMARY KEY (kind, name)\n"
+	");\n"
+
+	"CREATE TABLE IF NOT EXISTS audit_logs (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" created INTEGER NOT NULL,\n"
+	" user_id INTEGER NOT NULL DEFAULT 0,\n"
+	" org_id INTEGER NOT NULL DEFAULT 0,\n"
+	" authkey_id INTEGER,\n"
+	" ip TEXT,\n"
+	" request_type INTEGER NOT NULL DEFAULT 0,\n"
+	" request_id TEXT,\n"
+	" action TEXT NOT NULL,\n"
+	" model TEXT NOT NULL,\n"
+	" model_id INTEGER NOT NULL DEFAULT 0,\n"
+	" model_title TEXT,\n"
+	" event_id INTEGER,\n"
+	" change TEXT\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS audit_logs_model ON audit_logs(model, model_id);\n"
+	"CREATE INDEX IF NOT EXISTS audit_logs_event ON audit_logs(event_id);\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -464,6 +518,7 @@ static const char *const migrations[] = {
 	migration_4,
 	migration_5,
 	migration_6,
+	migration_7,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

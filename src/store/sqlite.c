@@ -409,6 +409,7 @@ struct store {
 	struct query_stmt matches[STORE_MATCH_PREFIX + 1][2];
 	sqlite3_stmt *slots[STORE_SLOT_COUNT]; /* see store_slot_stmt() */
 	bool tags_fixed; /* store_tag_ensure() may not insert tags */
+	struct audit_state audit; /* sqlite_audit.c */
 };
 
 static void tag_cache_clear(struct store *s)
@@ -480,6 +481,16 @@ store_failf(struct store *s, int code, const char *fmt, ...)
 	buf_vprintf(&s->message, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int store_failed_db(struct store *s)
+{
+	return store_fail(s);
+}
+
+int store_failed_code(struct store *s, int code, const char *message)
+{
+	return store_keep(s, code, message);
 }
 
 int store_error(struct store *s, struct cairn_err *e)
@@ -1053,6 +1064,7 @@ void store_close(struct store *s)
 	sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	buf_release(&s->message);
+	audit_state_release(&s->audit);
 	tag_cache_clear(s);
 	free(s);
 }
@@ -1110,6 +1122,11 @@ bool store_in_transaction(struct store *s)
 sqlite3 *store_db(struct store *s)
 {
 	return s->db;
+}
+
+struct audit_state *store_audit_state(struct store *s)
+{
+	return &s->audit;
 }
 
 static int fixed_exec(struct store *s, enum fixed_stmt f)
@@ -1175,7 +1192,7 @@ int store_rollback(struct store *s)
 
 /* -------- generic row operations -------- */
 
-int store_insert(struct store *s, const struct record *r, int64_t *id)
+static int row_insert(struct store *s, const struct record *r, int64_t *id)
 {
 	struct model_stmts *ms = model_stmts(s, r->model);
 	sqlite3_stmt *st;
@@ -1199,7 +1216,7 @@ int store_insert(struct store *s, const struct record *r, int64_t *id)
 	return rc;
 }
 
-int store_update(struct store *s, const struct record *r, int64_t id)
+static int row_update(struct store *s, const struct record *r, int64_t id)
 {
 	struct model_stmts *ms = model_stmts(s, r->model);
 	sqlite3_stmt *st;
@@ -1416,7 +1433,7 @@ int store_count(struct store *s, const struct model *m, const char *column,
 	return rc < 0 ? rc : 0;
 }
 
-int store_delete(struct store *s, const struct model *m, int64_t id)
+static int row_delete(struct store *s, const struct model *m, int64_t id)
 {
 	struct model_stmts *ms = model_stmts(s, m);
 	struct sql q = {BUF_INIT, 0};
@@ -1447,12 +1464,101 @@ int store_delete(struct store *s, const struct model *m, int64_t id)
 	return rc;
 }
 
+/* Runs one generic change and appends its audit row in one transaction.
+ * An edit or delete reads the row first, for the old values. */
+static int audited_change(struct store *s, enum audit_op op,
+			  const struct model *m, const struct record *r,
+			  int64_t *id)
+{
+	struct record old;
+	bool opened;
+	int rc;
+
+	if (!model_stmts(s, m)) {
+		return model_unknown(s, m);
+	}
+	rc = audit_begin(s, &opened);
+	if (rc < 0) {
+		return rc;
+	}
+	record_init(&old, m);
+	if (op != AUDIT_ADD) {
+		rc = store_get(s, m, *id, &old);
+	}
+	if (rc == 0) {
+		rc = op == AUDIT_ADD    ? row_insert(s, r, id)
+		     : op == AUDIT_EDIT ? row_update(s, r, *id)
+					: row_delete(s, m, *id);
+	}
+	if (rc == 0) {
+		rc = audit_record(s, op, m, op == AUDIT_DELETE ? NULL : r,
+				  op == AUDIT_ADD ? NULL : &old, *id);
+	}
+	record_release(&old);
+	return audit_end(s, opened, rc);
+}
+
+int store_insert(struct store *s, const struct record *r, int64_t *id)
+{
+	int64_t row_id = 0;
+	int rc;
+
+	if (!audit_enabled(s)) {
+		return row_insert(s, r, id);
+	}
+	rc = audited_change(s, AUDIT_ADD, r->model, r, &row_id);
+	if (rc == 0 && id) {
+		*id = row_id;
+	}
+	return rc;
+}
+
+int store_update(struct store *s, const struct record *r, int64_t id)
+{
+	if (!audit_enabled(s)) {
+		return row_update(s, r, id);
+	}
+	return audited_change(s, AUDIT_EDIT, r->model, r, &id);
+}
+
+int store_delete(struct store *s, const struct model *m, int64_t id)
+{
+	if (!audit_enabled(s)) {
+		return row_delete(s, m, id);
+	}
+	return audited_change(s, AUDIT_DELETE, m, NULL, &id);
+}
+
 /* -------- organisations, tags and clusters -------- */
+
+/* Appends the audit row of an organisation that store_org_ensure()
+ * inserted. */
+static int audit_org(struct store *s, const char *name, const char *uuid,
+		     int64_t id)
+{
+	struct record org;
+	int rc = 0;
+
+	if (!audit_enabled(s)) {
+		return 0;
+	}
+	record_init(&org, &model_org);
+	if (record_set_text(&org, ORG_NAME, name) < 0 ||
+	    (uuid && record_set_text(&org, ORG_UUID, uuid) < 0)) {
+		rc = store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	if (rc == 0) {
+		rc = audit_record(s, AUDIT_ADD, &model_org, &org, NULL, id);
+	}
+	record_release(&org);
+	return rc;
+}
 
 int store_org_ensure(struct store *s, const char *uuid, const char *name,
 		     int64_t *id)
 {
 	sqlite3_stmt *st;
+	bool opened;
 	int rc = 0;
 
 	if (uuid) {
@@ -1470,7 +1576,10 @@ int store_org_ensure(struct store *s, const char *uuid, const char *name,
 				   "no name to create it with",
 				   uuid ? uuid : "");
 	}
-	rc = fixed_stmt(s, FIX_ORG_INSERT, &st);
+	rc = audit_begin(s, &opened);
+	if (rc == 0) {
+		rc = fixed_stmt(s, FIX_ORG_INSERT, &st);
+	}
 	if (rc == 0) {
 		rc = bind_text(s, st, 1, name);
 	}
@@ -1482,8 +1591,9 @@ int store_org_ensure(struct store *s, const char *uuid, const char *name,
 	}
 	if (rc == 0) {
 		*id = sqlite3_last_insert_rowid(s->db);
+		rc = audit_org(s, name, uuid, *id);
 	}
-	return rc;
+	return audit_end(s, opened, rc);
 }
 
 
@@ -1623,13 +1733,17 @@ int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 		[STORE_ATTRIBUTE] = FIX_ATTRIBUTE_TAG_LINK,
 	};
 	sqlite3_stmt *st;
+	bool opened;
 	int rc;
 
 	if (!target_valid(t)) {
 		return store_failf(s, CAIRN_EINVAL, "invalid link target %d",
 				   (int)t);
 	}
-	rc = fixed_stmt(s, link[t], &st);
+	rc = audit_begin(s, &opened);
+	if (rc == 0) {
+		rc = fixed_stmt(s, link[t], &st);
+	}
 	if (rc == 0) {
 		rc = bind_tag_link(s, st, target_id, tag_id, local,
 				   relationship_type);
@@ -1639,8 +1753,11 @@ int store_tag_link(struct store *s, enum store_target t, int64_t target_id,
 	}
 	if (rc == 0 && sqlite3_changes64(s->db) == 0) {
 		rc = link_check_target(s, t, target_id);
+	} else if (rc == 0) {
+		rc = audit_tag(s, true, t, target_id, tag_id, local,
+			       relationship_type);
 	}
-	return rc;
+	return audit_end(s, opened, rc);
 }
 
 int store_attribute_tag_link(struct store *s, int64_t attribute_id,
@@ -1668,20 +1785,29 @@ int store_tag_unlink(struct store *s, enum store_target t, int64_t target_id,
 		[STORE_ATTRIBUTE] = FIX_ATTRIBUTE_TAG_UNLINK,
 	};
 	int64_t changes = 0;
+	bool opened, local = false;
 	int rc;
 
 	if (!target_valid(t)) {
 		return store_failf(s, CAIRN_EINVAL, "invalid link target %d",
 				   (int)t);
 	}
-	rc = fixed_run_id(s, unlink[t], target_id, &tag_id, &changes);
+	rc = audit_begin(s, &opened);
+	if (rc == 0 && opened) {
+		rc = audit_tag_local(s, t, target_id, tag_id, &local);
+	}
+	if (rc == 0) {
+		rc = fixed_run_id(s, unlink[t], target_id, &tag_id, &changes);
+	}
 	if (rc == 0 && changes == 0) {
 		rc = store_failf(s, CAIRN_ENOTFOUND,
 				 "tag %lld is not attached to %s %lld",
 				 (long long)tag_id, target_names[t],
 				 (long long)target_id);
+	} else if (rc == 0) {
+		rc = audit_tag(s, false, t, target_id, tag_id, local, NULL);
 	}
-	return rc;
+	return audit_end(s, opened, rc);
 }
 
 int store_cluster_ensure(struct store *s, const struct record *cluster,
@@ -1735,13 +1861,17 @@ int store_cluster_link(struct store *s, enum store_target t,
 		[STORE_ATTRIBUTE] = FIX_ATTRIBUTE_CLUSTER_LINK,
 	};
 	sqlite3_stmt *st;
+	bool opened;
 	int rc;
 
 	if (!target_valid(t)) {
 		return store_failf(s, CAIRN_EINVAL, "invalid link target %d",
 				   (int)t);
 	}
-	rc = fixed_stmt(s, link[t], &st);
+	rc = audit_begin(s, &opened);
+	if (rc == 0) {
+		rc = fixed_stmt(s, link[t], &st);
+	}
 	if (rc == 0) {
 		rc = bind_check(s, sqlite3_bind_int64(st, 1, target_id));
 	}
@@ -1756,8 +1886,10 @@ int store_cluster_link(struct store *s, enum store_target t,
 	}
 	if (rc == 0 && sqlite3_changes64(s->db) == 0) {
 		rc = link_check_target(s, t, target_id);
+	} else if (rc == 0) {
+		rc = audit_cluster(s, t, target_id, cluster_id, local);
 	}
-	return rc;
+	return audit_end(s, opened, rc);
 }
 
 /* -------- events -------- */

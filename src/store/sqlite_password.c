@@ -14,8 +14,42 @@ static int password_fail(struct store *s, struct cairn_err *e,
 			     sqlite3_errmsg(store_db(s)));
 }
 
-int store_user_password_set(struct store *s, int64_t user_id,
-			    const char *hash, struct cairn_err *e)
+/* Records that the password changed, never the hash. */
+static int password_audit(struct store *s, int64_t user_id,
+			  struct cairn_err *e)
+{
+	struct store_audit_entry entry = {"edit", "User", user_id, NULL, 0,
+					  "{\"password\":\"*****\"}"};
+
+	if (!audit_enabled(s)) {
+		return 0;
+	}
+	if (store_audit_append(s, &entry) < 0) {
+		return store_error(s, e);
+	}
+	return 0;
+}
+
+/* Ends the user's web sessions, which the old password opened. */
+static int end_sessions(struct store *s, int64_t user_id, struct cairn_err *e)
+{
+	static const char sql[] = "DELETE FROM sessions WHERE user_id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		return password_fail(s, e, "ending the sessions of a user");
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+		       ? 0
+		       : password_fail(s, e, "ending the sessions of a user");
+}
+
+static int password_write(struct store *s, int64_t user_id, const char *hash,
+			  struct cairn_err *e)
 {
 	static const char sql[] = "UPDATE users SET password = ?2, "
 				  "date_modified = strftime('%s', 'now') "
@@ -37,7 +71,27 @@ int store_user_password_set(struct store *s, int64_t user_id,
 		return cairn_err_set(e, CAIRN_ENOTFOUND, "no user with id %lld",
 				     (long long)user_id);
 	}
-	return 0;
+	rc = end_sessions(s, user_id, e);
+	return rc < 0 ? rc : password_audit(s, user_id, e);
+}
+
+/* The change, the end of the sessions and the audit row commit
+ * together. */
+int store_user_password_set(struct store *s, int64_t user_id,
+			    const char *hash, struct cairn_err *e)
+{
+	bool opened;
+	int rc = audit_begin(s, &opened);
+
+	if (rc < 0) {
+		return store_error(s, e);
+	}
+	rc = password_write(s, user_id, hash, e);
+	rc = audit_end(s, opened, rc);
+	if (rc < 0 && !e->code) {
+		store_error(s, e);
+	}
+	return rc;
 }
 
 int store_user_login_find(struct store *s, const char *email,

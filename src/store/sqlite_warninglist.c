@@ -45,8 +45,47 @@ int store_warninglist_state_each(struct store *s,
 	return 0;
 }
 
-int store_warninglist_state_set(struct store *s, const char *name,
-				bool enabled, struct cairn_err *e)
+/* Reads whether the list is enabled now; a list without a row is not. */
+static int state_get(struct store *s, const char *name, bool *enabled,
+		     struct cairn_err *e)
+{
+	static const char sql[] =
+		"SELECT enabled FROM warninglist_state WHERE name = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*enabled = false;
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		return state_fail(s, e, "reading warninglist state");
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*enabled = sqlite3_column_int(st, 0) != 0;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : state_fail(s, e, "reading warninglist state");
+}
+
+/* Appends the row of a toggle.  Lists have no stable id, so model_id is 0
+ * and the name is the title. */
+static int state_audit(struct store *s, const char *name, bool was,
+		       bool enabled, struct cairn_err *e)
+{
+	struct store_audit_entry entry = {
+		"edit", "Warninglist", 0, name, 0,
+		enabled ? "{\"enabled\":[0,1]}" : "{\"enabled\":[1,0]}"};
+
+	if (was == enabled) {
+		return 0;
+	}
+	return store_audit_append(s, &entry) < 0 ? store_error(s, e) : 0;
+}
+
+static int state_write(struct store *s, const char *name, bool enabled,
+		       struct cairn_err *e)
 {
 	static const char sql[] = "INSERT INTO warninglist_state (name, "
 				  "enabled) VALUES (?1, ?2) ON CONFLICT(name) "
@@ -67,4 +106,29 @@ int store_warninglist_state_set(struct store *s, const char *name,
 	}
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int store_warninglist_state_set(struct store *s, const char *name,
+				bool enabled, struct cairn_err *e)
+{
+	bool opened, was = enabled;
+	int rc = audit_begin(s, &opened);
+
+	if (rc < 0) {
+		return store_error(s, e);
+	}
+	if (opened) {
+		rc = state_get(s, name, &was, e);
+	}
+	if (rc == 0) {
+		rc = state_write(s, name, enabled, e);
+	}
+	if (rc == 0 && opened) {
+		rc = state_audit(s, name, was, enabled, e);
+	}
+	rc = audit_end(s, opened, rc);
+	if (rc < 0 && !e->code) {
+		store_error(s, e);
+	}
+	return rc;
 }

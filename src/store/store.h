@@ -183,15 +183,175 @@ int store_authkey_find(struct store *s, const char *hash_hex,
 		       int64_t *user_id);
 
 /* Passwords live in a column outside model_user, as Argon2id strings
- * (core/password.h).  store_user_password_set() replaces the user's hash;
- * store_user_login_find() finds the user with this e-mail (compared
- * without case) and copies its hash, empty when the user has none, into
- * `hash`.  Both return CAIRN_ENOTFOUND for no such user. */
+ * (core/password.h).  store_user_password_set() replaces the user's hash
+ * and ends the user's web sessions.  store_user_login_find() finds the
+ * user with this e-mail (compared without case) and copies its hash,
+ * empty when the user has none, into `hash`.  Both return
+ * CAIRN_ENOTFOUND for no such user. */
 int store_user_password_set(struct store *s, int64_t user_id,
 			    const char *hash, struct cairn_err *e);
 int store_user_login_find(struct store *s, const char *email,
 			  int64_t *user_id, struct buf *hash,
 			  struct cairn_err *e);
+
+/* -------- audit log -------- */
+
+/* How a request reached the store, as MISP's AuditLog request_type. */
+enum store_request_type {
+	STORE_REQUEST_SESSION = 0, /* a web session, or no request at all */
+	STORE_REQUEST_API = 1,     /* a request authenticated by an API key */
+	STORE_REQUEST_CLI = 2,     /* a cairn command */
+};
+
+/* Who makes the changes of a connection.  Strings are copied. */
+struct store_actor {
+	int64_t user_id;    /* 0 for none, which MISP shows as SYSTEM */
+	int64_t org_id;
+	int64_t authkey_id; /* 0 when no API key was used */
+	enum store_request_type request_type;
+	const char *ip;         /* peer address, or NULL */
+	const char *request_id; /* the X-Request-Id header, or NULL */
+};
+
+/* Sets the actor written into the audit rows of every later change on
+ * `s`, until the next call; NULL resets it to none.  The pool resets it
+ * when a connection is put back. */
+int store_set_actor(struct store *s, const struct store_actor *a);
+
+/* While paused, store_insert(), store_update(), store_delete() and the tag
+ * link functions append no audit row; the importer pauses the store and
+ * appends one row per event itself. */
+void store_audit_pause(struct store *s, bool paused);
+
+/* One audit row that a caller appends itself.  `change` is a JSON object
+ * as text, or NULL, and must hold no secret; `event_id` 0 is stored as
+ * NULL. */
+struct store_audit_entry {
+	const char *action; /* "add", "edit", "delete", "login", "import", ... */
+	const char *model;  /* MISP's model name: "Event", "User", ... */
+	int64_t model_id;
+	const char *model_title; /* or NULL */
+	int64_t event_id;
+	const char *change;
+};
+
+/* Appends a row with the connection's actor and the current time, in the
+ * caller's transaction if one is open.  Appends even while paused. */
+int store_audit_append(struct store *s, const struct store_audit_entry *a);
+
+/* Filters of store_audit_query(); NULL or 0 members do not filter.  The
+ * pointer members let user 0 and org 0 (SYSTEM) be filtered on. */
+struct store_audit_filter {
+	const char *model;
+	const char *action;
+	const char *ip;
+	const char *request_id;
+	const char *model_title; /* matches anywhere in the title */
+	const int64_t *model_id;
+	const int64_t *user_id;
+	const int64_t *org_id;
+	const int64_t *event_id;
+	const int64_t *authkey_id;
+	const int64_t *request_type;
+	int64_t created_from; /* unix seconds, inclusive; 0 for no bound */
+	int64_t created_to;   /* unix seconds, inclusive; 0 for no bound */
+	int64_t limit;        /* rows; 0 for no limit */
+	int64_t offset;
+};
+
+/* One row of store_audit_query(), newest first.  Strings are NULL where
+ * the column is NULL and stay valid until the next call on the cursor. */
+struct store_audit_row {
+	int64_t id;
+	int64_t created;
+	int64_t user_id;
+	int64_t org_id;
+	int64_t authkey_id; /* 0 for NULL */
+	int64_t request_type;
+	int64_t model_id;
+	int64_t event_id;   /* 0 for NULL */
+	const char *ip;
+	const char *request_id;
+	const char *action;
+	const char *model;
+	const char *model_title;
+	const char *change;
+	const char *user_email; /* NULL when the user no longer exists */
+	int64_t user_org_id;
+	const char *org_name;   /* NULL when the organisation does not exist */
+	const char *org_uuid;
+};
+
+struct store_audit_cursor;
+
+int store_audit_query(struct store *s, const struct store_audit_filter *f,
+		      struct store_audit_cursor **out, struct cairn_err *e);
+/* Returns 1 for a row, 0 at the end, or a negative code. */
+int store_audit_next(struct store_audit_cursor *c, struct store_audit_row *row,
+		     struct cairn_err *e);
+void store_audit_close(struct store_audit_cursor *c);
+
+/* -------- web sessions and failed logins -------- */
+
+/* Hex digits of a session's CSRF token, and of a session token's hash. */
+#define STORE_TOKEN_HEX 64
+
+struct store_session {
+	int64_t id;
+	int64_t user_id;
+	int64_t created;   /* unix seconds */
+	int64_t last_seen; /* unix seconds */
+	int64_t expires;   /* unix seconds: the absolute end */
+	char csrf_token[STORE_TOKEN_HEX + 1];
+};
+
+/* Stores a session: `token_hash` is the hex SHA-256 of the cookie's token
+ * and `csrf_token` STORE_TOKEN_HEX hex digits; `ip` may be NULL.  Starts
+ * at `now` and ends at `expires` at the latest.  *id receives its id. */
+int store_session_add(struct store *s, const char *token_hash,
+		      int64_t user_id, const char *csrf_token, const char *ip,
+		      int64_t now, int64_t expires, int64_t *id,
+		      struct cairn_err *e);
+
+/* Finds the session with this token hash that is alive at `now`: before
+ * its absolute end, and seen less than `idle` seconds ago.  A session past
+ * either limit is deleted, and the call returns CAIRN_ENOTFOUND for it as
+ * for an unknown token.  A live session's last_seen becomes `now` when it
+ * is older than a tenth of `idle` or a minute, whichever is less, so a
+ * session may end up to that much before `idle` has passed. */
+int store_session_find(struct store *s, const char *token_hash, int64_t now,
+		       int64_t idle, struct store_session *out,
+		       struct cairn_err *e);
+
+/* Deletes one session; CAIRN_ENOTFOUND when it does not exist. */
+int store_session_delete(struct store *s, int64_t id, struct cairn_err *e);
+
+/* Deletes every session past its absolute end or idle since `idle`
+ * seconds before `now`, and returns the number deleted through *count
+ * (may be NULL). */
+int store_session_purge(struct store *s, int64_t now, int64_t idle,
+			int64_t *count, struct cairn_err *e);
+
+/* What a failed login is counted by. */
+enum store_login_key { STORE_LOGIN_EMAIL = 0, STORE_LOGIN_IP = 1 };
+
+/* Reads the failures counted for `name` (an e-mail, compared without
+ * case, or a peer address): *count is 0 when the last failure came
+ * `window` seconds or more before `now`, and *last receives that last
+ * failure's time (0 for none). */
+int store_login_failures(struct store *s, enum store_login_key key,
+			 const char *name, int64_t now, int64_t window,
+			 int64_t *count, int64_t *last, struct cairn_err *e);
+
+/* Counts a failure at `now`.  A count whose last failure is `window`
+ * seconds or more before `now` starts again at 1. */
+int store_login_failure_add(struct store *s, enum store_login_key key,
+			    const char *name, int64_t now, int64_t window,
+			    struct cairn_err *e);
+
+/* Forgets the failures of `name`. */
+int store_login_failures_clear(struct store *s, enum store_login_key key,
+			       const char *name, struct cairn_err *e);
 
 /* The enabled state of warninglists, kept by list name.
  * store_warninglist_state_each() calls `fn` once per stored row and stops

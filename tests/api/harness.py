@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -81,6 +82,48 @@ def init_data_dir(path):
         f"last stdout line of cairn init is not a 40-character key: {key!r}"
     )
     return key
+
+
+def set_password(data_dir, email, password):
+    """Set the password of user `email` with `cairn init --password-stdin`.
+
+    The password goes through stdin, never argv.
+    """
+    done = subprocess.run(
+        [str(cairn_bin()), "init", "--data", str(data_dir), "--email", email,
+         "--password-stdin"],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, (
+        f"cairn init --password-stdin failed with status {done.returncode}:"
+        f"\n{done.stderr}"
+    )
+    assert password not in done.stdout + done.stderr
+    return done
+
+
+def add_user(data_dir, email, role_id=3, org_id=1, disabled=False):
+    """Insert a user row straight into the database of a stopped server.
+
+    TODO: use admin/users/add once this branch has the user endpoints.
+    """
+    with sqlite3.connect(Path(data_dir) / "cairn.db") as db:
+        cursor = db.execute(
+            "INSERT INTO users (org_id, role_id, email, disabled,"
+            " termsaccepted) VALUES (?, ?, ?, ?, 1)",
+            (org_id, role_id, email, int(disabled)),
+        )
+        return cursor.lastrowid
+
+
+def user_id(data_dir, email):
+    """Return the id of the user with `email`, read from the database."""
+    with sqlite3.connect(Path(data_dir) / "cairn.db") as db:
+        (found,) = db.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
+        return found
 
 
 def import_paths(data_dir, *paths):

@@ -221,7 +221,9 @@ def test_restore_rejects_other_files(backup, tmp_path):
 def test_restore_migrates_older_backup(backup, tmp_path):
     file, before, _ = backup
     # Migration 5 created the sharing-group tables; dropping them and
-    # setting the version back makes a version 4 copy.
+    # setting the version back makes a version 4 copy.  The later
+    # migrations create their tables only if they do not exist, so they
+    # run again over this copy without error.
     older = tmp_path / "v4.db"
     shutil.copy(file, older)
     db = sqlite3.connect(older)

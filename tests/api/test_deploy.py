@@ -338,7 +338,10 @@ def test_config_show_sources(tmp_path):
     done = run("config", "show", "--log-level", "debug", env=env)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 19
+    # One line per setting: the 19 of the deployment contract and the
+    # four web login limits.
+    assert len(lines) == 23
+    assert "session_idle = 36000 (default)" in lines
     assert f"data = {data} (environment)" in lines
     assert "threads = 5 (environment)" in lines
     assert "org_name = From File (file)" in lines
