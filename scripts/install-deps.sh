@@ -12,7 +12,7 @@ test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3"
 # command found on PATH counts as present, so an engine installed another
 # way (docker-ce, for one) is used rather than replaced.
 docker_cmds="dockerd:docker.io debootstrap:debootstrap
-docker-compose:docker-compose curl:curl"
+docker-compose:docker-compose curl:curl openssl:openssl"
 
 missing=""
 case "${1:-build}" in

@@ -9,9 +9,9 @@
 # locally with debootstrap, so no registry is used.  dockerd is stopped by
 # its process id when the test ends, also on failure.
 #
-# Needs root, dockerd, debootstrap, docker-compose and curl; without root,
-# with CAIRN_SKIP_DOCKER=1, or when dockerd cannot start on this machine it
-# prints "skipped: REASON" and exits 0.
+# Needs root, dockerd, debootstrap, docker-compose, curl and openssl.
+# Without root, with CAIRN_SKIP_DOCKER=1, or when dockerd cannot start on
+# this machine it prints "skipped: REASON" and exits 0.
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,7 +44,7 @@ pass() {
 
 [ "${CAIRN_SKIP_DOCKER:-0}" = 1 ] && skip "CAIRN_SKIP_DOCKER=1"
 [ "$(id -u)" -eq 0 ] || skip "needs root to run dockerd"
-for tool in dockerd debootstrap docker-compose curl; do
+for tool in dockerd debootstrap docker-compose curl openssl; do
 	command -v "$tool" >/dev/null ||
 		skip "$tool is not installed (sh scripts/install-deps.sh docker)"
 done
@@ -122,14 +122,17 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# Starts a Cairn container on the test volume, serving on 127.0.0.1:$port.
+# Starts a Cairn container on volume $1, serving on 127.0.0.1:$port, with
+# any further arguments as options of docker run.
 run_cairn() {
+	vol=$1
+	shift
 	dk run -d --name "$name" --network host \
-		-v "$volume:/var/lib/cairn" \
+		-v "$vol:/var/lib/cairn" \
 		-e CAIRN_LISTEN="127.0.0.1:$port" \
 		--health-interval=1s --health-start-period=30s \
 		--health-timeout=5s --health-retries=3 \
-		"$image" >/dev/null
+		"$@" "$image" >/dev/null
 }
 
 # Waits until GET $1 with key $2 returns a status other than 000 (no
@@ -137,7 +140,7 @@ run_cairn() {
 wait_http() {
 	i=0
 	while :; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' \
+		code=$(curl -sk -o /dev/null -w '%{http_code}' \
 			-H "Authorization: $2" -H 'Accept: application/json' \
 			"$1" || true)
 		[ "$code" != 000 ] && return 0
@@ -152,12 +155,14 @@ wait_http() {
 	done
 }
 
-# Prints the HTTP status of a request: api_status METHOD PATH KEY [BODY].
+# Prints the HTTP status of a request to $scheme://127.0.0.1:$port, and
+# leaves the body in $tmp/body: api_status METHOD PATH KEY [BODY].
+scheme=http
 api_status() {
-	curl -s -o "$tmp/body" -w '%{http_code}' -X "$1" \
+	curl -sk -o "$tmp/body" -w '%{http_code}' -X "$1" \
 		-H "Authorization: $3" -H 'Accept: application/json' \
 		-H 'Content-Type: application/json' \
-		${4:+--data "$4"} "http://127.0.0.1:$port$2"
+		${4:+--data "$4"} "$scheme://127.0.0.1:$port$2"
 }
 
 # Prints the admin key that follows the contract's banner line in the log.
@@ -247,7 +252,7 @@ pass "runs as uid $uid, every library present, no cc, make or curl"
 # First start: initialises the volume and prints the admin key once.
 port=$(free_port)
 dk volume create "$volume" >/dev/null
-run_cairn
+run_cairn "$volume"
 wait_http "http://127.0.0.1:$port/servers/getVersion" none
 key=$(admin_key)
 echo "$key" | grep -Eqx '[A-Za-z0-9]{40}' ||
@@ -298,7 +303,7 @@ pass "SIGTERM stopped the container in ${elapsed} ms, exit status 0"
 # A new container on the same volume: the event is there, the first key
 # still works, and no second key is printed.
 dk rm "$name" >/dev/null
-run_cairn
+run_cairn "$volume"
 wait_http "http://127.0.0.1:$port/servers/getVersion" "$key"
 status=$(api_status GET "/events/view/$uuid" "$key")
 [ "$status" = 200 ] ||
@@ -310,5 +315,30 @@ grep -q '"198.51.100.7"' "$tmp/body" ||
 	fail "the event read after the restart lacks its attribute"
 [ -z "$(admin_key)" ] || fail "the second start printed a new admin key"
 pass "the event survives a new container on the same volume"
+
+# A fresh volume with the admin key and built-in TLS from the environment,
+# as docker-compose.yml's cairn.env sets them: the given key works, none
+# is printed, and the healthcheck reaches the server over HTTPS.
+dk rm -f "$name" >/dev/null
+mkdir "$tmp/tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	-keyout "$tmp/tls/key.pem" -out "$tmp/tls/cert.pem" 2>/dev/null
+chmod 0644 "$tmp/tls/key.pem" "$tmp/tls/cert.pem"
+given_key=$(head -c 300 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 40)
+[ ${#given_key} -eq 40 ] || fail "could not make a 40-character test key"
+run_cairn cairn-test-tls -v "$tmp/tls:/etc/cairn/tls:ro" \
+	-e CAIRN_ADMIN_KEY="$given_key" \
+	-e CAIRN_TLS_CERT=/etc/cairn/tls/cert.pem \
+	-e CAIRN_TLS_KEY=/etc/cairn/tls/key.pem
+scheme=https
+wait_http "https://127.0.0.1:$port/health" none
+status=$(api_status GET /users/view/me "$given_key")
+[ "$status" = 200 ] ||
+	fail "GET /users/view/me over HTTPS with CAIRN_ADMIN_KEY returned $status"
+[ -z "$(admin_key)" ] ||
+	fail "a start with CAIRN_ADMIN_KEY set printed a generated key"
+wait_healthy
+pass "CAIRN_ADMIN_KEY authenticates over built-in TLS; the container is healthy"
 
 echo "docker test passed in $(($(date +%s) - started)) s"
