@@ -74,7 +74,8 @@ apt-config dump |
 	>"$rootfs/etc/apt/apt.conf.d/90host" || true
 
 # Trimmed as the slim images are: no package cache, indexes, manuals,
-# documentation or translations, and dpkg told not to unpack them later.
+# documentation or translations, and dpkg configured not to unpack them
+# later.
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
 	"$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* \
 	"$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*

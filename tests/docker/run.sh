@@ -1,6 +1,8 @@
 #!/bin/sh
 # Container test: builds Cairn's image with a private Docker engine and
-# checks the image against the deployment contract.
+# checks what the image promises: its configuration, the admin key of the
+# first start, data that outlives the container, a stop within two seconds
+# of SIGTERM, the healthcheck and built-in TLS.
 #
 # It starts its own dockerd, listening only on a unix socket in a fresh
 # temporary directory, with no bridge network and no iptables rules, so
@@ -20,12 +22,12 @@ base=debian:bookworm-slim
 volume=cairn-test-data
 name=cairn-test
 
-# Seconds to wait for dockerd, for the server to answer and for the
+# Seconds to wait for dockerd, for the server to respond and for the
 # healthcheck.  They only bound the waits.
 DOCKERD_TIMEOUT=60
 START_TIMEOUT=60
 HEALTH_TIMEOUT=60
-# The contract's bound on stopping after SIGTERM, in milliseconds.
+# Cairn stops within this many milliseconds of SIGTERM (cairn(1), SIGNALS).
 STOP_LIMIT_MS=2000
 
 skip() {
@@ -165,7 +167,8 @@ api_status() {
 		${4:+--data "$4"} "$scheme://127.0.0.1:$port$2"
 }
 
-# Prints the admin key that follows the contract's banner line in the log.
+# Prints the admin key on the line after the first start's banner in the
+# container's log, or nothing.
 admin_key() {
 	dk logs "$name" 2>/dev/null |
 		awk 'found { print; exit }
@@ -191,13 +194,22 @@ ms() {
 }
 
 # docker-compose reads cairn.env beside the compose file, so both go into
-# a scratch folder with the example settings.
+# a scratch folder with the example settings.  CAIRN_PUBLISH moves the
+# published port, as the guide's reverse-proxy setup does.
 mkdir "$tmp/compose"
 cp "$repo/docker-compose.yml" "$tmp/compose/docker-compose.yml"
 cp "$repo/cairn.env.example" "$tmp/compose/cairn.env"
 compose_version=$(docker-compose version --short)
-docker-compose -f "$tmp/compose/docker-compose.yml" config -q ||
-	fail "docker-compose $compose_version rejects docker-compose.yml"
+compose_config() {
+	docker-compose -f "$tmp/compose/docker-compose.yml" config ||
+		fail "docker-compose $compose_version rejects docker-compose.yml"
+}
+compose_config >"$tmp/compose/default.yml"
+grep -q 'published: 8080' "$tmp/compose/default.yml" ||
+	fail "docker-compose.yml does not publish port 8080 by default"
+CAIRN_PUBLISH=127.0.0.1:8080 compose_config >"$tmp/compose/local.yml"
+grep -q '127.0.0.1:8080:8080' "$tmp/compose/local.yml" ||
+	fail "CAIRN_PUBLISH=127.0.0.1:8080 does not bind the port to 127.0.0.1"
 pass "docker-compose $compose_version accepts docker-compose.yml"
 
 start_dockerd
@@ -212,7 +224,7 @@ dk build --network host -t "$image" "$repo" >"$tmp/build.log" 2>&1 || {
 size=$(dk image inspect -f '{{.Size}}' "$image")
 pass "image $image built: $((size / 1000000)) MB ($size bytes)"
 
-# The image's configuration, as the contract gives it.
+# The image's configuration, as the README and docker-compose.yml use it.
 cfg() {
 	dk image inspect -f "$1" "$image"
 }

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Tests `make install` and `make uninstall` into a DESTDIR, without root:
-# each file lands where the PREFIX puts it with its mode, the unit names
-# the installed binary and keeps its sandboxing, an edited environment
-# file survives a second install, and, where this machine has them,
-# systemd-analyze and systemd-sysusers accept the unit and the user entry.
+# Tests `make install` and `make uninstall` into a DESTDIR, without root.
+# Each file must land where the PREFIX puts it, with its mode.  The unit
+# must name the installed binary and keep its sandboxing, and an edited
+# environment file must survive a second install.  Where this machine has
+# them, systemd-analyze and systemd-sysusers check the unit and the user
+# entry.
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
