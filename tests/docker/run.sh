@@ -328,6 +328,40 @@ grep -q '"198.51.100.7"' "$tmp/body" ||
 [ -z "$(admin_key)" ] || fail "the second start printed a new admin key"
 pass "the event survives a new container on the same volume"
 
+# Backup and restore as docs/deploy-ubuntu-vm.md does them: a backup
+# written inside the running container and copied out, then restored
+# into the stopped volume from a second container.  An event added after
+# the backup must be gone afterwards, and the first one still there.
+dk exec "$name" cairn backup --data /var/lib/cairn /tmp/cairn.db ||
+	fail "cairn backup inside the running container failed"
+mkdir "$tmp/backups"
+dk cp "$name:/tmp/cairn.db" "$tmp/backups/cairn.db" ||
+	fail "docker cp of the backup out of the container failed"
+[ "$(head -c 15 "$tmp/backups/cairn.db")" = "SQLite format 3" ] ||
+	fail "the backup copied out is not an SQLite database"
+chmod 0644 "$tmp/backups/cairn.db"
+status=$(api_status POST /events/add "$key" \
+	'{"Event": {"info": "added after the backup"}}')
+[ "$status" = 200 ] || fail "POST /events/add after the backup returned $status"
+later=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["Event"]["uuid"])' "$tmp/body" || true)
+[ -n "$later" ] || fail "no event uuid in the add response: $(cat "$tmp/body")"
+dk stop "$name" >/dev/null
+dk run --rm --network host -v "$volume:/var/lib/cairn" \
+	-v "$tmp/backups:/backups:ro" "$image" \
+	cairn restore --data /var/lib/cairn /backups/cairn.db ||
+	fail "cairn restore into the stopped volume failed"
+dk start "$name" >/dev/null
+wait_http "http://127.0.0.1:$port/servers/getVersion" "$key"
+status=$(api_status GET "/events/view/$uuid" "$key")
+[ "$status" = 200 ] ||
+	fail "GET /events/view/$uuid after the restore returned $status"
+status=$(api_status GET "/events/view/$later" "$key")
+[ "$status" = 404 ] ||
+	fail "the event added after the backup returned $status after the" \
+		"restore, expected 404"
+pass "backup in the running container, restore into the stopped volume"
+
 # A fresh volume with the admin key and built-in TLS from the environment,
 # as docker-compose.yml's cairn.env sets them: the given key works, none
 # is printed, and the healthcheck reaches the server over HTTPS.
