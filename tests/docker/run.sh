@@ -85,13 +85,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs the client; its output goes to the log unless a caller captures it.
+# Runs the Docker client that matches this dockerd, on the test's socket.
 dk() {
 	"$docker" "$@"
 }
 
+# An empty daemon.json of its own keeps the host's /etc/docker settings
+# (a TCP listener, a bridge) out of this daemon.
 start_dockerd() {
-	dockerd -H "$DOCKER_HOST" --data-root "$tmp/root" \
+	echo '{}' >"$tmp/daemon.json"
+	dockerd --config-file "$tmp/daemon.json" -H "$DOCKER_HOST" \
+		--data-root "$tmp/root" \
 		--exec-root "$tmp/exec" --pidfile "$tmp/dockerd.pid" \
 		--bridge=none --iptables=false --ip-masq=false \
 		--containerd-namespace cairn-test \
@@ -108,9 +112,11 @@ start_dockerd() {
 			skip "dockerd could not start on this machine;" \
 				"its last log line: $(tail -n 1 "$tmp/dockerd.log")"
 		fi
-		[ $i -lt $((DOCKERD_TIMEOUT * 5)) ] ||
-			fail "dockerd did not answer on $DOCKER_HOST in" \
-				"${DOCKERD_TIMEOUT}s; log: $tmp/dockerd.log"
+		if [ $i -ge $((DOCKERD_TIMEOUT * 5)) ]; then
+			tail -n 20 "$tmp/dockerd.log" >&2
+			fail "dockerd did not respond on $DOCKER_HOST in" \
+				"${DOCKERD_TIMEOUT}s; the end of its log is above"
+		fi
 		sleep 0.2
 		i=$((i + 1))
 	done
@@ -151,7 +157,7 @@ wait_http() {
 			fail "container $name exited before serving $1"
 		fi
 		[ $i -lt $((START_TIMEOUT * 5)) ] ||
-			fail "no answer from $1 in ${START_TIMEOUT}s"
+			fail "no response from $1 in ${START_TIMEOUT}s"
 		sleep 0.2
 		i=$((i + 1))
 	done
