@@ -1,8 +1,9 @@
 #!/bin/sh
 # Container test: builds Cairn's image with a private Docker engine and
-# checks what the image promises: its configuration, the admin key of the
-# first start, data that outlives the container, a stop within two seconds
-# of SIGTERM, the healthcheck and built-in TLS.
+# checks what the image promises.  Those are its configuration, the admin
+# key of the first start, data that outlives the container, a stop within
+# two seconds of SIGTERM, backup and restore, the healthcheck and built-in
+# TLS.
 #
 # It starts its own dockerd, listening only on a unix socket in a fresh
 # temporary directory, with no bridge network and no iptables rules, so
