@@ -1,6 +1,7 @@
 # Cairn build.  `make` builds build/cairn; `make run` and `make test` are the
 # two set-up commands the README gives.  `make SAN=1` builds with ASan and
-# UBSan into build-san/.
+# UBSan into build-san/.  `make install` installs the binary, the man page
+# and a systemd service (PREFIX and DESTDIR as usual).
 
 PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium libpcre2-8 libidn2 \
 	    gnutls
@@ -29,7 +30,16 @@ DATA     ?= data
 LISTEN   ?= 127.0.0.1:8080
 PYTHON   ?= /usr/bin/python3
 
-.PHONY: all run test unit api deps test-deps clean format bench
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+.PHONY: all run test unit api deps test-deps clean format bench \
+	install uninstall install-test docker-deps docker-test
 
 all: $(BUILD)/cairn
 
@@ -72,10 +82,51 @@ api: all
 	CAIRN_BIN=$(abspath $(BUILD)/cairn) $(PYTHON) -m pytest -q tests/api
 
 # Second set-up command: install test tools, then every test, plain and
-# under the sanitizers.
+# under the sanitizers, then the container test, which skips itself
+# without root or with CAIRN_SKIP_DOCKER=1.
 test: test-deps
-	$(MAKE) unit api
+	$(MAKE) unit api install-test
 	$(MAKE) SAN=1 unit api
+	$(MAKE) docker-test
+
+# The binary, the man page, the systemd unit and its sysusers.d entry, and
+# an environment file that is kept when it exists.  Without DESTDIR it
+# also creates the system user cairn.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/cairn
+	install -m 0755 $(BUILD)/cairn $(DESTDIR)$(BINDIR)/cairn
+	install -m 0644 docs/cairn.1 $(DESTDIR)$(MANDIR)/man1/cairn.1
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/cairn.service.in >$(DESTDIR)$(UNITDIR)/cairn.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cairn.service
+	install -m 0644 dist/cairn.sysusers $(DESTDIR)$(SYSUSERSDIR)/cairn.conf
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/cairn/cairn.env ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/cairn/cairn.env"; \
+	else \
+		install -m 0600 dist/cairn.env \
+			$(DESTDIR)$(SYSCONFDIR)/cairn/cairn.env; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then sh dist/add-user.sh \
+		$(SYSUSERSDIR)/cairn.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cairn $(DESTDIR)$(MANDIR)/man1/cairn.1 \
+		$(DESTDIR)$(UNITDIR)/cairn.service \
+		$(DESTDIR)$(SYSUSERSDIR)/cairn.conf
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/cairn/cairn.env, /var/lib/cairn" \
+		"and the user cairn"
+
+install-test:
+	sh tests/install/run.sh
+
+docker-deps:
+	@if [ "$$(id -u)" -eq 0 ] && [ "$${CAIRN_SKIP_DOCKER:-0}" != 1 ]; then \
+		sh scripts/install-deps.sh docker; fi
+
+docker-test: docker-deps
+	sh tests/docker/run.sh
 
 bench: all
 	sh bench/import

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages that building ("build") or testing ("test")
-# Cairn needs, skipping the ones already present.  Runs as root, or with
-# sudo when it is available.
+# Cairn needs, or the container test's tools ("docker"), skipping the ones
+# already present.  Runs as root, or with sudo when it is available.
 set -eu
 
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
@@ -10,13 +10,25 @@ libgnutls28-dev"
 test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3
 openssl"
 
+# The container test's commands and the packages that provide them.  A
+# command found on PATH counts as present, so an engine installed another
+# way (docker-ce, for one) is used rather than replaced.
+docker_cmds="dockerd:docker.io debootstrap:debootstrap
+docker-compose:docker-compose curl:curl openssl:openssl"
+
+missing=""
 case "${1:-build}" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+docker)
+	want=""
+	for pair in $docker_cmds; do
+		command -v "${pair%%:*}" >/dev/null || missing="$missing ${pair#*:}"
+	done
+	;;
+*) echo "usage: $0 build|test|docker" >&2; exit 2 ;;
 esac
 
-missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q "install ok installed"; then
