@@ -1,0 +1,40 @@
+/*
+ * The table of export formats.  Each format's writer lives in its own
+ * file (export/format_<name>.c) and adds one row here.
+ */
+#include "export/format.h"
+
+#include <strings.h>
+
+static const struct export_format *const formats[] = {
+	NULL, /* keeps the array non-empty until the first writer lands */
+};
+
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
+
+const struct export_format *export_format_find(const char *name)
+{
+	for (size_t i = 0; i < NFORMATS; i++) {
+		if (formats[i] && strcasecmp(formats[i]->name, name) == 0) {
+			return formats[i];
+		}
+	}
+	return NULL;
+}
+
+int export_format_names(struct buf *out)
+{
+	const char *sep = "";
+
+	buf_clear(out);
+	for (size_t i = 0; i < NFORMATS; i++) {
+		if (!formats[i]) {
+			continue;
+		}
+		if (buf_printf(out, "%s%s", sep, formats[i]->name) < 0) {
+			return CAIRN_ENOMEM;
+		}
+		sep = ", ";
+	}
+	return 0;
+}
