@@ -30,6 +30,14 @@ EXPECTED = {
     "admin: add user to other org": (200, 403, 403, 403, 403, 403),
     "site admin: add organisation": (200, 403, 403, 403, 403, 403),
     "site admin: add role": (200, 403, 403, 403, 403, 403),
+    # perm_sharing_group: admin, Org Admin and Sync user.
+    "sharing group: add": (200, 200, 403, 403, 200, 403),
+    "sharing group: list": (200, 200, 200, 200, 200, 200),
+    # MISP's six default roles all carry perm_audit; a read-only key keeps
+    # it too.
+    "audit: list audit logs": (200, 200, 200, 200, 200, 200),
+    "site admin: enable a taxonomy": (200, 403, 403, 403, 403, 403),
+    "warninglist: toggle": (200, 403, 403, 403, 403, 403),
 }
 
 UNKNOWN_TAG = "only roles with perm_tag_editor may create tags"
@@ -136,6 +144,17 @@ def run_family(w, family, s):
         return s.post("/admin/organisations/add", json={"name": accounts.unique("O")})
     if family == "site admin: add role":
         return s.post("/admin/roles/add", json={"name": accounts.unique("R")})
+    if family == "sharing group: add":
+        return s.post("/sharing_groups/add", json={"name": accounts.unique("SG"), "releasability": "test"})
+    if family == "sharing group: list":
+        return s.get("/sharing_groups/index")
+    if family == "audit: list audit logs":
+        return s.get("/admin/audit_logs/index")
+    if family == "site admin: enable a taxonomy":
+        # The test server loads the shared library, so taxonomy 1 exists.
+        return s.post("/taxonomies/enable/1")
+    if family == "warninglist: toggle":
+        return s.post("/warninglists/toggleEnable", json={"id": "1", "enabled": True})
     raise AssertionError(f"no request for family {family!r}")
 
 
