@@ -439,6 +439,12 @@ static const char migration_5[] =
 	"CREATE INDEX IF NOT EXISTS attributes_sharing_group"
 	" ON attributes(sharing_group_id);\n";
 
+/* Placeholders for the migrations of other branches, dropped when they
+ * are merged. */
+static const char migration_6[] = "";
+static const char migration_7[] = "";
+static const char migration_8[] = "";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -446,6 +452,9 @@ static const char *const migrations[] = {
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
+	migration_7,
+	migration_8,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
