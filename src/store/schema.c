@@ -445,6 +445,32 @@ static const char migration_6[] = "";
 static const char migration_7[] = "";
 static const char migration_8[] = "";
 
+/* Correlation indexes and exclusions.  The SQL functions come from
+ * store_sql_functions() (model/correlation.h has the rules):
+ * - attributes_second holds the second half of composite values, so
+ *   that an ip-dst finds the domain|ip holding its address;
+ * - attributes_net holds the 17-byte network key of addresses and CIDR
+ *   blocks, so that containment is an index range;
+ * - attributes_net_block holds the prefix lengths of the blocks only, so
+ *   that the distinct lengths cost one seek each.
+ * The partial indexes leave out the rows without such a value, and
+ * creating them fills them from the existing rows.  A correlation
+ * exclusion's value may hold "%" wildcards, as in MISP. */
+static const char migration_9[] =
+	"CREATE INDEX attributes_second ON attributes(cairn_second(type, value))"
+	" WHERE cairn_second(type, value) IS NOT NULL;\n"
+	"CREATE INDEX attributes_net ON attributes(cairn_net(type, value))"
+	" WHERE cairn_net(type, value) IS NOT NULL;\n"
+	"CREATE INDEX attributes_net_block"
+	" ON attributes(cairn_net_prefix(type, value))"
+	" WHERE cairn_net_prefix(type, value) < 128;\n"
+	"CREATE TABLE correlation_exclusions (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" value TEXT NOT NULL UNIQUE,\n"
+	" from_json INTEGER NOT NULL DEFAULT 0,\n"
+	" comment TEXT NOT NULL DEFAULT ''\n"
+	");\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -455,6 +481,7 @@ static const char *const migrations[] = {
 	migration_6,
 	migration_7,
 	migration_8,
+	migration_9,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -556,6 +583,11 @@ int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e)
 
 	if (applied) {
 		*applied = 0;
+	}
+	/* The indexes of migration 9 are built on these functions, and every
+	 * later write to attributes evaluates them. */
+	if (store_sql_functions(db) != SQLITE_OK) {
+		return schema_fail(db, e, "registering the SQL functions");
 	}
 	if (schema_read_version(db, &version) != SQLITE_OK) {
 		return schema_fail(db, e, "reading the schema version");

@@ -23,6 +23,7 @@
 #include "store/visibility.h"
 
 #include "core/buf.h"
+#include "model/correlation.h"
 #include "model/misp.h"
 #include "model/sharing.h"
 
@@ -406,7 +407,7 @@ struct store {
 	/* [q][with deleted][site admin] */
 	struct query_stmt queries[QUERY_COUNT][2][2];
 	/* correlation, [q][site admin] */
-	struct query_stmt matches[STORE_MATCH_PREFIX + 1][2];
+	struct query_stmt matches[STORE_MATCH_COUNT][2];
 	sqlite3_stmt *slots[STORE_SLOT_COUNT]; /* see store_slot_stmt() */
 	bool tags_fixed; /* store_tag_ensure() may not insert tags */
 };
@@ -2122,6 +2123,10 @@ static const char *const match_sql[] = {
 	[STORE_MATCH_VALUE] = MATCH_SELECT "a.value = ?1" MATCH_LIVE,
 	[STORE_MATCH_PREFIX] = MATCH_SELECT "a.value >= ?1 AND a.value < ?2"
 					    MATCH_LIVE,
+	[STORE_MATCH_SECOND] = MATCH_SELECT "cairn_second(a.type, a.value) = ?1"
+					    MATCH_LIVE,
+	[STORE_MATCH_NET] = MATCH_SELECT "cairn_net(a.type, a.value)"
+					 " BETWEEN ?1 AND ?2" MATCH_LIVE,
 };
 
 /* ORDER BY clauses, after the visibility conditions. */
@@ -2130,11 +2135,13 @@ static const char *const match_order[] = {
 	[STORE_MATCH_ATTRIBUTE] = "",
 	[STORE_MATCH_VALUE] = "",
 	[STORE_MATCH_PREFIX] = "",
+	[STORE_MATCH_SECOND] = "",
+	[STORE_MATCH_NET] = "",
 };
 
 #define MATCH_COUNT (sizeof(match_sql) / sizeof(match_sql[0]))
 
-_Static_assert(MATCH_COUNT == STORE_MATCH_PREFIX + 1,
+_Static_assert(MATCH_COUNT == STORE_MATCH_COUNT,
 	       "every store_match_query needs a statement in match_sql");
 
 struct store_match_cursor {
@@ -2185,16 +2192,38 @@ static int match_stmt(struct store *s, struct store_match_cursor *c,
 	return 0;
 }
 
+static int match_bind_net(struct store_match_cursor *c, const char *key,
+			  size_t key_len)
+{
+	const size_t half = CORRELATE_NET_KEY_LEN;
+
+	if (key_len != 2 * half) {
+		return store_failf(c->s, CAIRN_EINVAL,
+				   "invalid network key range of %zu bytes",
+				   key_len);
+	}
+	if (sqlite3_bind_blob(c->stmt, 1, key, (int)half, SQLITE_STATIC) !=
+		    SQLITE_OK ||
+	    sqlite3_bind_blob(c->stmt, 2, key + half, (int)half,
+			      SQLITE_STATIC) != SQLITE_OK) {
+		return store_fail(c->s);
+	}
+	return 0;
+}
+
 static int match_bind_key(struct store_match_cursor *c,
 			  enum store_match_query q, const char *key,
 			  size_t key_len)
 {
 	struct store *s = c->s;
 
-	if (q == STORE_MATCH_VALUE) {
+	if (q == STORE_MATCH_VALUE || q == STORE_MATCH_SECOND) {
 		return bind_check(s, sqlite3_bind_text(c->stmt, 1, key,
 						       (int)key_len,
 						       SQLITE_STATIC));
+	}
+	if (q == STORE_MATCH_NET) {
+		return match_bind_net(c, key, key_len);
 	}
 	if (buf_add(&c->bound[0], key, key_len) < 0 ||
 	    buf_adds(&c->bound[0], "|") < 0 ||
@@ -2226,7 +2255,7 @@ int store_match_open(struct store *s, const struct store_viewer *v,
 		return store_failf(s, CAIRN_EINVAL, "invalid match query %d",
 				   (int)q);
 	}
-	if ((q == STORE_MATCH_VALUE || q == STORE_MATCH_PREFIX) &&
+	if (q != STORE_MATCH_EVENT && q != STORE_MATCH_ATTRIBUTE &&
 	    (!key || key_len > INT32_MAX - 1)) {
 		return store_failf(s, CAIRN_EINVAL,
 				   "invalid key for a match query");

@@ -1,0 +1,75 @@
+/*
+ * What correlate.c shares with cidr_match.c.  Nothing outside
+ * src/correlate/ and tests/unit/ includes this header.
+ */
+#ifndef CAIRN_CORRELATE_INTERNAL_H
+#define CAIRN_CORRELATE_INTERNAL_H
+
+#include "correlate/correlate.h"
+
+/* State read once per correlation request: the exclusion list and the
+ * prefix lengths of the stored CIDR blocks (read when first needed). */
+struct correlate_extras {
+	struct store_exclusion *exclusions;
+	size_t exclusion_count;
+	uint8_t prefixes[CORRELATE_NET_FULL + 1];
+	size_t prefix_count;
+	bool prefixes_loaded;
+};
+
+struct key_scan;
+
+/* Called for each matching row once its event is counted.  `key` is the
+ * shared value, or NULL for a CIDR match. */
+typedef int (*match_fn)(void *ctx, const struct store_match *m,
+			const struct correlate_key *key);
+
+/* The distinct events that contain one key (or one network range).
+ * `list` has room for max_events entries. */
+struct key_scan {
+	struct correlate_event *list;
+	size_t n;
+	size_t max_events;
+	bool over;
+	match_fn fn;
+	void *ctx;
+	/* For a scan without a key: whether row `m` counts. */
+	bool (*accept)(struct key_scan *k, const struct store_match *m);
+	const struct store_match *origin; /* the row whose network is read */
+	struct correlate_extras extras;
+};
+
+/* Returns true when `key` is one of the correlating values of row `m`. */
+bool correlate_row_has_key(const struct store_match *m,
+			   const struct correlate_key *key);
+
+/* Reads the rows of one match query into `k`, stopping when the key
+ * proves over-correlating.  A row counts when `key` is one of its
+ * correlating values, or, with a NULL `key`, when k->accept() says so. */
+int correlate_scan_range(struct store *s, const struct store_viewer *v,
+			 enum store_match_query q, const char *bound,
+			 size_t bound_len, const struct correlate_key *key,
+			 struct key_scan *k);
+
+int correlate_extras_load(struct store *s, struct correlate_extras *x);
+void correlate_extras_release(struct correlate_extras *x);
+
+/* Returns true when `key` matches an exclusion; "%" in an exclusion
+ * matches any run of characters, and letters match in either case, as
+ * MISP's LIKE comparison does with its default collation. */
+bool correlate_excluded(const struct correlate_extras *x,
+			const struct correlate_key *key);
+
+/* Calls k->fn for each attribute of another block in a CIDR relation
+ * with the address of row `m` (model/correlation.h's network key): the
+ * addresses and blocks inside it, and the blocks that contain it.  Rows
+ * that share an exact correlating value with `m` are left out, because
+ * the exact lookups find them.  `per_range` runs after each range with
+ * the events counted in k; k->over says whether the range
+ * over-correlated, so that its matches are dropped. */
+int correlate_scan_net(struct store *s, const struct store_viewer *v,
+		       const struct store_match *m, struct key_scan *k,
+		       int (*per_range)(void *ctx, struct key_scan *k),
+		       void *ctx);
+
+#endif
