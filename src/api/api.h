@@ -8,6 +8,7 @@
 #include "http/path.h"
 #include "http/server.h"
 #include "model/record.h"
+#include "correlate/correlate.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -20,6 +21,7 @@ struct library;
 struct cairn {
 	struct store_pool *pool;
 	struct library *library; /* reference data (api/library.h) or NULL */
+	struct correlate_config correlation;
 };
 
 /* The authenticated user of a request. */
@@ -138,6 +140,13 @@ int api_tag_edit(struct api_ctx *c);
 int api_tag_delete(struct api_ctx *c);
 int api_tag_attach(struct api_ctx *c);
 int api_tag_remove(struct api_ctx *c);
+int api_correlation_exclusion_index(struct api_ctx *c);
+int api_correlation_exclusion_view(struct api_ctx *c);
+int api_correlation_exclusion_add(struct api_ctx *c);
+int api_correlation_exclusion_edit(struct api_ctx *c);
+int api_correlation_exclusion_delete(struct api_ctx *c);
+int api_correlation_exclusion_clean(struct api_ctx *c);
+int api_correlation_over(struct api_ctx *c);
 int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);

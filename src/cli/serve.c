@@ -255,6 +255,8 @@ static int start_all(struct running *r, const struct config *c, bool init)
 	if (prepare_database(c, buf_str(&r->db_path), init) < 0) {
 		return -1;
 	}
+	r->app.correlation = correlate_config_default;
+	r->app.correlation.max_events = c->correlation_limit;
 	rc = store_pool_new(&r->app.pool, buf_str(&r->db_path),
 			    (int)c->threads, &e);
 	if (rc < 0) {

@@ -18,6 +18,7 @@
 #define THREADS_MAX 256
 #define MAX_BODY_MAX (1L << 34)
 #define FILE_LINE_MAX 4096
+#define CORRELATION_LIMIT_MAX 1000000
 
 /* The text config_show() prints for a value that is unset. */
 enum show_rule { SHOW_VALUE, SHOW_SECRET, SHOW_GENERATED };
@@ -60,6 +61,8 @@ static int check_password(struct config *c, enum config_key k,
 			  struct cairn_err *e);
 static int check_key(struct config *c, enum config_key k,
 		     struct cairn_err *e);
+static int check_correlation_limit(struct config *c, enum config_key k,
+				   struct cairn_err *e);
 
 static const struct setting settings[CFG_COUNT] = {
 	[CFG_DATA] = {"data", "CAIRN_DATA", "--data", "DIR", NULL,
@@ -144,6 +147,12 @@ static const struct setting settings[CFG_COUNT] = {
 			   "admin API key, on first start (default: "
 			   "generated and printed once)",
 			   check_key, SHOW_SECRET},
+	[CFG_CORRELATION_LIMIT] = {"correlation_limit",
+				   "CAIRN_CORRELATION_LIMIT",
+				   "--correlation-limit", "N", "20",
+				   "a value found in more events than this "
+				   "stops correlating (default 20)",
+				   check_correlation_limit, SHOW_VALUE},
 };
 
 static const char *const source_names[] = {"default", "file",
@@ -503,6 +512,19 @@ static int check_size(struct config *c, enum config_key k,
 			       "a positive number of bytes up to 17179869184");
 	}
 	c->max_body = (size_t)n;
+	return 0;
+}
+
+static int check_correlation_limit(struct config *c, enum config_key k,
+				   struct cairn_err *e)
+{
+	long n;
+
+	if (parse_positive(buf_str(&c->value[k]), CORRELATION_LIMIT_MAX, &n) <
+	    0) {
+		return invalid(c, k, e, "a whole number from 1 to 1000000");
+	}
+	c->correlation_limit = (size_t)n;
 	return 0;
 }
 

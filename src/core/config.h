@@ -39,6 +39,7 @@ enum config_key {
 	CFG_ADMIN_EMAIL,
 	CFG_ADMIN_PASSWORD,
 	CFG_ADMIN_KEY,
+	CFG_CORRELATION_LIMIT,
 	CFG_COUNT
 };
 
@@ -67,6 +68,7 @@ struct config {
 	int redirect_port;
 	long threads;
 	size_t max_body;
+	size_t correlation_limit;
 	enum log_level log_level;
 	bool tls; /* tls_cert and tls_key are both set */
 };

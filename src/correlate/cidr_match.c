@@ -37,10 +37,9 @@ void correlate_extras_release(struct correlate_extras *x)
 	x->exclusion_count = 0;
 }
 
-/* Matches `len` bytes of `text` against a pattern with "%" wildcards,
- * letters in either case.  The backtracking keeps the last "%" only, so
- * the cost stays linear in pattern times text. */
-static bool like_match(const char *pattern, const char *text, size_t len)
+/* The backtracking keeps the last "%" only, so the cost stays within
+ * pattern length times text length. */
+bool correlate_like(const char *pattern, const char *text, size_t len)
 {
 	const char *star = NULL;
 	size_t i = 0, mark = 0;
@@ -71,7 +70,8 @@ bool correlate_excluded(const struct correlate_extras *x,
 			const struct correlate_key *key)
 {
 	for (size_t i = 0; i < x->exclusion_count; i++) {
-		if (like_match(x->exclusions[i].value, key->text, key->len)) {
+		if (correlate_like(x->exclusions[i].value, key->text,
+				   key->len)) {
 			return true;
 		}
 	}

@@ -106,11 +106,10 @@ int correlate_scan_range(struct store *s, const struct store_viewer *v,
 	return rc < 0 ? rc : 0;
 }
 
-/* Reads every attribute that has `key` into `k`, unless the key proves to
- * be over-correlating first (k->over).  A key with "|" in it cannot be
- * the first half of a composite value, so it needs no prefix range. */
-static int scan_key(struct store *s, const struct store_viewer *v,
-		    const struct correlate_key *key, struct key_scan *k)
+/* A key with "|" in it cannot be the first half of a composite value, so
+ * it needs no prefix range. */
+int correlate_scan_key(struct store *s, const struct store_viewer *v,
+		       const struct correlate_key *key, struct key_scan *k)
 {
 	int rc;
 
@@ -132,8 +131,22 @@ static int scan_key(struct store *s, const struct store_viewer *v,
 	return rc;
 }
 
-static int scan_init(struct key_scan *k, struct store *s,
-		     const struct correlate_config *cfg)
+const struct correlate_config *
+correlate_config_for(const struct correlate_config *cfg,
+		     const struct store_viewer *v, struct correlate_config *own)
+{
+	if (cfg) {
+		return cfg;
+	}
+	*own = correlate_config_default;
+	if (v->correlation_limit > 0) {
+		own->max_events = v->correlation_limit;
+	}
+	return own;
+}
+
+int correlate_scan_init(struct key_scan *k, struct store *s,
+			const struct correlate_config *cfg)
 {
 	memset(k, 0, sizeof(*k));
 	k->max_events = cfg->max_events;
@@ -144,7 +157,7 @@ static int scan_init(struct key_scan *k, struct store *s,
 	return correlate_extras_load(s, &k->extras);
 }
 
-static void scan_release(struct key_scan *k)
+void correlate_scan_release(struct key_scan *k)
 {
 	free(k->list);
 	k->list = NULL;
@@ -251,7 +264,7 @@ static int related_events_of_key(struct store *s, const struct store_viewer *v,
 				 int64_t event_id, struct key_scan *k,
 				 struct event_set *set)
 {
-	int rc = scan_key(s, v, key, k);
+	int rc = correlate_scan_key(s, v, key, k);
 
 	for (size_t i = 0; rc == 0 && !k->over && i < k->n; i++) {
 		if (k->list[i].id != event_id) {
@@ -324,17 +337,18 @@ int correlate_related_events(struct store *s, const struct store_viewer *v,
 			     size_t *n)
 {
 	struct event_set set = {NULL, 0, 0, event_id};
+	struct correlate_config own;
 	struct key_scan k;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	cfg = cfg ? cfg : &correlate_config_default;
-	rc = scan_init(&k, s, cfg);
+	cfg = correlate_config_for(cfg, v, &own);
+	rc = correlate_scan_init(&k, s, cfg);
 	if (rc == 0) {
 		rc = related_events_scan(s, v, event_id, &k, &set);
 	}
-	scan_release(&k);
+	correlate_scan_release(&k);
 	if (rc < 0) {
 		free(set.list);
 		return rc;
@@ -433,7 +447,7 @@ static int related_attributes_of_row(struct store *s,
 	for (size_t i = 0; rc == 0 && i < nkeys; i++) {
 		size_t before = out->n;
 
-		rc = scan_key(s, v, &keys[i], k);
+		rc = correlate_scan_key(s, v, &keys[i], k);
 		if (rc == 0 && k->over) {
 			attributes_drop_to(out, before);
 		}
@@ -450,7 +464,8 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 int64_t attribute_id,
 				 struct correlate_attribute **out, size_t *n)
 {
-	struct attribute_list list = {NULL, 0, 0, 0};
+	struct attribute_list list = {NULL, 0, 0, 0, 0};
+	struct correlate_config own;
 	struct store_match_cursor *c = NULL;
 	struct store_match m;
 	struct key_scan k = {NULL};
@@ -458,10 +473,10 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 
 	*out = NULL;
 	*n = 0;
-	cfg = cfg ? cfg : &correlate_config_default;
+	cfg = correlate_config_for(cfg, v, &own);
 	list.page_size = cfg->page_size;
 	list.list = calloc(cfg->page_size + 1, sizeof(*list.list));
-	rc = list.list ? scan_init(&k, s, cfg) : CAIRN_ENOMEM;
+	rc = list.list ? correlate_scan_init(&k, s, cfg) : CAIRN_ENOMEM;
 	if (rc == 0) {
 		rc = store_match_open(s, v, STORE_MATCH_ATTRIBUTE, attribute_id,
 				      NULL, 0, &c);
@@ -474,7 +489,7 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 		rc = related_attributes_of_row(s, v, &m, &k, &list);
 	}
 	store_match_close(c);
-	scan_release(&k);
+	correlate_scan_release(&k);
 	if (rc < 0) {
 		correlate_attributes_free(list.list, list.n);
 		return rc;

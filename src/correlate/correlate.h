@@ -90,4 +90,30 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 
 void correlate_attributes_free(struct correlate_attribute *list, size_t n);
 
+/* A value that stopped correlating, for MISP's over-correlating list. */
+struct correlate_over {
+	char *value;
+	int64_t occurrence; /* attributes with the value, as MISP counts */
+	bool excluded;      /* it matches a correlation exclusion too */
+};
+
+/* Finds the values that more than cfg->max_events events that `v` may
+ * see contain, most frequent first.  Candidates come from one pass over
+ * the value indexes (store_frequent_values()), and each is confirmed
+ * with the lookups of a correlation.  Free the result with
+ * correlate_over_free().
+ * NOTE: a value found mostly as the first half of composite values is
+ * not a candidate, because no index holds first halves alone. */
+int correlate_over_values(struct store *s, const struct store_viewer *v,
+			  const struct correlate_config *cfg,
+			  struct correlate_over **out, size_t *n);
+
+void correlate_over_free(struct correlate_over *list, size_t n);
+
+/* Returns true when `len` bytes of `text` match `pattern`, the value of a
+ * correlation exclusion: "%" matches any run of characters, and letters
+ * match in either case, as MySQL's LIKE does in MISP's default
+ * collation. */
+bool correlate_like(const char *pattern, const char *text, size_t len);
+
 #endif

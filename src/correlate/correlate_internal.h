@@ -51,12 +51,27 @@ int correlate_scan_range(struct store *s, const struct store_viewer *v,
 			 size_t bound_len, const struct correlate_key *key,
 			 struct key_scan *k);
 
+/* Reads every attribute that has `key` into `k` (its events), unless the
+ * key is excluded or proves over-correlating first (k->over). */
+int correlate_scan_key(struct store *s, const struct store_viewer *v,
+		       const struct correlate_key *key, struct key_scan *k);
+
+/* Sets up `k` for `cfg` and loads the exclusion list; release with
+ * correlate_scan_release() whatever it returns. */
+int correlate_scan_init(struct key_scan *k, struct store *s,
+			const struct correlate_config *cfg);
+void correlate_scan_release(struct key_scan *k);
+
+/* Returns `cfg`, or without one the defaults with the viewer's
+ * correlation limit, kept in `own`. */
+const struct correlate_config *
+correlate_config_for(const struct correlate_config *cfg,
+		     const struct store_viewer *v, struct correlate_config *own);
+
 int correlate_extras_load(struct store *s, struct correlate_extras *x);
 void correlate_extras_release(struct correlate_extras *x);
 
-/* Returns true when `key` matches an exclusion; "%" in an exclusion
- * matches any run of characters, and letters match in either case, as
- * MISP's LIKE comparison does with its default collation. */
+/* Returns true when `key` matches an exclusion (see correlate_like()). */
 bool correlate_excluded(const struct correlate_extras *x,
 			const struct correlate_key *key);
 

@@ -349,3 +349,50 @@ int store_exclusion_delete(struct store *s, int64_t id)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* -------- frequent values -------- */
+
+/* Both statements read one index only (attributes_value, whose entries
+ * hold the value, and attributes_second), so the cost is one pass over
+ * the index, without reading the table. */
+int store_frequent_values(struct store *s, int64_t min_count,
+			  int (*fn)(void *ctx, const char *value, size_t len,
+				    int64_t count),
+			  void *ctx)
+{
+	static const char *const sql[] = {
+		"SELECT value, count(*) FROM attributes GROUP BY value"
+		" HAVING count(*) > ?1",
+		"SELECT cairn_second(type, value), count(*) FROM attributes"
+		" WHERE cairn_second(type, value) IS NOT NULL"
+		" GROUP BY cairn_second(type, value) HAVING count(*) > ?1",
+	};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		int step;
+
+		if (sqlite3_prepare_v2(store_db(s), sql[i], -1, &st, NULL) !=
+		    SQLITE_OK) {
+			return store_fail_sqlite(s);
+		}
+		sqlite3_bind_int64(st, 1, min_count);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *value =
+				(const char *)sqlite3_column_text(st, 0);
+
+			rc = fn(ctx, value ? value : "",
+				(size_t)sqlite3_column_bytes(st, 0),
+				sqlite3_column_int64(st, 1));
+			if (rc < 0) {
+				break;
+			}
+		}
+		if (rc == 0 && step != SQLITE_DONE) {
+			rc = store_fail_sqlite(s);
+		}
+		sqlite3_finalize(st);
+	}
+	return rc;
+}

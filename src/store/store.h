@@ -40,6 +40,9 @@ struct store_viewer {
 	int64_t *sharing_groups; /* ids the org may see, ascending; owned */
 	size_t nsharing_groups;
 	char *sharing_group_list; /* the same ids as a JSON array; owned */
+	/* The server's over-correlation limit for this reader's lookups
+	 * (correlate.h), or 0 for the default. */
+	size_t correlation_limit;
 };
 
 #define STORE_VIEWER_INIT                                                      \
@@ -327,6 +330,16 @@ void store_match_close(struct store_match_cursor *c);
  * increasing order, and sets *n.  Deleted and invisible attributes are
  * counted too: the lengths only say which containing blocks to look up. */
 int store_net_prefixes(struct store *s, uint8_t *out, size_t *n);
+
+/* Calls `fn` for each value that more than `min_count` attributes have,
+ * as a whole value or as the correlating second half of a composite
+ * one, with the number of those attributes (deleted and invisible ones
+ * included).  A value found both ways is passed twice, once with each
+ * count. */
+int store_frequent_values(struct store *s, int64_t min_count,
+			  int (*fn)(void *ctx, const char *value, size_t len,
+				    int64_t count),
+			  void *ctx);
 
 /* A correlation exclusion, as MISP's CorrelationExclusion.  The strings
  * are owned by the record (store_exclusion_release()). */
