@@ -89,6 +89,18 @@ int api_touch_event(struct api_ctx *c, int64_t event_id);
 int api_check_distribution(struct api_ctx *c, json_t *obj,
 			   const char *pointer, struct cairn_err *e);
 
+/* Returns true when the request sets flag `name` (1 or true): as a named
+ * parameter, which wins, or as a key of `object` (may be NULL) or of the
+ * body (api/warnings.c). */
+bool api_request_flag(struct api_ctx *c, json_t *object, const char *name);
+
+/* Returns the loaded warninglists, or NULL without a library. */
+struct warninglist_set *api_warninglists(struct api_ctx *c);
+
+/* Returns true when attribute `attr` (with "type" and "value") is on an
+ * enabled warninglist for its type. */
+bool api_on_warninglist(struct api_ctx *c, json_t *attr);
+
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_health(struct api_ctx *c);
 int api_version(struct api_ctx *c);
