@@ -143,14 +143,16 @@ static double insert_and_correlate(struct store *s, const struct pair *pairs,
 		add_attribute(s, event, &pairs[rand() % npairs], false,
 			      *stored, &id);
 		(*stored)++;
-		if (correlate_related_attributes(s, &correlate_config_default,
+		if (correlate_related_attributes(s, &store_viewer_system,
+						 &correlate_config_default,
 						 id, &related, &n) == 0) {
 			*found += n;
 			correlate_attributes_free(related, n);
 		}
 	}
 	store_commit(s);
-	if (correlate_related_events(s, &correlate_config_default, event,
+	if (correlate_related_events(s, &store_viewer_system,
+				     &correlate_config_default, event,
 				     &events, &n) == 0) {
 		free(events);
 	}

@@ -356,7 +356,7 @@ static int authenticate(struct api_ctx *c, const char **message)
 			record_int(&c->user.org, ORG_ID, 0),
 			record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) != 0,
 			&c->viewer);
-		c->viewer.correlation_limit = c->app->correlation.max_events;
+		c->viewer.correlation = &c->app->correlation;
 		if (rc < 0) {
 			*message = "Authentication failed: the user's sharing "
 				   "groups could not be read.";

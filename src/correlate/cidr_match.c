@@ -78,9 +78,8 @@ bool correlate_excluded(const struct correlate_extras *x,
 	return false;
 }
 
-/* Returns true when rows `a` and `b` share a correlating value. */
-static bool rows_share_key(const struct store_match *a,
-			   const struct store_match *b)
+bool correlate_rows_share_key(const struct store_match *a,
+			      const struct store_match *b)
 {
 	struct correlate_key keys[2];
 	size_t n = correlate_keys(a->type, a->value, keys);
@@ -93,9 +92,8 @@ static bool rows_share_key(const struct store_match *a,
 	return false;
 }
 
-/* Returns true when one of the row's own values is excluded. */
-static bool row_excluded(const struct correlate_extras *x,
-			 const struct store_match *m)
+bool correlate_row_excluded(const struct correlate_extras *x,
+			    const struct store_match *m)
 {
 	struct correlate_key keys[2];
 	size_t n = correlate_keys(m->type, m->value, keys);
@@ -113,7 +111,7 @@ static bool net_accept(struct key_scan *k, const struct store_match *m)
 	uint8_t key[CORRELATE_NET_KEY_LEN];
 
 	return correlate_net_key(m->type, m->value, key) &&
-	       !rows_share_key(k->origin, m) && !row_excluded(&k->extras, m);
+	       !correlate_rows_share_key(k->origin, m) && !correlate_row_excluded(&k->extras, m);
 }
 
 /* Reads one range of network keys, from `low` to `high`. */
@@ -149,7 +147,7 @@ int correlate_scan_net(struct store *s, const struct store_viewer *v,
 	int rc;
 
 	if (!correlate_net_key(m->type, m->value, key) ||
-	    row_excluded(&k->extras, m)) {
+	    correlate_row_excluded(&k->extras, m)) {
 		return 0;
 	}
 	prefix = key[CORRELATE_NET_KEY_LEN - 1];

@@ -23,6 +23,8 @@
 const struct correlate_config correlate_config_default = {
 	.max_events = CORRELATE_MAX_EVENTS_DEFAULT,
 	.page_size = CORRELATE_PAGE_SIZE_DEFAULT,
+	.ssdeep_threshold = CORRELATE_SSDEEP_THRESHOLD_DEFAULT,
+	.tlsh_threshold = CORRELATE_TLSH_THRESHOLD_DEFAULT,
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -133,16 +135,12 @@ int correlate_scan_key(struct store *s, const struct store_viewer *v,
 
 const struct correlate_config *
 correlate_config_for(const struct correlate_config *cfg,
-		     const struct store_viewer *v, struct correlate_config *own)
+		     const struct store_viewer *v)
 {
 	if (cfg) {
 		return cfg;
 	}
-	*own = correlate_config_default;
-	if (v->correlation_limit > 0) {
-		own->max_events = v->correlation_limit;
-	}
-	return own;
+	return v->correlation ? v->correlation : &correlate_config_default;
 }
 
 int correlate_scan_init(struct key_scan *k, struct store *s,
@@ -150,6 +148,7 @@ int correlate_scan_init(struct key_scan *k, struct store *s,
 {
 	memset(k, 0, sizeof(*k));
 	k->max_events = cfg->max_events;
+	k->fuzzy = cfg;
 	k->list = calloc(cfg->max_events + 1, sizeof(*k->list));
 	if (!k->list) {
 		return CAIRN_ENOMEM;
@@ -320,6 +319,10 @@ static int related_events_scan(struct store *s, const struct store_viewer *v,
 			rc = correlate_scan_net(s, v, &m, k,
 						related_events_of_range, set);
 		}
+		if (rc == 0) {
+			rc = correlate_scan_fuzzy(s, v, &m, k,
+						  related_events_of_range, set);
+		}
 		if (rc < 0) {
 			break;
 		}
@@ -337,13 +340,12 @@ int correlate_related_events(struct store *s, const struct store_viewer *v,
 			     size_t *n)
 {
 	struct event_set set = {NULL, 0, 0, event_id};
-	struct correlate_config own;
 	struct key_scan k;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	cfg = correlate_config_for(cfg, v, &own);
+	cfg = correlate_config_for(cfg, v);
 	rc = correlate_scan_init(&k, s, cfg);
 	if (rc == 0) {
 		rc = related_events_scan(s, v, event_id, &k, &set);
@@ -456,6 +458,9 @@ static int related_attributes_of_row(struct store *s,
 	if (rc == 0) {
 		rc = correlate_scan_net(s, v, m, k, attributes_of_range, out);
 	}
+	if (rc == 0) {
+		rc = correlate_scan_fuzzy(s, v, m, k, attributes_of_range, out);
+	}
 	return rc;
 }
 
@@ -465,7 +470,6 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 struct correlate_attribute **out, size_t *n)
 {
 	struct attribute_list list = {NULL, 0, 0, 0, 0};
-	struct correlate_config own;
 	struct store_match_cursor *c = NULL;
 	struct store_match m;
 	struct key_scan k = {NULL};
@@ -473,7 +477,7 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 
 	*out = NULL;
 	*n = 0;
-	cfg = correlate_config_for(cfg, v, &own);
+	cfg = correlate_config_for(cfg, v);
 	list.page_size = cfg->page_size;
 	list.list = calloc(cfg->page_size + 1, sizeof(*list.list));
 	rc = list.list ? correlate_scan_init(&k, s, cfg) : CAIRN_ENOMEM;

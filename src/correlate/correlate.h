@@ -46,10 +46,21 @@ struct correlate_config {
 	size_t max_events;
 	/* Maximum entries of one list of related events or attributes. */
 	size_t page_size;
+	/* Two ssdeep hashes correlate when fuzzy_compare() scores them at
+	 * least this (0 to 100; above 100 turns ssdeep matching off). */
+	int ssdeep_threshold;
+	/* Two TLSH hashes correlate when their distance is at most this
+	 * (0 and up; below 0 turns TLSH matching off). */
+	int tlsh_threshold;
 };
 
 #define CORRELATE_MAX_EVENTS_DEFAULT 20
 #define CORRELATE_PAGE_SIZE_DEFAULT 100
+/* Defaults chosen here, not taken from MISP: an ssdeep score of 40 and a
+ * TLSH distance of 40 are both well inside what the tools' authors call
+ * similar. */
+#define CORRELATE_SSDEEP_THRESHOLD_DEFAULT 40
+#define CORRELATE_TLSH_THRESHOLD_DEFAULT 40
 
 extern const struct correlate_config correlate_config_default;
 

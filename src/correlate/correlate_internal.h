@@ -35,7 +35,9 @@ struct key_scan {
 	void *ctx;
 	/* For a scan without a key: whether row `m` counts. */
 	bool (*accept)(struct key_scan *k, const struct store_match *m);
-	const struct store_match *origin; /* the row whose network is read */
+	const struct store_match *origin; /* the row whose network or fuzzy
+					   * hash is looked up */
+	const struct correlate_config *fuzzy; /* the similarity thresholds */
 	struct correlate_extras extras;
 };
 
@@ -62,11 +64,11 @@ int correlate_scan_init(struct key_scan *k, struct store *s,
 			const struct correlate_config *cfg);
 void correlate_scan_release(struct key_scan *k);
 
-/* Returns `cfg`, or without one the defaults with the viewer's
- * correlation limit, kept in `own`. */
+/* Returns `cfg`, or without one the viewer's settings, or the
+ * defaults. */
 const struct correlate_config *
 correlate_config_for(const struct correlate_config *cfg,
-		     const struct store_viewer *v, struct correlate_config *own);
+		     const struct store_viewer *v);
 
 int correlate_extras_load(struct store *s, struct correlate_extras *x);
 void correlate_extras_release(struct correlate_extras *x);
@@ -74,6 +76,22 @@ void correlate_extras_release(struct correlate_extras *x);
 /* Returns true when `key` matches an exclusion (see correlate_like()). */
 bool correlate_excluded(const struct correlate_extras *x,
 			const struct correlate_key *key);
+
+/* Returns true when rows `a` and `b` share a correlating value. */
+bool correlate_rows_share_key(const struct store_match *a,
+			      const struct store_match *b);
+
+/* Returns true when one of the row's own values is excluded. */
+bool correlate_row_excluded(const struct correlate_extras *x,
+			    const struct store_match *m);
+
+/* As correlate_scan_net(), for the ssdeep or tlsh hash of row `m`: the
+ * attributes whose hash is similar above the thresholds of k->fuzzy
+ * (fuzzy.c). */
+int correlate_scan_fuzzy(struct store *s, const struct store_viewer *v,
+			 const struct store_match *m, struct key_scan *k,
+			 int (*per_range)(void *ctx, struct key_scan *k),
+			 void *ctx);
 
 /* Calls k->fn for each attribute of another block in a CIDR relation
  * with the address of row `m` (model/correlation.h's network key): the

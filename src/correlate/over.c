@@ -104,13 +104,12 @@ int correlate_over_values(struct store *s, const struct store_viewer *v,
 			  struct correlate_over **out, size_t *n)
 {
 	struct over_list o = {NULL, 0, 0};
-	struct correlate_config own;
 	struct key_scan k;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	cfg = correlate_config_for(cfg, v, &own);
+	cfg = correlate_config_for(cfg, v);
 	rc = correlate_scan_init(&k, s, cfg);
 	if (rc == 0) {
 		rc = store_frequent_values(s, (int64_t)cfg->max_events,

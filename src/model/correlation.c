@@ -112,6 +112,29 @@ size_t correlate_keys(const char *type, const char *value,
 	return n;
 }
 
+/* ssdeep block sizes are 3 times a power of two; this bounds the digits. */
+#define SSDEEP_BLOCK_MAX 0x7fffffffL
+
+long correlate_ssdeep_block(const char *type, const char *value)
+{
+	long block = 0;
+	const char *p = value;
+
+	if (!type || !value || strcmp(type, "ssdeep") != 0) {
+		return -1;
+	}
+	for (; *p >= '0' && *p <= '9'; p++) {
+		block = block * 10 + (*p - '0');
+		if (block > SSDEEP_BLOCK_MAX) {
+			return -1;
+		}
+	}
+	if (p == value || *p != ':' || block == 0 || !strchr(p + 1, ':')) {
+		return -1;
+	}
+	return block;
+}
+
 static void clear_host_bits(uint8_t address[16], unsigned prefix)
 {
 	for (unsigned bit = prefix; bit < 128; bit++) {

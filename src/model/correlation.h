@@ -44,6 +44,10 @@ size_t correlate_keys(const char *type, const char *value,
 bool correlate_second_half(const char *type, const char *value,
 			   struct correlate_key *second);
 
+/* Returns the block size of an ssdeep attribute's value
+ * ("BLOCKSIZE:HASH:HASH"), or -1 for another type or a malformed value. */
+long correlate_ssdeep_block(const char *type, const char *value);
+
 /* A network key: the first 16 bytes are the block's network address
  * (IPv4 as IPv4-mapped IPv6, ::ffff:a.b.c.d) with the host bits cleared,
  * the last byte the prefix length in IPv6 bits (an IPv4 /24 is 120).

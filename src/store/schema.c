@@ -452,19 +452,26 @@ static const char migration_8[] = "";
  * - attributes_net holds the 17-byte network key of addresses and CIDR
  *   blocks, so that containment is an index range;
  * - attributes_net_block holds the prefix lengths of the blocks only, so
- *   that the distinct lengths cost one seek each.
+ *   that the distinct lengths cost one seek each;
+ * - attributes_ssdeep holds the block size of ssdeep hashes, because only
+ *   hashes of equal, double or half block size can be similar.
  * The partial indexes leave out the rows without such a value, and
  * creating them fills them from the existing rows.  A correlation
  * exclusion's value may hold "%" wildcards, as in MISP. */
 static const char migration_9[] =
-	"CREATE INDEX attributes_second ON attributes(cairn_second(type, value))"
+	"CREATE INDEX IF NOT EXISTS attributes_second"
+	" ON attributes(cairn_second(type, value))"
 	" WHERE cairn_second(type, value) IS NOT NULL;\n"
-	"CREATE INDEX attributes_net ON attributes(cairn_net(type, value))"
+	"CREATE INDEX IF NOT EXISTS attributes_net"
+	" ON attributes(cairn_net(type, value))"
 	" WHERE cairn_net(type, value) IS NOT NULL;\n"
-	"CREATE INDEX attributes_net_block"
+	"CREATE INDEX IF NOT EXISTS attributes_net_block"
 	" ON attributes(cairn_net_prefix(type, value))"
 	" WHERE cairn_net_prefix(type, value) < 128;\n"
-	"CREATE TABLE correlation_exclusions (\n"
+	"CREATE INDEX IF NOT EXISTS attributes_ssdeep"
+	" ON attributes(cairn_ssdeep_block(type, value))"
+	" WHERE cairn_ssdeep_block(type, value) IS NOT NULL;\n"
+	"CREATE TABLE IF NOT EXISTS correlation_exclusions (\n"
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	" value TEXT NOT NULL UNIQUE,\n"
 	" from_json INTEGER NOT NULL DEFAULT 0,\n"

@@ -2127,6 +2127,9 @@ static const char *const match_sql[] = {
 					    MATCH_LIVE,
 	[STORE_MATCH_NET] = MATCH_SELECT "cairn_net(a.type, a.value)"
 					 " BETWEEN ?1 AND ?2" MATCH_LIVE,
+	[STORE_MATCH_SSDEEP] = MATCH_SELECT
+		"cairn_ssdeep_block(a.type, a.value) = ?1" MATCH_LIVE,
+	[STORE_MATCH_TYPE] = MATCH_SELECT "a.type = ?1" MATCH_LIVE,
 };
 
 /* ORDER BY clauses, after the visibility conditions. */
@@ -2137,6 +2140,8 @@ static const char *const match_order[] = {
 	[STORE_MATCH_PREFIX] = "",
 	[STORE_MATCH_SECOND] = "",
 	[STORE_MATCH_NET] = "",
+	[STORE_MATCH_SSDEEP] = "",
+	[STORE_MATCH_TYPE] = "",
 };
 
 #define MATCH_COUNT (sizeof(match_sql) / sizeof(match_sql[0]))
@@ -2192,6 +2197,22 @@ static int match_stmt(struct store *s, struct store_match_cursor *c,
 	return 0;
 }
 
+static int match_bind_number(struct store_match_cursor *c, const char *key,
+			     size_t key_len)
+{
+	int64_t number = 0;
+
+	for (size_t i = 0; i < key_len; i++) {
+		if (key[i] < '0' || key[i] > '9' || number > INT64_MAX / 10) {
+			return store_failf(c->s, CAIRN_EINVAL,
+					   "invalid number key for a match "
+					   "query");
+		}
+		number = number * 10 + (key[i] - '0');
+	}
+	return bind_check(c->s, sqlite3_bind_int64(c->stmt, 1, number));
+}
+
 static int match_bind_net(struct store_match_cursor *c, const char *key,
 			  size_t key_len)
 {
@@ -2217,7 +2238,11 @@ static int match_bind_key(struct store_match_cursor *c,
 {
 	struct store *s = c->s;
 
-	if (q == STORE_MATCH_VALUE || q == STORE_MATCH_SECOND) {
+	if (q == STORE_MATCH_SSDEEP) {
+		return match_bind_number(c, key, key_len);
+	}
+	if (q == STORE_MATCH_VALUE || q == STORE_MATCH_SECOND ||
+	    q == STORE_MATCH_TYPE) {
 		return bind_check(s, sqlite3_bind_text(c->stmt, 1, key,
 						       (int)key_len,
 						       SQLITE_STATIC));

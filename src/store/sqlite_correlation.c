@@ -76,6 +76,25 @@ static void sql_net_prefix(sqlite3_context *ctx, int argc,
 	}
 }
 
+/* cairn_ssdeep_block(type, value): the block size of an ssdeep value,
+ * else NULL. */
+static void sql_ssdeep_block(sqlite3_context *ctx, int argc,
+			     sqlite3_value **argv)
+{
+	const char *type, *value;
+	long block = -1;
+
+	(void)argc;
+	if (function_args(argv, &type, &value)) {
+		block = correlate_ssdeep_block(type, value);
+	}
+	if (block > 0) {
+		sqlite3_result_int64(ctx, block);
+	} else {
+		sqlite3_result_null(ctx);
+	}
+}
+
 int store_sql_functions(sqlite3 *db)
 {
 	static const struct {
@@ -85,6 +104,7 @@ int store_sql_functions(sqlite3 *db)
 		{"cairn_second", sql_second},
 		{"cairn_net", sql_net},
 		{"cairn_net_prefix", sql_net_prefix},
+		{"cairn_ssdeep_block", sql_ssdeep_block},
 	};
 	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 			  SQLITE_INNOCUOUS;

@@ -33,6 +33,8 @@ struct store_pool;
  * one, and adds the visibility conditions of store/visibility.h to its SQL
  * (none for a site admin).  store_viewer_load() fills the sharing groups;
  * store_viewer_release() frees them. */
+struct correlate_config;
+
 struct store_viewer {
 	int64_t org_id;
 	int64_t user_id;
@@ -40,9 +42,9 @@ struct store_viewer {
 	int64_t *sharing_groups; /* ids the org may see, ascending; owned */
 	size_t nsharing_groups;
 	char *sharing_group_list; /* the same ids as a JSON array; owned */
-	/* The server's over-correlation limit for this reader's lookups
-	 * (correlate.h), or 0 for the default. */
-	size_t correlation_limit;
+	/* The server's correlation settings for this reader's lookups
+	 * (correlate/correlate.h), or NULL for the defaults.  Not owned. */
+	const struct correlate_config *correlation;
 };
 
 #define STORE_VIEWER_INIT                                                      \
@@ -291,6 +293,9 @@ enum store_match_query {
 	STORE_MATCH_NET,       /* attributes whose network key lies from the
 				* first to the last 17 bytes of `key` (34
 				* bytes, model/correlation.h) */
+	STORE_MATCH_SSDEEP,    /* ssdeep attributes whose block size is the
+				* number `key` (decimal text) */
+	STORE_MATCH_TYPE,      /* attributes of type `key` */
 	STORE_MATCH_COUNT
 };
 

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "correlate/correlate.h"
+#include "correlate/tlsh_wrap.h"
 #include "model/misp.h"
 #include "store/internal.h"
 #include "store/store.h"
@@ -901,6 +902,127 @@ static void exclusion_wildcard(void **state)
 	assert_false(related_to(f, c, a));
 }
 
+/* -------- fuzzy hashes -------- */
+
+/* ssdeep hashes made by libfuzzy's fuzzy_hash_buf: SSDEEP_A of 4096
+ * bytes of pseudo-random text, SSDEEP_B of the same bytes with two
+ * changed (score 97 against A), SSDEEP_LONG of 6000 bytes that start
+ * with A's (score 91), SSDEEP_OTHER of random bytes (score 0). */
+#define SSDEEP_A                                                               \
+	"96:Yyja0rJQrDw68Kitwe0AjsAWtOiJpqYAzpejHP5gC/Zzx/ghzG7d:/rJow63e0gsVw" \
+	"NeD7/vozU"
+#define SSDEEP_B                                                               \
+	"96:Yyja0rJQrWw68Kitwe0AjsAWtOiJpqYAzpOjHP5gC/Zzx/ghzG7d:/rJNw63e0gsVw" \
+	"NOD7/vozU"
+#define SSDEEP_OTHER                                                           \
+	"96:Zh1sMy7EGArSipT+qKtdoY81vkMkKzZNUuNVoa8TC5K:ZpeEGArSipTq81vkM9zQqV" \
+	"r8TC5K"
+/* TLSH hashes made by libtlsh 3.4.4: TLSH_A of the 4096 bytes above,
+ * TLSH_B of them with every 97th byte changed (distance 33), TLSH_OTHER
+ * of random bytes (distance 233). */
+#define TLSH_A                                                                 \
+	"06815C328C0C22DB01A7475512D46D1AC9C9EF2142D3CA5CCFB90BF55A68323D95B4" \
+	"7E"
+#define TLSH_B                                                                 \
+	"31817C329C0D22EB4197475512C46E16C8C8EF2192E3CA58CFB80BF65A6C363DD5B0" \
+	"7E"
+#define TLSH_OTHER                                                             \
+	"9F815D5ED021E45AF77E903946BDEA860A2391E4B4192FDB4E00B7E3513CEC39F1A7" \
+	"14"
+
+static bool related_with(struct fixture *f, const struct correlate_config *cfg,
+			 int64_t event, int64_t other)
+{
+	struct correlate_event *list = NULL;
+	bool found = false;
+	size_t n = 0;
+
+	assert_int_equal(correlate_related_events(f->s, &store_viewer_system,
+						  cfg, event, &list, &n),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		found = found || list[i].id == other;
+	}
+	free(list);
+	return found;
+}
+
+static void ssdeep_similar_correlates(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config off = correlate_config_default;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t other = add_event(f);
+
+	add_attribute(f, a, "ssdeep", SSDEEP_A);
+	add_attribute(f, b, "ssdeep", SSDEEP_B);
+	add_attribute(f, other, "ssdeep", SSDEEP_OTHER);
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+	assert_false(related_to(f, a, other));
+	assert_false(related_to(f, other, a));
+	off.ssdeep_threshold = 101;
+	assert_false(related_with(f, &off, a, b));
+	off.ssdeep_threshold = 98;
+	assert_false(related_with(f, &off, a, b));
+	off.ssdeep_threshold = 97;
+	assert_true(related_with(f, &off, a, b));
+}
+
+static void ssdeep_block_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(correlate_ssdeep_block("ssdeep", SSDEEP_A), 96);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "3:abc:def"), 3);
+	assert_int_equal(correlate_ssdeep_block("md5", SSDEEP_A), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "x:abc:def"), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "96:abc"), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "0:abc:d"), -1);
+}
+
+static void tlsh_similar_correlates(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config strict = correlate_config_default;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t other = add_event(f);
+	struct correlate_attribute *list = NULL;
+	int64_t source;
+	size_t n = 0;
+
+	source = add_attribute(f, a, "tlsh", TLSH_A);
+	add_attribute(f, b, "tlsh", "T1" TLSH_B);
+	add_attribute(f, other, "tlsh", TLSH_OTHER);
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+	assert_false(related_to(f, a, other));
+	strict.tlsh_threshold = 32;
+	assert_false(related_with(f, &strict, a, b));
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      NULL, source, &list, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].value, "T1" TLSH_B);
+	correlate_attributes_free(list, n);
+	assert_int_equal(correlate_tlsh_distance(TLSH_A, "T1" TLSH_B), 33);
+	assert_int_equal(correlate_tlsh_distance(TLSH_A, "not a hash"), -1);
+}
+
+static void fuzzy_lookups_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "ssdeep", SSDEEP_A);
+	add_attribute(f, b, "ssdeep", SSDEEP_B);
+	assert_true(related_to(f, a, b));
+	assert_plan_uses(f, "cairn_ssdeep_block(a.type", "attributes_ssdeep");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup,         \
@@ -946,6 +1068,10 @@ int main(void)
 		T(lookups_use_indexes),
 		T(exclusion_stops_value),
 		T(exclusion_wildcard),
+		T(ssdeep_similar_correlates),
+		cmocka_unit_test(ssdeep_block_sizes),
+		T(tlsh_similar_correlates),
+		T(fuzzy_lookups_use_indexes),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
