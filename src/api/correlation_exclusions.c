@@ -1,7 +1,7 @@
 /*
  * Correlation exclusions, MISP's /correlation_exclusions/index, view,
- * add, edit, delete and clean, for site admins (the route table says
- * so).  An excluded value never correlates (correlate/correlate.h).
+ * add, edit, delete and clean, for site admins (the route table requires
+ * it).  An excluded value never correlates (correlate/correlate.h).
  *
  * Correlations are computed when they are read, so there is nothing
  * stored to remove: clean reports success as MISP does, and a new
@@ -66,7 +66,7 @@ static int send_exclusion(struct api_ctx *c, int64_t id)
 }
 
 /* The value filter of index, from a named parameter or the body: exact,
- * or a pattern when it holds "%". */
+ * or a pattern when it contains "%". */
 static const char *index_filter(struct api_ctx *c)
 {
 	const char *value = path_named(&c->path, "value");

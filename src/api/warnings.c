@@ -1,5 +1,5 @@
 /*
- * Warninglists applied to requests: whether a request asks for them
+ * Warninglists applied to requests: whether a request sets them
  * (enforceWarninglist, includeWarninglistHits), and whether a value is
  * on an enabled list.
  */

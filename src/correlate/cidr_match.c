@@ -5,8 +5,8 @@
  * text.  The blocks inside a block B, and the addresses in it, have keys
  * from B's own key to the key of B's last address, so one range of the
  * index attributes_net finds them all.  A block that contains B has the
- * key of B widened to its own prefix length, so it is found by one seek
- * per prefix length that some stored block has; store_net_prefixes()
+ * key of B widened to its own prefix length.  So one seek per prefix
+ * length that some stored block has finds them, and store_net_prefixes()
  * lists those lengths once per request.
  */
 #include "correlate/correlate_internal.h"

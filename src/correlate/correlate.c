@@ -273,7 +273,8 @@ static int related_events_of_key(struct store *s, const struct store_viewer *v,
 	return rc;
 }
 
-/* Adds the events of one CIDR range to the set (see related_events_of_key). */
+/* Adds the events of one CIDR or fuzzy-hash range to the set, unless it
+ * over-correlates. */
 static int related_events_of_range(void *ctx, struct key_scan *k)
 {
 	struct event_set *set = ctx;
@@ -419,7 +420,7 @@ static void attributes_drop_to(struct attribute_list *out, size_t before)
 	}
 }
 
-/* Drops the matches of a CIDR range that over-correlates. */
+/* Drops the matches of a CIDR or fuzzy-hash range that over-correlates. */
 static int attributes_of_range(void *ctx, struct key_scan *k)
 {
 	struct attribute_list *out = ctx;
@@ -431,8 +432,8 @@ static int attributes_of_range(void *ctx, struct key_scan *k)
 	return 0;
 }
 
-/* Collects the matches of each key of row `m`, and then its CIDR
- * matches, dropping those of a key or range that proves
+/* Collects the matches of each key of row `m`, and then its CIDR and
+ * fuzzy-hash matches, dropping those of a key or range that proves
  * over-correlating. */
 static int related_attributes_of_row(struct store *s,
 				     const struct store_viewer *v,

@@ -10,7 +10,7 @@
  *
  * The rules follow MISP 2.5 (app/Model/MispAttribute.php and
  * app/Model/Correlation.php):
- * - the type rules of model/correlation.h say which values correlate:
+ * - the type rules of model/correlation.h decide which values correlate:
  *   the whole value, or each half of a composite one except for the
  *   port types, which correlate on the address or host only;
  * - ip-src, ip-dst, the address of ip-src|port and ip-dst|port and the
@@ -56,9 +56,8 @@ struct correlate_config {
 
 #define CORRELATE_MAX_EVENTS_DEFAULT 20
 #define CORRELATE_PAGE_SIZE_DEFAULT 100
-/* Defaults chosen here, not taken from MISP: an ssdeep score of 40 and a
- * TLSH distance of 40 are both well inside what the tools' authors call
- * similar. */
+/* NOTE: both defaults are estimates chosen here, not taken from MISP or
+ * tuned on data. */
 #define CORRELATE_SSDEEP_THRESHOLD_DEFAULT 40
 #define CORRELATE_TLSH_THRESHOLD_DEFAULT 40
 
@@ -114,7 +113,7 @@ struct correlate_over {
  * with the lookups of a correlation.  Free the result with
  * correlate_over_free().
  * NOTE: a value found mostly as the first half of composite values is
- * not a candidate, because no index holds first halves alone. */
+ * not a candidate, because no index contains first halves alone. */
 int correlate_over_values(struct store *s, const struct store_viewer *v,
 			  const struct correlate_config *cfg,
 			  struct correlate_over **out, size_t *n);

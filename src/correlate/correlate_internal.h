@@ -1,6 +1,6 @@
 /*
- * What correlate.c shares with cidr_match.c.  Nothing outside
- * src/correlate/ and tests/unit/ includes this header.
+ * Declarations shared by correlate.c, cidr_match.c, fuzzy.c and over.c.
+ * Nothing outside src/correlate/ and tests/unit/ includes this header.
  */
 #ifndef CAIRN_CORRELATE_INTERNAL_H
 #define CAIRN_CORRELATE_INTERNAL_H
@@ -20,7 +20,7 @@ struct correlate_extras {
 struct key_scan;
 
 /* Called for each matching row once its event is counted.  `key` is the
- * shared value, or NULL for a CIDR match. */
+ * shared value, or NULL for a CIDR or fuzzy-hash match. */
 typedef int (*match_fn)(void *ctx, const struct store_match *m,
 			const struct correlate_key *key);
 
@@ -47,7 +47,8 @@ bool correlate_row_has_key(const struct store_match *m,
 
 /* Reads the rows of one match query into `k`, stopping when the key
  * proves over-correlating.  A row counts when `key` is one of its
- * correlating values, or, with a NULL `key`, when k->accept() says so. */
+ * correlating values, or, with a NULL `key`, when k->accept() returns
+ * true. */
 int correlate_scan_range(struct store *s, const struct store_viewer *v,
 			 enum store_match_query q, const char *bound,
 			 size_t bound_len, const struct correlate_key *key,
@@ -98,8 +99,8 @@ int correlate_scan_fuzzy(struct store *s, const struct store_viewer *v,
  * addresses and blocks inside it, and the blocks that contain it.  Rows
  * that share an exact correlating value with `m` are left out, because
  * the exact lookups find them.  `per_range` runs after each range with
- * the events counted in k; k->over says whether the range
- * over-correlated, so that its matches are dropped. */
+ * the events counted in k.  When k->over is set, the range
+ * over-correlated and `per_range` drops its matches. */
 int correlate_scan_net(struct store *s, const struct store_viewer *v,
 		       const struct store_match *m, struct key_scan *k,
 		       int (*per_range)(void *ctx, struct key_scan *k),

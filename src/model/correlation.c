@@ -25,7 +25,7 @@ static const char *const primary_only_types[] = {
 	"hostname|port",
 };
 
-/* Types with a network key, and which half of the value holds it:
+/* Types with a network key, and which half of the value contains it:
  * 0 the whole value, 1 the first half, 2 the second half. */
 static const struct {
 	const char *type;
@@ -35,7 +35,7 @@ static const struct {
 	{"ip-dst|port", 1}, {"domain|ip", 2},
 };
 
-/* The longest address text: INET6_ADDRSTRLEN (46) plus "/128". */
+/* The maximum address text length: INET6_ADDRSTRLEN (46) plus "/128". */
 #define ADDRESS_TEXT_MAX 50
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

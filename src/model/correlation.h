@@ -1,5 +1,5 @@
 /*
- * Which values of an attribute correlate, by MISP 2.5's type rules
+ * The correlating values of an attribute, by MISP 2.5's type rules
  * (app/Model/MispAttribute.php): the store indexes these values and the
  * correlation engine looks them up.
  *

@@ -57,6 +57,9 @@ enum store_slot {
 	STORE_SLOT_SG_MEMBER_FIND,
 	STORE_SLOT_SG_SERVER_FIND,
 	STORE_SLOT_SG_USAGE,
+	/* sqlite_correlation.c: the reads of every correlation request */
+	STORE_SLOT_EXCLUSIONS,
+	STORE_SLOT_NET_PREFIXES,
 	/* sqlite_search.c: [which search * 2 + site admin] are prepared per
 	 * call, because their text depends on the filters. */
 	STORE_SLOT_COUNT

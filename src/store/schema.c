@@ -447,14 +447,14 @@ static const char migration_8[] = "";
 
 /* Correlation indexes and exclusions.  The SQL functions come from
  * store_sql_functions() (model/correlation.h has the rules):
- * - attributes_second holds the second half of composite values, so
- *   that an ip-dst finds the domain|ip holding its address;
- * - attributes_net holds the 17-byte network key of addresses and CIDR
- *   blocks, so that containment is an index range;
- * - attributes_net_block holds the prefix lengths of the blocks only, so
- *   that the distinct lengths cost one seek each;
- * - attributes_ssdeep holds the block size of ssdeep hashes, because only
- *   hashes of equal, double or half block size can be similar.
+ * - attributes_second contains the second half of composite values, so
+ *   that an ip-dst finds the domain|ip with its address;
+ * - attributes_net contains the 17-byte network key of addresses and
+ *   CIDR blocks, so that containment is an index range;
+ * - attributes_net_block contains the prefix lengths of the blocks only,
+ *   so that the distinct lengths cost one seek each;
+ * - attributes_ssdeep contains the block size of ssdeep hashes, because
+ *   only hashes of equal, double or half block size can be similar.
  * The partial indexes leave out the rows without such a value, and
  * creating them fills them from the existing rows.  A correlation
  * exclusion's value may hold "%" wildcards, as in MISP. */

@@ -121,6 +121,12 @@ int store_sql_functions(sqlite3 *db)
 	return SQLITE_OK;
 }
 
+/* Appends the statement text passed as `ctx`, for store_slot_stmt(). */
+static int build_text(struct buf *sql, const void *ctx)
+{
+	return buf_adds(sql, ctx);
+}
+
 /* -------- stored block prefix lengths -------- */
 
 /* Each step is one seek on attributes_net_block, which holds only
@@ -137,8 +143,9 @@ int store_net_prefixes(struct store *s, uint8_t *out, size_t *n)
 	int rc = SQLITE_OK;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		return store_fail_sqlite(s);
+	rc = store_slot_stmt(s, STORE_SLOT_NET_PREFIXES, build_text, sql, &st);
+	if (rc < 0) {
+		return rc;
 	}
 	while (last < CORRELATE_NET_FULL) {
 		sqlite3_bind_int(st, 1, last);
@@ -152,17 +159,18 @@ int store_net_prefixes(struct store *s, uint8_t *out, size_t *n)
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		rc = store_fail_sqlite(s);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return rc;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return 0;
 }
 
 /* -------- correlation exclusions -------- */
 
-/* The list is small and changes rarely, so its statements are prepared
- * on each call. */
+/* The list is small and changes rarely, so its writes are prepared on
+ * each call; every correlation request reads it, so that statement is
+ * kept. */
 
 void store_exclusion_release(struct store_exclusion *x)
 {
@@ -210,8 +218,9 @@ int store_exclusion_list(struct store *s, struct store_exclusion **out,
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		return store_fail_sqlite(s);
+	rc = store_slot_stmt(s, STORE_SLOT_EXCLUSIONS, build_text, sql, &st);
+	if (rc < 0) {
+		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
@@ -238,7 +247,7 @@ int store_exclusion_list(struct store *s, struct store_exclusion **out,
 	} else {
 		rc = store_fail_sqlite(s);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc < 0) {
 		store_exclusions_free(list, count);
 		return rc;

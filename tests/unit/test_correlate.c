@@ -853,6 +853,7 @@ static void lookups_use_indexes(void **state)
 	assert_true(related_to(f, b, a));
 	assert_plan_uses(f, "cairn_net(a.type", "attributes_net");
 	assert_plan_uses(f, "cairn_second(a.type", "attributes_second");
+	assert_plan_uses(f, "min(cairn_net_prefix", "attributes_net_block");
 }
 
 /* -------- exclusions -------- */
