@@ -456,9 +456,16 @@ static const char migration_8[] = "";
  * - attributes_ssdeep contains the block size of ssdeep hashes, because
  *   only hashes of equal, double or half block size can be similar.
  * The partial indexes leave out the rows without such a value, and
- * creating them fills them from the existing rows.  A correlation
+ * creating them fills them from the existing rows.  attributes_value is
+ * rebuilt with the other columns that the correlation lookups and the
+ * visibility conditions read, so that a matching row costs no read of the
+ * table (docs/benchmarks.md has the measurement).  A correlation
  * exclusion's value may hold "%" wildcards, as in MISP. */
 static const char migration_9[] =
+	"DROP INDEX IF EXISTS attributes_value;\n"
+	"CREATE INDEX attributes_value ON attributes(value, event_id, type,"
+	" deleted, disable_correlation, object_id, distribution,"
+	" sharing_group_id);\n"
 	"CREATE INDEX IF NOT EXISTS attributes_second"
 	" ON attributes(cairn_second(type, value))"
 	" WHERE cairn_second(type, value) IS NOT NULL;\n"

@@ -279,7 +279,7 @@ void store_cursor_close(struct store_cursor *c);
  * rules are left to the caller.
  *
  * STORE_MATCH_VALUE and STORE_MATCH_PREFIX read one range of the index
- * attributes_value each, in that index's order (by value, then id);
+ * attributes_value each, in that index's order (by value, then event);
  * STORE_MATCH_SECOND reads attributes_second and STORE_MATCH_NET one
  * range of attributes_net (see schema.c's migration 9). */
 enum store_match_query {
