@@ -1024,6 +1024,70 @@ static void fuzzy_lookups_use_indexes(void **state)
 	assert_plan_uses(f, "cairn_ssdeep_block(a.type", "attributes_ssdeep");
 }
 
+static void like_patterns(void **state)
+{
+	static const struct {
+		const char *pattern;
+		const char *text;
+		bool match;
+	} cases[] = {
+		{"a.example", "a.example", true},
+		{"a.example", "A.Example", true},
+		{"a.example", "a.example.org", false},
+		{"%.example", "cdn.a.example", true},
+		{"%.example", "example", false},
+		{"10.%", "10.1.2.3", true},
+		{"%cdn%", "x.cdn.y", true},
+		{"a%b%c", "aXXbYYc", true},
+		{"a%b%c", "aXXcYYb", false},
+		{"%", "", true},
+		{"", "", true},
+		{"", "x", false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = correlate_like(cases[i].pattern, cases[i].text,
+					  strlen(cases[i].text));
+
+		if (got != cases[i].match) {
+			fail_msg("'%s' against '%s': expected %d", cases[i].pattern,
+				 cases[i].text, cases[i].match);
+		}
+	}
+}
+
+static void over_values_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 2, .page_size = 100};
+	struct correlate_over *list = NULL;
+	int64_t id = 0;
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		int64_t event = add_event(f);
+
+		add_attribute(f, event, "domain", "busy.example");
+		add_attribute(f, event, "filename|md5",
+			      "f.exe|d41d8cd98f00b204e9800998ecf8427e");
+	}
+	add_attribute(f, add_event(f), "domain", "quiet.example");
+	assert_int_equal(store_exclusion_add(f->s, "busy.%", "", false, &id),
+			 0);
+	assert_int_equal(correlate_over_values(f->s, &store_viewer_system,
+					       &cfg, &list, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].value, "busy.example");
+	assert_int_equal(list[0].occurrence, 3);
+	assert_true(list[0].excluded);
+	assert_string_equal(list[1].value, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_int_equal(list[1].occurrence, 3);
+	assert_false(list[1].excluded);
+	correlate_over_free(list, n);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup,         \
@@ -1073,6 +1137,8 @@ int main(void)
 		cmocka_unit_test(ssdeep_block_sizes),
 		T(tlsh_similar_correlates),
 		T(fuzzy_lookups_use_indexes),
+		cmocka_unit_test(like_patterns),
+		T(over_values_listed),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
