@@ -6,6 +6,7 @@
 PKGS     := libmicrohttpd yajl jansson sqlite3 libsodium libpcre2-8 libidn2 \
 	    gnutls
 CC       ?= cc
+CXX      ?= c++
 SAN      ?=
 BUILD    := $(if $(SAN),build-san,build)
 CFLAGS   ?= -O2 -g
@@ -13,16 +14,25 @@ CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	    -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Wno-missing-field-initializers -Isrc \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libfuzzy (ssdeep) and libtlsh ship no pkg-config file; libtlsh is C++,
+# so the C++ runtime comes along.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfuzzy -ltlsh \
+	    -lstdc++ -lpthread
+# The one C++ file wraps libtlsh's class in C functions.
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -Isrc
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CXX_SRCS := $(sort $(wildcard src/*/*.cc))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(CXX_SRCS:%.cc=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -53,6 +63,10 @@ $(BUILD)/libcairn.a: $(LIB_OBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)

@@ -3,7 +3,8 @@
  * their correlations, measured with 10,000, 100,000 and 1,000,000
  * attributes already stored.  Values are drawn from real feed values
  * (type and value pairs read from a TSV file), so correlations occur as
- * often as in the data.  Prints figures; it does not pass or fail.
+ * often as in the data.  Each size is measured three times and the
+ * fastest step is printed.  Prints figures; it does not pass or fail.
  *
  * usage: correlate DATA_DIR VALUES.tsv
  */
@@ -16,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Insert-and-correlate steps measured at each size. */
+#define STEPS 3
 
 struct pair {
 	char *type;
@@ -125,14 +129,15 @@ static void fill(struct store *s, const struct pair *pairs, size_t npairs,
 }
 
 /* Inserts one event of `count` real values and computes the correlations
- * of each attribute and of the event; returns attributes per second. */
+ * of each attribute and of the event; returns attributes per second, and
+ * sets *lookup to the share of the time spent in the lookups. */
 static double insert_and_correlate(struct store *s, const struct pair *pairs,
 				   size_t npairs, int64_t *stored, int count,
-				   size_t *found)
+				   size_t *found, double *lookup)
 {
 	struct correlate_attribute *related;
 	struct correlate_event *events;
-	double start = now();
+	double start = now(), looking = 0, t;
 	int64_t event, id;
 	size_t n;
 
@@ -143,18 +148,26 @@ static double insert_and_correlate(struct store *s, const struct pair *pairs,
 		add_attribute(s, event, &pairs[rand() % npairs], false,
 			      *stored, &id);
 		(*stored)++;
-		if (correlate_related_attributes(s, &correlate_config_default,
+		t = now();
+		if (correlate_related_attributes(s, &store_viewer_system,
+						 &correlate_config_default,
 						 id, &related, &n) == 0) {
 			*found += n;
 			correlate_attributes_free(related, n);
 		}
+		looking += now() - t;
 	}
 	store_commit(s);
-	if (correlate_related_events(s, &correlate_config_default, event,
+	t = now();
+	if (correlate_related_events(s, &store_viewer_system,
+				     &correlate_config_default, event,
 				     &events, &n) == 0) {
 		free(events);
 	}
-	return count / (now() - start);
+	looking += now() - t;
+	t = now() - start;
+	*lookup = looking / t;
+	return count / t;
 }
 
 int main(int argc, char **argv)
@@ -165,7 +178,7 @@ int main(int argc, char **argv)
 	struct pair *pairs;
 	size_t npairs, found;
 	int64_t stored = 0;
-	double first = 0;
+	double first = 0, lookup = 0;
 	char path[4096];
 
 	if (argc != 3) {
@@ -182,18 +195,33 @@ int main(int argc, char **argv)
 	}
 	printf("%zu real values to draw from\n", npairs);
 	for (size_t i = 0; i < 3; i++) {
-		double rate;
+		double rate = 0;
 
 		fill(s, pairs, npairs, &stored, sizes[i]);
-		rate = insert_and_correlate(s, pairs, npairs, &stored, 2000,
-					    &found);
+		/* The best of three steps, so that one stall of the shared
+		 * machine does not decide the figure. */
+		for (int step = 0; step < STEPS; step++) {
+			size_t step_found;
+			double step_lookup;
+			double r = insert_and_correlate(s, pairs, npairs,
+							&stored, 2000,
+							&step_found,
+							&step_lookup);
+
+			if (r > rate) {
+				rate = r;
+				found = step_found;
+				lookup = step_lookup;
+			}
+		}
 		if (i == 0) {
 			first = rate;
 		}
 		printf("%8lld stored: %7.0f attributes/s inserted and "
-		       "correlated (%zu related attributes found), %.0f%% of "
-		       "the rate at 10,000\n",
-		       (long long)sizes[i], rate, found, 100 * rate / first);
+		       "correlated (%zu related attributes found, %.0f%% of "
+		       "the time in lookups), %.0f%% of the rate at 10,000\n",
+		       (long long)sizes[i], rate, found, 100 * lookup,
+		       100 * rate / first);
 	}
 	store_close(s);
 	return 0;

@@ -5,6 +5,8 @@
  *
  * usage: raw_insert SOURCE.db TARGET.db
  */
+#include "store/internal.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,12 @@ int main(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open(argv[1], &src) || sqlite3_open(argv[2], &dst)) {
 		fprintf(stderr, "cannot open the databases\n");
+		return 1;
+	}
+	/* The correlation indexes of the copied schema call Cairn's SQL
+	 * functions. */
+	if (store_sql_functions(dst) != SQLITE_OK) {
+		fprintf(stderr, "registering the SQL functions failed\n");
 		return 1;
 	}
 	/* The settings Cairn's store uses, so that only the work differs. */

@@ -6,7 +6,7 @@ set -eu
 
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
 libjansson-dev libsqlite3-dev libsodium-dev libpcre2-dev libidn2-dev
-libgnutls28-dev"
+libgnutls28-dev libfuzzy-dev libtlsh-dev"
 test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3
 openssl"
 

@@ -8,6 +8,7 @@
 #include "http/path.h"
 #include "http/server.h"
 #include "model/record.h"
+#include "correlate/correlate.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -30,6 +31,7 @@ struct cairn {
 	struct store_pool *pool;
 	struct library *library; /* reference data (api/library.h) or NULL */
 	struct api_login_config login;
+	struct correlate_config correlation;
 };
 
 /* The authenticated user of a request. */
@@ -113,6 +115,18 @@ int api_set_actor(struct api_ctx *c);
  * c->user.  CAIRN_EDENIED for a missing or disabled user. */
 int api_user_load(struct api_ctx *c, int64_t user_id);
 
+/* Returns true when the request sets flag `name` (1 or true): as a named
+ * parameter, which wins, or as a key of `object` (may be NULL) or of the
+ * body (api/warnings.c). */
+bool api_request_flag(struct api_ctx *c, json_t *object, const char *name);
+
+/* Returns the loaded warninglists, or NULL without a library. */
+struct warninglist_set *api_warninglists(struct api_ctx *c);
+
+/* Returns true when attribute `attr` (with "type" and "value") is on an
+ * enabled warninglist for its type. */
+bool api_on_warninglist(struct api_ctx *c, json_t *attr);
+
 /* Handlers, one per endpoint; each returns 0 after sending a response. */
 int api_health(struct api_ctx *c);
 int api_version(struct api_ctx *c);
@@ -164,6 +178,13 @@ int api_tag_edit(struct api_ctx *c);
 int api_tag_delete(struct api_ctx *c);
 int api_tag_attach(struct api_ctx *c);
 int api_tag_remove(struct api_ctx *c);
+int api_correlation_exclusion_index(struct api_ctx *c);
+int api_correlation_exclusion_view(struct api_ctx *c);
+int api_correlation_exclusion_add(struct api_ctx *c);
+int api_correlation_exclusion_edit(struct api_ctx *c);
+int api_correlation_exclusion_delete(struct api_ctx *c);
+int api_correlation_exclusion_clean(struct api_ctx *c);
+int api_correlation_over(struct api_ctx *c);
 int api_warninglist_index(struct api_ctx *c);
 int api_warninglist_view(struct api_ctx *c);
 int api_warninglist_toggle(struct api_ctx *c);

@@ -39,7 +39,9 @@ static int find_event(struct api_ctx *c, int64_t *id)
 /* Writes the event as the response, or an error when that fails. */
 static int send_event(struct api_ctx *c, int64_t id, unsigned flags)
 {
-	int rc = event_json_write(c->store, &c->viewer, id, flags, c->gen);
+	struct event_json_options options = {api_warninglists(c)};
+	int rc = event_json_write_with(c->store, &c->viewer, &options, id,
+				       flags, c->gen);
 
 	if (rc == CAIRN_ENOTFOUND) {
 		return api_error(c, 404, "Invalid event", NULL);
@@ -50,7 +52,7 @@ static int send_event(struct api_ctx *c, int64_t id, unsigned flags)
 	return 0;
 }
 
-static unsigned view_flags(const struct api_ctx *c)
+static unsigned view_flags(struct api_ctx *c)
 {
 	unsigned flags = 0;
 	json_t *deleted = json_object_get(c->body, "deleted");
@@ -69,6 +71,9 @@ static unsigned view_flags(const struct api_ctx *c)
 	}
 	if (named_true(c, "includeGranularCorrelations")) {
 		flags |= EVENT_JSON_RELATED_ATTRIBUTES;
+	}
+	if (api_request_flag(c, NULL, "includeWarninglistHits")) {
+		flags |= EVENT_JSON_WARNINGS;
 	}
 	/* events/view takes deleted 1, true or [0, 1] to mean "both". */
 	if (named_true(c, "deleted") || named_true(c, "deleted[]") ||
@@ -142,7 +147,38 @@ struct add_stream {
 	char uuid[UUID_TEXT_SIZE]; /* the body's event uuid, if it had one */
 	bool done;
 	json_t *errors; /* attributes left out, as the response's "errors" */
+	json_t *warned; /* attributes left out by enforceWarninglist */
 };
+
+/* Leaves out an attribute on an enabled warninglist when the request
+ * enforces warninglists (the named parameter, or the event's
+ * enforceWarninglist key when it comes before the Attribute array), as
+ * MISP's events/add does, and records why under its index.  Returns true
+ * when the attribute is left out.
+ * NOTE: the attributes of objects are not checked. */
+static bool add_warned(struct add_stream *a, enum misp_element kind,
+		       json_t *header, json_t *element, const char *pointer)
+{
+	struct buf msg = BUF_INIT;
+	const char *index = strrchr(pointer, '/');
+
+	if (kind != MISP_ATTRIBUTE ||
+	    !api_request_flag(a->c, header, "enforceWarninglist") ||
+	    !api_on_warninglist(a->c, element)) {
+		return false;
+	}
+	if (!a->warned) {
+		a->warned = json_object();
+	}
+	buf_printf(&msg,
+		   "Value '%s' trips over a warninglist and "
+		   "enforceWarninglist is enforced.",
+		   json_string_value(json_object_get(element, "value")));
+	json_object_set_new(a->warned, index ? index + 1 : pointer,
+			    json_pack("{s:[s]}", "value", buf_str(&msg)));
+	buf_release(&msg);
+	return true;
+}
 
 static int add_element(void *ctx, enum misp_element kind, json_t *header,
 		       json_t *element)
@@ -152,6 +188,10 @@ static int add_element(void *ctx, enum misp_element kind, json_t *header,
 	int rc;
 
 	misp_reader_pointer(a->reader, &at);
+	if (add_warned(a, kind, header, element, buf_str(&at))) {
+		buf_release(&at);
+		return 0;
+	}
 	rc = api_check_distribution(a->c, element, buf_str(&at), a->err);
 	if (rc == 0) {
 		rc = event_writer_element(a->writer, kind, header, element,
@@ -287,6 +327,20 @@ static int add_from_body(struct api_ctx *c, struct add_stream *a,
 	if (rc == 0) {
 		a->errors = skipped_errors(a->writer);
 	}
+	if (rc == 0 && a->warned) {
+		json_t *group;
+
+		if (!a->errors) {
+			a->errors = json_object();
+		}
+		group = json_object_get(a->errors, "Attribute");
+		if (group) {
+			json_object_update(group, a->warned);
+		} else {
+			json_object_set(a->errors, "Attribute", a->warned);
+		}
+	}
+	json_decref(a->warned);
 	event_writer_free(a->writer);
 	misp_reader_free(a->reader);
 	return rc;

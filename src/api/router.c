@@ -194,6 +194,21 @@ static const struct route routes[] = {
 	{M_POST, "tags", "removeTagFromObject", ARG_NONE, api_tag_remove,
 	 PERM_TAGGER, RULE_TAG_TARGET},
 
+	{RD | RP, "correlation_exclusions", "index", ARG_NONE,
+	 api_correlation_exclusion_index, PERM_SITE_ADMIN},
+	{RD, "correlation_exclusions", "view", ARG_ONE,
+	 api_correlation_exclusion_view, PERM_SITE_ADMIN},
+	{M_POST, "correlation_exclusions", "add", ARG_NONE,
+	 api_correlation_exclusion_add, PERM_SITE_ADMIN},
+	{WR, "correlation_exclusions", "edit", ARG_ONE,
+	 api_correlation_exclusion_edit, PERM_SITE_ADMIN},
+	{DEL, "correlation_exclusions", "delete", ARG_ONE,
+	 api_correlation_exclusion_delete, PERM_SITE_ADMIN},
+	{M_POST, "correlation_exclusions", "clean", ARG_NONE,
+	 api_correlation_exclusion_clean, PERM_SITE_ADMIN},
+	{RD | RP, "correlations", "overCorrelations", ARG_NONE,
+	 api_correlation_over, PERM_SITE_ADMIN},
+
 	{RD | RP, "warninglists", "index", ARG_NONE, api_warninglist_index,
 	 PERM_NONE},
 	{RD | RP, "warninglists", NULL, ARG_NONE, api_warninglist_index,
@@ -388,6 +403,7 @@ static int authenticate(struct api_ctx *c, const char **message)
 			record_int(&c->user.org, ORG_ID, 0),
 			record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) != 0,
 			&c->viewer);
+		c->viewer.correlation = &c->app->correlation;
 		if (rc < 0) {
 			*message = "Authentication failed: the user's sharing "
 				   "groups could not be read.";

@@ -269,6 +269,10 @@ static int start_all(struct running *r, const struct config *c, bool init)
 	if (prepare_database(c, buf_str(&r->db_path), init) < 0) {
 		return -1;
 	}
+	r->app.correlation = correlate_config_default;
+	r->app.correlation.max_events = c->correlation_limit;
+	r->app.correlation.ssdeep_threshold = c->ssdeep_threshold;
+	r->app.correlation.tlsh_threshold = c->tlsh_threshold;
 	rc = store_pool_new(&r->app.pool, buf_str(&r->db_path),
 			    (int)c->threads, &e);
 	if (rc < 0) {

@@ -18,6 +18,7 @@
 #define THREADS_MAX 256
 #define MAX_BODY_MAX (1L << 34)
 #define FILE_LINE_MAX 4096
+#define CORRELATION_LIMIT_MAX 1000000
 
 /* The text config_show() prints for a value that is unset. */
 enum show_rule { SHOW_VALUE, SHOW_SECRET, SHOW_GENERATED };
@@ -62,6 +63,12 @@ static int check_seconds(struct config *c, enum config_key k,
 			 struct cairn_err *e);
 static int check_key(struct config *c, enum config_key k,
 		     struct cairn_err *e);
+static int check_correlation_limit(struct config *c, enum config_key k,
+				   struct cairn_err *e);
+static int check_ssdeep_threshold(struct config *c, enum config_key k,
+				  struct cairn_err *e);
+static int check_tlsh_threshold(struct config *c, enum config_key k,
+				struct cairn_err *e);
 
 static const struct setting settings[CFG_COUNT] = {
 	[CFG_DATA] = {"data", "CAIRN_DATA", "--data", "DIR", NULL,
@@ -167,6 +174,23 @@ static const struct setting settings[CFG_COUNT] = {
 				  "failed logins that lock an e-mail out "
 				  "(default 5)",
 				  check_seconds, SHOW_VALUE},
+	[CFG_CORRELATION_LIMIT] = {"correlation_limit",
+				   "CAIRN_CORRELATION_LIMIT",
+				   "--correlation-limit", "N", "20",
+				   "a value found in more events than this "
+				   "stops correlating (default 20)",
+				   check_correlation_limit, SHOW_VALUE},
+	[CFG_SSDEEP_THRESHOLD] = {"ssdeep_threshold", "CAIRN_SSDEEP_THRESHOLD",
+				  "--ssdeep-threshold", "SCORE", "40",
+				  "ssdeep hashes correlate from this "
+				  "similarity score, 0 to 100, or 101 for "
+				  "never (default 40)",
+				  check_ssdeep_threshold, SHOW_VALUE},
+	[CFG_TLSH_THRESHOLD] = {"tlsh_threshold", "CAIRN_TLSH_THRESHOLD",
+				"--tlsh-threshold", "DISTANCE", "40",
+				"TLSH hashes correlate up to this distance, 0 "
+				"to 1000, or -1 for never (default 40)",
+				check_tlsh_threshold, SHOW_VALUE},
 };
 
 static const char *const source_names[] = {"default", "file",
@@ -539,6 +563,54 @@ static int check_seconds(struct config *c, enum config_key k,
 	if (parse_positive(buf_str(&c->value[k]), 10L * 366 * 86400, &n) <
 	    0) {
 		return invalid(c, k, e, "a positive whole number");
+	}
+	return 0;
+}
+
+static int check_correlation_limit(struct config *c, enum config_key k,
+				   struct cairn_err *e)
+{
+	long n;
+
+	if (parse_positive(buf_str(&c->value[k]), CORRELATION_LIMIT_MAX, &n) <
+	    0) {
+		return invalid(c, k, e, "a whole number from 1 to 1000000");
+	}
+	c->correlation_limit = (size_t)n;
+	return 0;
+}
+
+/* Parses a whole number from `low` to `high` into *out. */
+static int parse_range(const char *text, long low, long high, int *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (!*text || *end || errno || n < low || n > high) {
+		return CAIRN_EINVAL;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+static int check_ssdeep_threshold(struct config *c, enum config_key k,
+				  struct cairn_err *e)
+{
+	if (parse_range(buf_str(&c->value[k]), 0, 101,
+			&c->ssdeep_threshold) < 0) {
+		return invalid(c, k, e, "a whole number from 0 to 101");
+	}
+	return 0;
+}
+
+static int check_tlsh_threshold(struct config *c, enum config_key k,
+				struct cairn_err *e)
+{
+	if (parse_range(buf_str(&c->value[k]), -1, 1000,
+			&c->tlsh_threshold) < 0) {
+		return invalid(c, k, e, "a whole number from -1 to 1000");
 	}
 	return 0;
 }

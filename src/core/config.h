@@ -43,6 +43,9 @@ enum config_key {
 	CFG_SESSION_LIFETIME,
 	CFG_LOCKOUT_WINDOW,
 	CFG_LOCKOUT_ATTEMPTS,
+	CFG_CORRELATION_LIMIT,
+	CFG_SSDEEP_THRESHOLD,
+	CFG_TLSH_THRESHOLD,
 	CFG_COUNT
 };
 
@@ -71,6 +74,9 @@ struct config {
 	int redirect_port;
 	long threads;
 	size_t max_body;
+	size_t correlation_limit;
+	int ssdeep_threshold; /* 0..101; 101 turns ssdeep matching off */
+	int tlsh_threshold;   /* -1..1000; -1 turns TLSH matching off */
 	enum log_level log_level;
 	bool tls; /* tls_cert and tls_key are both set */
 };

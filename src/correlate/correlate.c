@@ -11,6 +11,7 @@
  * the limit.
  */
 #include "correlate/correlate.h"
+#include "correlate/correlate_internal.h"
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -22,21 +23,8 @@
 const struct correlate_config correlate_config_default = {
 	.max_events = CORRELATE_MAX_EVENTS_DEFAULT,
 	.page_size = CORRELATE_PAGE_SIZE_DEFAULT,
-};
-
-/* MispAttribute::NON_CORRELATING_TYPES in MISP 2.5.1. */
-static const char *const non_correlating_types[] = {
-	"comment",     "http-method", "aba-rtn", "gender",
-	"counter",     "integer",     "float",   "port",
-	"nationality", "cortex",      "boolean", "anonymised",
-};
-
-/* MispAttribute::PRIMARY_ONLY_CORRELATING_TYPES: composites that
- * correlate on their first half only. */
-static const char *const primary_only_types[] = {
-	"ip-src|port",
-	"ip-dst|port",
-	"hostname|port",
+	.ssdeep_threshold = CORRELATE_SSDEEP_THRESHOLD_DEFAULT,
+	.tlsh_threshold = CORRELATE_TLSH_THRESHOLD_DEFAULT,
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -46,71 +34,14 @@ static const char *const primary_only_types[] = {
  * by value) are looked up once. */
 #define RECENT_KEYS 2
 
-static bool name_in(const char *name, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(name, list[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-bool correlate_type_correlates(const char *type)
-{
-	return !name_in(type, non_correlating_types,
-			COUNT(non_correlating_types));
-}
-
-/* MISP's composite types are the ones with "|" in the name, and
- * malware-sample, whose value is "filename|md5". */
-bool correlate_type_composite(const char *type)
-{
-	return strchr(type, '|') != NULL || strcmp(type, "malware-sample") == 0;
-}
-
-size_t correlate_keys(const char *type, const char *value,
-		      struct correlate_key keys[2])
-{
-	const char *bar;
-	size_t n = 0;
-
-	if (!type || !value || !correlate_type_correlates(type)) {
-		return 0;
-	}
-	bar = correlate_type_composite(type) ? strchr(value, '|') : NULL;
-	if (!bar) {
-		/* A composite value without "|" correlates whole, as MISP
-		 * keeps it all in value1. */
-		if (*value) {
-			keys[n++] = (struct correlate_key){value, strlen(value)};
-		}
-		return n;
-	}
-	if (bar > value) {
-		keys[n++] = (struct correlate_key){value, (size_t)(bar - value)};
-	}
-	if (bar[1] && !name_in(type, primary_only_types,
-			       COUNT(primary_only_types))) {
-		struct correlate_key second = {bar + 1, strlen(bar + 1)};
-
-		if (n == 0 || second.len != keys[0].len ||
-		    memcmp(second.text, keys[0].text, second.len) != 0) {
-			keys[n++] = second;
-		}
-	}
-	return n;
-}
-
 static bool key_equal(const struct correlate_key *a,
 		      const struct correlate_key *b)
 {
 	return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
 }
 
-/* Returns true when `key` is one of the correlating values of row `m`. */
-static bool row_has_key(const struct store_match *m,
-			const struct correlate_key *key)
+bool correlate_row_has_key(const struct store_match *m,
+			   const struct correlate_key *key)
 {
 	struct correlate_key keys[2];
 	size_t n = correlate_keys(m->type, m->value, keys);
@@ -124,21 +55,6 @@ static bool row_has_key(const struct store_match *m,
 }
 
 /* -------- one key -------- */
-
-/* Called for each row that has the key, once its event is counted. */
-typedef int (*match_fn)(void *ctx, const struct store_match *m,
-			const struct correlate_key *key);
-
-/* The distinct events that contain one key.  `list` has room for
- * max_events entries. */
-struct key_scan {
-	struct correlate_event *list;
-	size_t n;
-	size_t max_events;
-	bool over;
-	match_fn fn;
-	void *ctx;
-};
 
 /* Adds the row's event unless it is counted already.  Returns false when
  * that makes the key over-correlating. */
@@ -161,20 +77,21 @@ static bool scan_count_event(struct key_scan *k, const struct store_match *m)
 	return true;
 }
 
-static int scan_range(struct store *s, const struct store_viewer *v,
-		      enum store_match_query q, const struct correlate_key *key,
-		      struct key_scan *k)
+int correlate_scan_range(struct store *s, const struct store_viewer *v,
+			 enum store_match_query q, const char *bound,
+			 size_t bound_len, const struct correlate_key *key,
+			 struct key_scan *k)
 {
 	struct store_match_cursor *c;
 	struct store_match m;
-	int rc = store_match_open(s, v, q, 0, key->text, key->len, &c);
+	int rc = store_match_open(s, v, q, 0, bound, bound_len, &c);
 
 	if (rc < 0) {
 		return rc;
 	}
 	while ((rc = store_match_next(c, &m)) == 1) {
 		rc = 0;
-		if (!row_has_key(&m, key)) {
+		if (key ? !correlate_row_has_key(&m, key) : !k->accept(k, &m)) {
 			continue;
 		}
 		if (!scan_count_event(k, &m)) {
@@ -191,29 +108,59 @@ static int scan_range(struct store *s, const struct store_viewer *v,
 	return rc < 0 ? rc : 0;
 }
 
-/* Reads every attribute that has `key` into `k`, unless the key proves to
- * be over-correlating first (k->over).  A key with "|" in it cannot be
- * the first half of a composite value, so it needs no prefix range. */
-static int scan_key(struct store *s, const struct store_viewer *v,
-		    const struct correlate_key *key, struct key_scan *k)
+/* A key with "|" in it cannot be the first half of a composite value, so
+ * it needs no prefix range. */
+int correlate_scan_key(struct store *s, const struct store_viewer *v,
+		       const struct correlate_key *key, struct key_scan *k)
 {
 	int rc;
 
 	k->n = 0;
 	k->over = false;
-	rc = scan_range(s, v, STORE_MATCH_VALUE, key, k);
+	if (correlate_excluded(&k->extras, key)) {
+		return 0;
+	}
+	rc = correlate_scan_range(s, v, STORE_MATCH_VALUE, key->text, key->len,
+				  key, k);
 	if (rc == 0 && !k->over && !memchr(key->text, '|', key->len)) {
-		rc = scan_range(s, v, STORE_MATCH_PREFIX, key, k);
+		rc = correlate_scan_range(s, v, STORE_MATCH_PREFIX, key->text,
+					  key->len, key, k);
+	}
+	if (rc == 0 && !k->over) {
+		rc = correlate_scan_range(s, v, STORE_MATCH_SECOND, key->text,
+					  key->len, key, k);
 	}
 	return rc;
 }
 
-static int scan_init(struct key_scan *k, const struct correlate_config *cfg)
+const struct correlate_config *
+correlate_config_for(const struct correlate_config *cfg,
+		     const struct store_viewer *v)
+{
+	if (cfg) {
+		return cfg;
+	}
+	return v->correlation ? v->correlation : &correlate_config_default;
+}
+
+int correlate_scan_init(struct key_scan *k, struct store *s,
+			const struct correlate_config *cfg)
 {
 	memset(k, 0, sizeof(*k));
 	k->max_events = cfg->max_events;
+	k->fuzzy = cfg;
 	k->list = calloc(cfg->max_events + 1, sizeof(*k->list));
-	return k->list ? 0 : CAIRN_ENOMEM;
+	if (!k->list) {
+		return CAIRN_ENOMEM;
+	}
+	return correlate_extras_load(s, &k->extras);
+}
+
+void correlate_scan_release(struct key_scan *k)
+{
+	free(k->list);
+	k->list = NULL;
+	correlate_extras_release(&k->extras);
 }
 
 /* -------- related events -------- */
@@ -224,6 +171,7 @@ struct event_set {
 	struct correlate_event *list;
 	size_t n;
 	size_t cap;
+	int64_t event_id; /* the requesting event, which is left out */
 };
 
 static int event_compare_id(const void *pa, const void *pb)
@@ -315,10 +263,25 @@ static int related_events_of_key(struct store *s, const struct store_viewer *v,
 				 int64_t event_id, struct key_scan *k,
 				 struct event_set *set)
 {
-	int rc = scan_key(s, v, key, k);
+	int rc = correlate_scan_key(s, v, key, k);
 
 	for (size_t i = 0; rc == 0 && !k->over && i < k->n; i++) {
 		if (k->list[i].id != event_id) {
+			rc = event_set_add(set, &k->list[i]);
+		}
+	}
+	return rc;
+}
+
+/* Adds the events of one CIDR or fuzzy-hash range to the set, unless it
+ * over-correlates. */
+static int related_events_of_range(void *ctx, struct key_scan *k)
+{
+	struct event_set *set = ctx;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && !k->over && i < k->n; i++) {
+		if (k->list[i].id != set->event_id) {
 			rc = event_set_add(set, &k->list[i]);
 		}
 	}
@@ -353,6 +316,14 @@ static int related_events_scan(struct store *s, const struct store_viewer *v,
 				rc = recent_put(&recent, &keys[i]);
 			}
 		}
+		if (rc == 0) {
+			rc = correlate_scan_net(s, v, &m, k,
+						related_events_of_range, set);
+		}
+		if (rc == 0) {
+			rc = correlate_scan_fuzzy(s, v, &m, k,
+						  related_events_of_range, set);
+		}
 		if (rc < 0) {
 			break;
 		}
@@ -369,18 +340,18 @@ int correlate_related_events(struct store *s, const struct store_viewer *v,
 			     int64_t event_id, struct correlate_event **out,
 			     size_t *n)
 {
-	struct event_set set = {NULL, 0, 0};
+	struct event_set set = {NULL, 0, 0, event_id};
 	struct key_scan k;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	cfg = cfg ? cfg : &correlate_config_default;
-	rc = scan_init(&k, cfg);
+	cfg = correlate_config_for(cfg, v);
+	rc = correlate_scan_init(&k, s, cfg);
 	if (rc == 0) {
 		rc = related_events_scan(s, v, event_id, &k, &set);
 	}
-	free(k.list);
+	correlate_scan_release(&k);
 	if (rc < 0) {
 		free(set.list);
 		return rc;
@@ -401,6 +372,7 @@ struct attribute_list {
 	size_t n;
 	size_t page_size;
 	int64_t event_id; /* the requesting event, whose rows are left out */
+	size_t mark;      /* entries before the current CIDR range */
 };
 
 static void attribute_release(struct correlate_attribute *a)
@@ -431,7 +403,7 @@ static int attribute_collect(void *ctx, const struct store_match *m,
 	a->attribute_id = m->attribute_id;
 	a->event_id = m->event_id;
 	a->event_orgc_id = m->event_orgc_id;
-	a->value = strndup(key->text, key->len);
+	a->value = key ? strndup(key->text, key->len) : strdup(m->value);
 	a->event_info = strdup(m->event_info);
 	a->event_date = strdup(m->event_date);
 	out->n++;
@@ -441,8 +413,28 @@ static int attribute_collect(void *ctx, const struct store_match *m,
 	return 0;
 }
 
-/* Collects the matches of each key of row `m`, dropping those of a key
- * that proves over-correlating. */
+static void attributes_drop_to(struct attribute_list *out, size_t before)
+{
+	while (out->n > before) {
+		attribute_release(&out->list[--out->n]);
+	}
+}
+
+/* Drops the matches of a CIDR or fuzzy-hash range that over-correlates. */
+static int attributes_of_range(void *ctx, struct key_scan *k)
+{
+	struct attribute_list *out = ctx;
+
+	if (k->over) {
+		attributes_drop_to(out, out->mark);
+	}
+	out->mark = out->n;
+	return 0;
+}
+
+/* Collects the matches of each key of row `m`, and then its CIDR and
+ * fuzzy-hash matches, dropping those of a key or range that proves
+ * over-correlating. */
 static int related_attributes_of_row(struct store *s,
 				     const struct store_viewer *v,
 				     const struct store_match *m,
@@ -458,12 +450,17 @@ static int related_attributes_of_row(struct store *s,
 	for (size_t i = 0; rc == 0 && i < nkeys; i++) {
 		size_t before = out->n;
 
-		rc = scan_key(s, v, &keys[i], k);
+		rc = correlate_scan_key(s, v, &keys[i], k);
 		if (rc == 0 && k->over) {
-			while (out->n > before) {
-				attribute_release(&out->list[--out->n]);
-			}
+			attributes_drop_to(out, before);
 		}
+	}
+	out->mark = out->n;
+	if (rc == 0) {
+		rc = correlate_scan_net(s, v, m, k, attributes_of_range, out);
+	}
+	if (rc == 0) {
+		rc = correlate_scan_fuzzy(s, v, m, k, attributes_of_range, out);
 	}
 	return rc;
 }
@@ -473,7 +470,7 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 int64_t attribute_id,
 				 struct correlate_attribute **out, size_t *n)
 {
-	struct attribute_list list = {NULL, 0, 0, 0};
+	struct attribute_list list = {NULL, 0, 0, 0, 0};
 	struct store_match_cursor *c = NULL;
 	struct store_match m;
 	struct key_scan k = {NULL};
@@ -481,10 +478,10 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 
 	*out = NULL;
 	*n = 0;
-	cfg = cfg ? cfg : &correlate_config_default;
+	cfg = correlate_config_for(cfg, v);
 	list.page_size = cfg->page_size;
 	list.list = calloc(cfg->page_size + 1, sizeof(*list.list));
-	rc = list.list ? scan_init(&k, cfg) : CAIRN_ENOMEM;
+	rc = list.list ? correlate_scan_init(&k, s, cfg) : CAIRN_ENOMEM;
 	if (rc == 0) {
 		rc = store_match_open(s, v, STORE_MATCH_ATTRIBUTE, attribute_id,
 				      NULL, 0, &c);
@@ -497,7 +494,7 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 		rc = related_attributes_of_row(s, v, &m, &k, &list);
 	}
 	store_match_close(c);
-	free(k.list);
+	correlate_scan_release(&k);
 	if (rc < 0) {
 		correlate_attributes_free(list.list, list.n);
 		return rc;

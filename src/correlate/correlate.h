@@ -1,29 +1,31 @@
 /*
- * Exact-value correlation, computed when it is read.
+ * Correlation, computed when it is read.
  *
  * Two attributes of different events correlate when they share a
- * correlating value.  Nothing is stored per pair: each lookup reads the
- * value index of the attributes table (store_match_open()), so adding an
+ * correlating value, or when the address of one lies in the CIDR block of
+ * the other.  Nothing is stored per pair: each lookup reads indexes of the
+ * attributes table (store_match_open(): the value index, the index of
+ * composite second halves, and the index of network keys), so adding an
  * attribute costs nothing here and there is nothing to rebuild.
  *
  * The rules follow MISP 2.5 (app/Model/MispAttribute.php and
  * app/Model/Correlation.php):
- * - types in MISP's NON_CORRELATING_TYPES never correlate;
- * - a plain attribute correlates on its whole value, and a composite one
- *   ("a|b", and malware-sample) on each half, except that ip-src|port,
- *   ip-dst|port and hostname|port correlate on the address or host only;
+ * - the type rules of model/correlation.h decide which values correlate:
+ *   the whole value, or each half of a composite one except for the
+ *   port types, which correlate on the address or host only;
+ * - ip-src, ip-dst, the address of ip-src|port and ip-dst|port and the
+ *   address of domain|ip correlate by CIDR containment both ways, by
+ *   prefix arithmetic on the address bytes.  An IPv4 address is taken as
+ *   IPv4-mapped IPv6, but never falls in an IPv6 block wider than /96;
  * - soft-deleted attributes, attributes in soft-deleted objects, and
  *   attributes or events with disable_correlation set never correlate;
- * - a value found in more events than the over-correlation limit stops
- *   correlating.  MISP's limit (MISP.correlation_limit, default 20)
- *   counts the matching attributes of other events, but this one counts
- *   events, the requesting event included.
- *
- * NOTE: a composite attribute is found by its first half only.  Looking
- * up its second half would need an index on that half, so an ip-dst finds
- * no domain|ip holding its address, although the domain|ip finds the
- * ip-dst.  Two filename|md5 with the same hash and different file names
- * do not correlate for the same reason.
+ * - a value that matches a correlation exclusion never correlates, and
+ *   neither does an address whose attribute has an excluded value;
+ * - a value (or a CIDR range) found in more events than the
+ *   over-correlation limit stops correlating.  MISP's limit
+ *   (MISP.correlation_limit, default 20) counts the matching attributes
+ *   of other events, but this one counts events, the requesting event
+ *   included;
  * - only attributes that the reader `v` may see are read (store.h's
  *   store_match_open()), so an invisible event or attribute neither
  *   appears in a result nor counts towards the limit.
@@ -31,6 +33,7 @@
 #ifndef CAIRN_CORRELATE_H
 #define CAIRN_CORRELATE_H
 
+#include "model/correlation.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -43,31 +46,22 @@ struct correlate_config {
 	size_t max_events;
 	/* Maximum entries of one list of related events or attributes. */
 	size_t page_size;
+	/* Two ssdeep hashes correlate when fuzzy_compare() scores them at
+	 * least this (0 to 100; above 100 turns ssdeep matching off). */
+	int ssdeep_threshold;
+	/* Two TLSH hashes correlate when their distance is at most this
+	 * (0 and up; below 0 turns TLSH matching off). */
+	int tlsh_threshold;
 };
 
 #define CORRELATE_MAX_EVENTS_DEFAULT 20
 #define CORRELATE_PAGE_SIZE_DEFAULT 100
+/* NOTE: both defaults are estimates chosen here, not taken from MISP or
+ * tuned on data. */
+#define CORRELATE_SSDEEP_THRESHOLD_DEFAULT 40
+#define CORRELATE_TLSH_THRESHOLD_DEFAULT 40
 
 extern const struct correlate_config correlate_config_default;
-
-/* A correlating value: `len` bytes at `text`, not NUL-terminated when it
- * is the first half of a composite value. */
-struct correlate_key {
-	const char *text;
-	size_t len;
-};
-
-/* Returns false for the types that never correlate. */
-bool correlate_type_correlates(const char *type);
-
-/* Returns true for the composite types, whose values are "a|b". */
-bool correlate_type_composite(const char *type);
-
-/* Fills `keys` with the correlating values of an attribute of this type
- * and value, pointing into `value`, and returns how many there are (0, 1
- * or 2).  Empty halves are left out. */
-size_t correlate_keys(const char *type, const char *value,
-		      struct correlate_key keys[2]);
 
 /* An event related to another, for RelatedEvent. */
 struct correlate_event {
@@ -105,5 +99,31 @@ int correlate_related_attributes(struct store *s, const struct store_viewer *v,
 				 struct correlate_attribute **out, size_t *n);
 
 void correlate_attributes_free(struct correlate_attribute *list, size_t n);
+
+/* A value that stopped correlating, for MISP's over-correlating list. */
+struct correlate_over {
+	char *value;
+	int64_t occurrence; /* attributes with the value, as MISP counts */
+	bool excluded;      /* it matches a correlation exclusion too */
+};
+
+/* Finds the values that more than cfg->max_events events that `v` may
+ * see contain, most frequent first.  Candidates come from one pass over
+ * the value indexes (store_frequent_values()), and each is confirmed
+ * with the lookups of a correlation.  Free the result with
+ * correlate_over_free().
+ * NOTE: a value found mostly as the first half of composite values is
+ * not a candidate, because no index contains first halves alone. */
+int correlate_over_values(struct store *s, const struct store_viewer *v,
+			  const struct correlate_config *cfg,
+			  struct correlate_over **out, size_t *n);
+
+void correlate_over_free(struct correlate_over *list, size_t n);
+
+/* Returns true when `len` bytes of `text` match `pattern`, the value of a
+ * correlation exclusion: "%" matches any run of characters, and letters
+ * match in either case, as MySQL's LIKE does in MISP's default
+ * collation. */
+bool correlate_like(const char *pattern, const char *text, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "export/event_json.h"
 #include "correlate/correlate.h"
+#include "correlate/warninglist.h"
 #include "model/codec.h"
 #include "model/misp.h"
 #include "model/sharing.h"
@@ -19,8 +20,12 @@
 
 #define GEN_OK(call) ((call) == yajl_gen_status_ok)
 
+/* The proposals of an event's attributes, loaded once per event.  It
+ * also carries the caller's options, because both reach every attribute
+ * writer. */
 struct shadow_list {
 	json_t *by_attribute; /* object: attribute id text -> array */
+	const struct event_json_options *options; /* or NULL */
 };
 
 static int gen_fail(void)
@@ -486,6 +491,73 @@ static int write_sharing_group(struct store *s, const struct store_viewer *v,
 	return rc == CAIRN_ENOTFOUND ? 0 : rc;
 }
 
+/* Writes one list's hit on an attribute. */
+static int write_warning(struct warninglist_set *set,
+			 const struct warninglist_hit *hit, yajl_gen g)
+{
+	const struct warninglist *list = warninglist_get(set, hit->id);
+	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+
+	if (rc == 0 && (codec_emit_key(g, "value") < 0 ||
+			!GEN_OK(yajl_gen_string(
+				g, (const unsigned char *)hit->value,
+				hit->value_len)))) {
+		rc = gen_fail();
+	}
+	if (rc == 0) {
+		rc = emit_string_pair(g, "match", hit->match);
+	}
+	if (rc == 0) {
+		rc = emit_id_pair(g, "warninglist_id", hit->id);
+	}
+	if (rc == 0) {
+		rc = emit_string_pair(g, "warninglist_name",
+				      list ? warninglist_name(list) : "");
+	}
+	if (rc == 0) {
+		rc = emit_string_pair(g, "warninglist_category",
+				      list ? warninglist_category(list) : "");
+	}
+	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}
+
+/* Writes "warnings": [...] when an attribute with to_ids set is on an
+ * enabled warninglist for its type, one entry per list, in the shape of
+ * MISP 2.5's Warninglist::attachWarninglistToAttributes.  MISP checks
+ * only to_ids attributes unless MISP.warninglist_show_for_all is set.
+ * NOTE: MISP adds the matching entry's "comment" when it has one; this
+ * writes none. */
+static int write_warnings(struct warninglist_set *set,
+			  const struct record *attr, yajl_gen g)
+{
+	struct warninglist_hit *hits;
+	size_t cap, n;
+	int rc;
+
+	if (!set || !record_int(attr, ATTR_TO_IDS, 0)) {
+		return 0;
+	}
+	cap = warninglist_count(set);
+	hits = cap ? calloc(cap, sizeof(*hits)) : NULL;
+	if (!hits) {
+		return cap ? CAIRN_ENOMEM : 0;
+	}
+	n = warninglist_check(set, record_text(attr, ATTR_TYPE, ""),
+			      record_text(attr, ATTR_VALUE, ""), hits, cap);
+	rc = n ? open_list(g, "warnings") : 0;
+	for (size_t i = 0; rc == 0 && i < n && i < cap; i++) {
+		rc = write_warning(set, &hits[i], g);
+	}
+	if (rc == 0 && n) {
+		rc = close_list(g);
+	}
+	free(hits);
+	return rc;
+}
+
 /* Writes one attribute object from its row, with its nested lists. */
 static int write_attribute(struct store *s, const struct store_viewer *v,
 			   const struct record *attr,
@@ -518,6 +590,9 @@ static int write_attribute(struct store *s, const struct store_viewer *v,
 	}
 	if (rc == 0 && (flags & EVENT_JSON_RELATED_ATTRIBUTES)) {
 		rc = write_related_attributes(s, v, id, g);
+	}
+	if (rc == 0 && (flags & EVENT_JSON_WARNINGS) && shadows->options) {
+		rc = write_warnings(shadows->options->warninglists, attr, g);
 	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
@@ -630,9 +705,10 @@ static int write_reports(struct store *s, const struct store_viewer *v,
 }
 
 static int write_event_lists(struct store *s, const struct store_viewer *v,
+			     const struct event_json_options *options,
 			     int64_t event_id, unsigned flags, yajl_gen g)
 {
-	struct shadow_list shadows = {NULL};
+	struct shadow_list shadows = {NULL, options};
 	int rc = load_shadows(s, v, event_id, &shadows);
 
 	if (rc == 0 && !(flags & EVENT_JSON_METADATA)) {
@@ -663,6 +739,7 @@ static int write_event_lists(struct store *s, const struct store_viewer *v,
 }
 
 static int write_event_record(struct store *s, const struct store_viewer *v,
+			      const struct event_json_options *options,
 			      const struct record *ev, unsigned flags,
 			      yajl_gen g)
 {
@@ -684,7 +761,7 @@ static int write_event_record(struct store *s, const struct store_viewer *v,
 			record_int(ev, EVENT_SHARING_GROUP_ID, 0), g);
 	}
 	if (rc == 0) {
-		rc = write_event_lists(s, v, id, flags, g);
+		rc = write_event_lists(s, v, options, id, flags, g);
 	}
 	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
 		rc = gen_fail();
@@ -714,6 +791,13 @@ static int close_envelope(yajl_gen g, unsigned flags)
 int event_json_write(struct store *s, const struct store_viewer *v,
 		     int64_t event_id, unsigned flags, yajl_gen g)
 {
+	return event_json_write_with(s, v, NULL, event_id, flags, g);
+}
+
+int event_json_write_with(struct store *s, const struct store_viewer *v,
+			  const struct event_json_options *options,
+			  int64_t event_id, unsigned flags, yajl_gen g)
+{
 	struct record ev;
 	int rc;
 
@@ -726,7 +810,7 @@ int event_json_write(struct store *s, const struct store_viewer *v,
 		rc = open_envelope(g, "Event", flags);
 	}
 	if (rc == 0) {
-		rc = write_event_record(s, v, &ev, flags, g);
+		rc = write_event_record(s, v, options, &ev, flags, g);
 	}
 	if (rc == 0) {
 		rc = close_envelope(g, flags);

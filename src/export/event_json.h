@@ -23,11 +23,26 @@ enum event_json_flag {
 	/* a RelatedAttribute list in each attribute, as MISP's events/view
 	 * writes with includeGranularCorrelations */
 	EVENT_JSON_RELATED_ATTRIBUTES = 1 << 5,
+	/* "warnings" in each attribute with to_ids set that is on an
+	 * enabled warninglist, as MISP's includeWarninglistHits writes */
+	EVENT_JSON_WARNINGS = 1 << 6,
+};
+
+struct warninglist_set;
+
+/* What some flags need besides the store. */
+struct event_json_options {
+	struct warninglist_set *warninglists; /* for EVENT_JSON_WARNINGS */
 };
 
 /* Returns CAIRN_ENOTFOUND for an unknown id. */
 int event_json_write(struct store *s, const struct store_viewer *v,
 		     int64_t event_id, unsigned flags, yajl_gen g);
+
+/* Writes as event_json_write() does, with `options` (may be NULL). */
+int event_json_write_with(struct store *s, const struct store_viewer *v,
+			  const struct event_json_options *options,
+			  int64_t event_id, unsigned flags, yajl_gen g);
 
 /* Writes {"Attribute": {...}} (or the bare attribute with
  * EVENT_JSON_BARE). */

@@ -25,13 +25,19 @@
 /* Returns the schema version that the newest migration produces. */
 int schema_latest(void);
 
-/* Runs each migration newer than the database's PRAGMA user_version.  Each
+/* Registers the correlation indexes' SQL functions on `db` (see
+ * store_sql_functions()), then runs each migration newer than the
+ * database's PRAGMA user_version.  Each
  * runs in its own BEGIN IMMEDIATE transaction that also raises
  * user_version, so two processes opening one file never run a migration
  * twice.  *applied (may be NULL) receives the number of migrations run.
  * Fails with CAIRN_ESTORE when a migration fails or the database is newer
  * than this build. */
 int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e);
+
+/* Registers the SQL functions that the correlation indexes use
+ * (sqlite_correlation.c) on `db`.  Returns an SQLite result code. */
+int store_sql_functions(sqlite3 *db);
 
 /* Returns true while `s` has a transaction open. */
 bool store_in_transaction(struct store *s);
@@ -51,6 +57,9 @@ enum store_slot {
 	STORE_SLOT_SG_MEMBER_FIND,
 	STORE_SLOT_SG_SERVER_FIND,
 	STORE_SLOT_SG_USAGE,
+	/* sqlite_correlation.c: the reads of every correlation request */
+	STORE_SLOT_EXCLUSIONS,
+	STORE_SLOT_NET_PREFIXES,
 	/* sqlite_search.c: [which search * 2 + site admin] are prepared per
 	 * call, because their text depends on the filters. */
 	STORE_SLOT_COUNT

@@ -510,6 +510,46 @@ static const char migration_7[] =
 	"CREATE INDEX IF NOT EXISTS audit_logs_model ON audit_logs(model, model_id);\n"
 	"CREATE INDEX IF NOT EXISTS audit_logs_event ON audit_logs(event_id);\n";
 
+/* Correlation indexes and exclusions.  The SQL functions come from
+ * store_sql_functions() (model/correlation.h has the rules):
+ * - attributes_second contains the second half of composite values, so
+ *   that an ip-dst finds the domain|ip with its address;
+ * - attributes_net contains the 17-byte network key of addresses and
+ *   CIDR blocks, so that containment is an index range;
+ * - attributes_net_block contains the prefix lengths of the blocks only,
+ *   so that the distinct lengths cost one seek each;
+ * - attributes_ssdeep contains the block size of ssdeep hashes, because
+ *   only hashes of equal, double or half block size can be similar.
+ * The partial indexes leave out the rows without such a value, and
+ * creating them fills them from the existing rows.  attributes_value is
+ * rebuilt with the other columns that the correlation lookups and the
+ * visibility conditions read, so that a matching row costs no read of the
+ * table (docs/benchmarks.md has the measurement).  A correlation
+ * exclusion's value may hold "%" wildcards, as in MISP. */
+static const char migration_8[] =
+	"DROP INDEX IF EXISTS attributes_value;\n"
+	"CREATE INDEX attributes_value ON attributes(value, event_id, type,"
+	" deleted, disable_correlation, object_id, distribution,"
+	" sharing_group_id);\n"
+	"CREATE INDEX IF NOT EXISTS attributes_second"
+	" ON attributes(cairn_second(type, value))"
+	" WHERE cairn_second(type, value) IS NOT NULL;\n"
+	"CREATE INDEX IF NOT EXISTS attributes_net"
+	" ON attributes(cairn_net(type, value))"
+	" WHERE cairn_net(type, value) IS NOT NULL;\n"
+	"CREATE INDEX IF NOT EXISTS attributes_net_block"
+	" ON attributes(cairn_net_prefix(type, value))"
+	" WHERE cairn_net_prefix(type, value) < 128;\n"
+	"CREATE INDEX IF NOT EXISTS attributes_ssdeep"
+	" ON attributes(cairn_ssdeep_block(type, value))"
+	" WHERE cairn_ssdeep_block(type, value) IS NOT NULL;\n"
+	"CREATE TABLE IF NOT EXISTS correlation_exclusions (\n"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	" value TEXT NOT NULL UNIQUE,\n"
+	" from_json INTEGER NOT NULL DEFAULT 0,\n"
+	" comment TEXT NOT NULL DEFAULT ''\n"
+	");\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -519,6 +559,7 @@ static const char *const migrations[] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -620,6 +661,11 @@ int schema_migrate(sqlite3 *db, int *applied, struct cairn_err *e)
 
 	if (applied) {
 		*applied = 0;
+	}
+	/* The indexes of migration 8 are built on these functions, and every
+	 * later write to attributes evaluates them. */
+	if (store_sql_functions(db) != SQLITE_OK) {
+		return schema_fail(db, e, "registering the SQL functions");
 	}
 	if (schema_read_version(db, &version) != SQLITE_OK) {
 		return schema_fail(db, e, "reading the schema version");

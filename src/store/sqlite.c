@@ -23,6 +23,7 @@
 #include "store/visibility.h"
 
 #include "core/buf.h"
+#include "model/correlation.h"
 #include "model/misp.h"
 #include "model/sharing.h"
 
@@ -41,7 +42,14 @@
 /* Page cache per connection: 16 MiB, in SQLite's negative (KiB) form.
  * The attribute indexes of a large import outgrow SQLite's 2 MiB
  * default. */
-#define STORE_CACHE_PRAGMA "PRAGMA cache_size = -16384;"
+#define STORE_CACHE_PRAGMA "PRAGMA cache_size = -16384;" STORE_MMAP_PRAGMA
+
+/* Reads through a memory map of up to 1 GiB of the file: a page outside
+ * the page cache then costs a memory access instead of a pread() and a
+ * copy, and the connections of the pool share the operating system's
+ * cache of it.  It reserves address space, not memory.  Measured with
+ * bench/correlate (docs/benchmarks.md). */
+#define STORE_MMAP_PRAGMA "PRAGMA mmap_size = 1073741824;"
 
 /* Insert and update statements kept per model, one per set of fields. */
 #define MASK_SLOTS 8
@@ -406,7 +414,7 @@ struct store {
 	/* [q][with deleted][site admin] */
 	struct query_stmt queries[QUERY_COUNT][2][2];
 	/* correlation, [q][site admin] */
-	struct query_stmt matches[STORE_MATCH_PREFIX + 1][2];
+	struct query_stmt matches[STORE_MATCH_COUNT][2];
 	sqlite3_stmt *slots[STORE_SLOT_COUNT]; /* see store_slot_stmt() */
 	bool tags_fixed; /* store_tag_ensure() may not insert tags */
 	struct audit_state audit; /* sqlite_audit.c */
@@ -2254,6 +2262,13 @@ static const char *const match_sql[] = {
 	[STORE_MATCH_VALUE] = MATCH_SELECT "a.value = ?1" MATCH_LIVE,
 	[STORE_MATCH_PREFIX] = MATCH_SELECT "a.value >= ?1 AND a.value < ?2"
 					    MATCH_LIVE,
+	[STORE_MATCH_SECOND] = MATCH_SELECT "cairn_second(a.type, a.value) = ?1"
+					    MATCH_LIVE,
+	[STORE_MATCH_NET] = MATCH_SELECT "cairn_net(a.type, a.value)"
+					 " BETWEEN ?1 AND ?2" MATCH_LIVE,
+	[STORE_MATCH_SSDEEP] = MATCH_SELECT
+		"cairn_ssdeep_block(a.type, a.value) = ?1" MATCH_LIVE,
+	[STORE_MATCH_TYPE] = MATCH_SELECT "a.type = ?1" MATCH_LIVE,
 };
 
 /* ORDER BY clauses, after the visibility conditions. */
@@ -2262,11 +2277,15 @@ static const char *const match_order[] = {
 	[STORE_MATCH_ATTRIBUTE] = "",
 	[STORE_MATCH_VALUE] = "",
 	[STORE_MATCH_PREFIX] = "",
+	[STORE_MATCH_SECOND] = "",
+	[STORE_MATCH_NET] = "",
+	[STORE_MATCH_SSDEEP] = "",
+	[STORE_MATCH_TYPE] = "",
 };
 
 #define MATCH_COUNT (sizeof(match_sql) / sizeof(match_sql[0]))
 
-_Static_assert(MATCH_COUNT == STORE_MATCH_PREFIX + 1,
+_Static_assert(MATCH_COUNT == STORE_MATCH_COUNT,
 	       "every store_match_query needs a statement in match_sql");
 
 struct store_match_cursor {
@@ -2317,16 +2336,58 @@ static int match_stmt(struct store *s, struct store_match_cursor *c,
 	return 0;
 }
 
+static int match_bind_number(struct store_match_cursor *c, const char *key,
+			     size_t key_len)
+{
+	int64_t number = 0;
+
+	for (size_t i = 0; i < key_len; i++) {
+		if (key[i] < '0' || key[i] > '9' || number > INT64_MAX / 10) {
+			return store_failf(c->s, CAIRN_EINVAL,
+					   "invalid number key for a match "
+					   "query");
+		}
+		number = number * 10 + (key[i] - '0');
+	}
+	return bind_check(c->s, sqlite3_bind_int64(c->stmt, 1, number));
+}
+
+static int match_bind_net(struct store_match_cursor *c, const char *key,
+			  size_t key_len)
+{
+	const size_t half = CORRELATE_NET_KEY_LEN;
+
+	if (key_len != 2 * half) {
+		return store_failf(c->s, CAIRN_EINVAL,
+				   "invalid network key range of %zu bytes",
+				   key_len);
+	}
+	if (sqlite3_bind_blob(c->stmt, 1, key, (int)half, SQLITE_STATIC) !=
+		    SQLITE_OK ||
+	    sqlite3_bind_blob(c->stmt, 2, key + half, (int)half,
+			      SQLITE_STATIC) != SQLITE_OK) {
+		return store_fail(c->s);
+	}
+	return 0;
+}
+
 static int match_bind_key(struct store_match_cursor *c,
 			  enum store_match_query q, const char *key,
 			  size_t key_len)
 {
 	struct store *s = c->s;
 
-	if (q == STORE_MATCH_VALUE) {
+	if (q == STORE_MATCH_SSDEEP) {
+		return match_bind_number(c, key, key_len);
+	}
+	if (q == STORE_MATCH_VALUE || q == STORE_MATCH_SECOND ||
+	    q == STORE_MATCH_TYPE) {
 		return bind_check(s, sqlite3_bind_text(c->stmt, 1, key,
 						       (int)key_len,
 						       SQLITE_STATIC));
+	}
+	if (q == STORE_MATCH_NET) {
+		return match_bind_net(c, key, key_len);
 	}
 	if (buf_add(&c->bound[0], key, key_len) < 0 ||
 	    buf_adds(&c->bound[0], "|") < 0 ||
@@ -2358,7 +2419,7 @@ int store_match_open(struct store *s, const struct store_viewer *v,
 		return store_failf(s, CAIRN_EINVAL, "invalid match query %d",
 				   (int)q);
 	}
-	if ((q == STORE_MATCH_VALUE || q == STORE_MATCH_PREFIX) &&
+	if (q != STORE_MATCH_EVENT && q != STORE_MATCH_ATTRIBUTE &&
 	    (!key || key_len > INT32_MAX - 1)) {
 		return store_failf(s, CAIRN_EINVAL,
 				   "invalid key for a match query");

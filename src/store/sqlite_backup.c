@@ -48,6 +48,15 @@ static int db_open(sqlite3 **db, const char *path, int flags,
 	}
 	sqlite3_extended_result_codes(*db, 1);
 	sqlite3_busy_timeout(*db, BACKUP_BUSY_TIMEOUT_MS);
+	/* The integrity check and the migration of a restored file evaluate
+	 * the correlation indexes' functions. */
+	if (store_sql_functions(*db) != SQLITE_OK) {
+		int rc = db_fail(*db, e, "opening", path);
+
+		sqlite3_close(*db);
+		*db = NULL;
+		return rc;
+	}
 	return 0;
 }
 

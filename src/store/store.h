@@ -33,6 +33,8 @@ struct store_pool;
  * one, and adds the visibility conditions of store/visibility.h to its SQL
  * (none for a site admin).  store_viewer_load() fills the sharing groups;
  * store_viewer_release() frees them. */
+struct correlate_config;
+
 struct store_viewer {
 	int64_t org_id;
 	int64_t user_id;
@@ -40,6 +42,9 @@ struct store_viewer {
 	int64_t *sharing_groups; /* ids the org may see, ascending; owned */
 	size_t nsharing_groups;
 	char *sharing_group_list; /* the same ids as a JSON array; owned */
+	/* The server's correlation settings for this reader's lookups
+	 * (correlate/correlate.h), or NULL for the defaults.  Not owned. */
+	const struct correlate_config *correlation;
 };
 
 #define STORE_VIEWER_INIT                                                      \
@@ -452,13 +457,24 @@ void store_cursor_close(struct store_cursor *c);
  * rules are left to the caller.
  *
  * STORE_MATCH_VALUE and STORE_MATCH_PREFIX read one range of the index
- * attributes_value each, in that index's order (by value, then id). */
+ * attributes_value each, in that index's order (by value, then event);
+ * STORE_MATCH_SECOND reads attributes_second and STORE_MATCH_NET one
+ * range of attributes_net (see schema.c's migration 8). */
 enum store_match_query {
 	STORE_MATCH_EVENT,     /* the attributes of event `id`, by value */
 	STORE_MATCH_ATTRIBUTE, /* attribute `id`, when it may correlate */
 	STORE_MATCH_VALUE,     /* attributes whose value equals `key` */
 	STORE_MATCH_PREFIX,    /* attributes whose value starts with `key`
 				* followed by "|" */
+	STORE_MATCH_SECOND,    /* composite attributes whose correlating
+				* second half equals `key` */
+	STORE_MATCH_NET,       /* attributes whose network key lies from the
+				* first to the last 17 bytes of `key` (34
+				* bytes, model/correlation.h) */
+	STORE_MATCH_SSDEEP,    /* ssdeep attributes whose block size is the
+				* number `key` (decimal text) */
+	STORE_MATCH_TYPE,      /* attributes of type `key` */
+	STORE_MATCH_COUNT
 };
 
 /* One row of a match cursor.  The strings stay valid until the next call
@@ -479,7 +495,7 @@ struct store_match_cursor;
  * see, so that a correlation never names an invisible event or attribute
  * and never counts one towards the over-correlation limit.  `id` is used by the
  * first two queries, and `key` (`key_len` bytes, not necessarily
- * NUL-terminated) by the last two.  The caller closes the cursor. */
+ * NUL-terminated) by the others.  The caller closes the cursor. */
 int store_match_open(struct store *s, const struct store_viewer *v,
 		     enum store_match_query q, int64_t id, const char *key,
 		     size_t key_len, struct store_match_cursor **out);
@@ -489,6 +505,58 @@ int store_match_open(struct store *s, const struct store_viewer *v,
 int store_match_next(struct store_match_cursor *c, struct store_match *m);
 
 void store_match_close(struct store_match_cursor *c);
+
+/* -------- correlation extras (sqlite_correlation.c) -------- */
+
+/* Fills `out` (room for 129) with the distinct prefix lengths below 128
+ * of the stored CIDR blocks (network keys, model/correlation.h), in
+ * increasing order, and sets *n.  Deleted and invisible attributes are
+ * counted too: the lengths only say which containing blocks to look up. */
+int store_net_prefixes(struct store *s, uint8_t *out, size_t *n);
+
+/* Calls `fn` for each value that more than `min_count` attributes have,
+ * as a whole value or as the correlating second half of a composite
+ * one, with the number of those attributes (deleted and invisible ones
+ * included).  A value found both ways is passed twice, once with each
+ * count. */
+int store_frequent_values(struct store *s, int64_t min_count,
+			  int (*fn)(void *ctx, const char *value, size_t len,
+				    int64_t count),
+			  void *ctx);
+
+/* A correlation exclusion, as MISP's CorrelationExclusion.  The strings
+ * are owned by the record (store_exclusion_release()). */
+struct store_exclusion {
+	int64_t id;
+	char *value; /* "%" matches any run of characters */
+	char *comment;
+	bool from_json;
+};
+
+void store_exclusion_release(struct store_exclusion *x);
+void store_exclusions_free(struct store_exclusion *list, size_t n);
+
+/* Reads every exclusion, by value, into *out (free with
+ * store_exclusions_free()). */
+int store_exclusion_list(struct store *s, struct store_exclusion **out,
+			 size_t *n);
+
+/* Reads exclusion `id`; CAIRN_ENOTFOUND when there is none. */
+int store_exclusion_get(struct store *s, int64_t id,
+			struct store_exclusion *out);
+
+/* Adds an exclusion and sets *id.  CAIRN_EEXIST when the value is
+ * excluded already. */
+int store_exclusion_add(struct store *s, const char *value,
+			const char *comment, bool from_json, int64_t *id);
+
+/* Replaces the value and comment of exclusion `id`; CAIRN_ENOTFOUND when
+ * there is none, CAIRN_EEXIST when another one has the value. */
+int store_exclusion_update(struct store *s, int64_t id, const char *value,
+			   const char *comment);
+
+/* Deletes exclusion `id`; CAIRN_ENOTFOUND when there is none. */
+int store_exclusion_delete(struct store *s, int64_t id);
 
 /* -------- visibility and sharing groups (sqlite_sharing.c) -------- */
 

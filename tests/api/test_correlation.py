@@ -260,3 +260,245 @@ def test_feed_days_related(feed_api, shared_data):
             assert event["id"] not in related
         checked += 1
     assert checked >= 1
+
+
+# -------- composite halves, CIDR blocks, exclusions --------
+
+
+def granular(api, event_id):
+    """Return the Attribute list of events/view with RelatedAttribute."""
+    response = api.get(
+        f"/events/view/{event_id}/includeGranularCorrelations:1"
+    )
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["Event"]["Attribute"]
+
+
+def test_ip_finds_domain_ip(api):
+    address = "198.51.100.77"
+    pair = add_event(
+        api,
+        Attribute=[
+            {"type": "domain|ip", "value": f"{unique_domain('dip')}|{address}"}
+        ],
+    )
+    plain = add_event(api, Attribute=[{"type": "ip-src", "value": address}])
+    assert pair["id"] in related_ids(view_event(api, plain["id"]))
+    assert plain["id"] in related_ids(view_event(api, pair["id"]))
+    related = granular(api, plain["id"])[0]["RelatedAttribute"]
+    assert [r["attribute_id"] for r in related] == [
+        pair["Attribute"][0]["id"]
+    ]
+    assert related[0]["value"] == address
+
+
+def test_filename_md5_same_hash(api):
+    digest = uuid.uuid4().hex
+    first = add_event(
+        api, Attribute=[{"type": "filename|md5", "value": f"a.exe|{digest}"}]
+    )
+    second = add_event(
+        api, Attribute=[{"type": "filename|md5", "value": f"b.dll|{digest}"}]
+    )
+    assert second["id"] in related_ids(view_event(api, first["id"]))
+    assert first["id"] in related_ids(view_event(api, second["id"]))
+
+
+def test_cidr_ipv6_block(api):
+    block = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "2001:db8:1::/48"}]
+    )
+    inside = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "2001:db8:1:5::1"}]
+    )
+    outside = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "2001:db8:2::1"}]
+    )
+    assert inside["id"] in related_ids(view_event(api, block["id"]))
+    assert block["id"] in related_ids(view_event(api, inside["id"]))
+    assert outside["id"] not in related_ids(view_event(api, block["id"]))
+    assert block["id"] not in related_ids(view_event(api, outside["id"]))
+    related = granular(api, inside["id"])[0]["RelatedAttribute"]
+    assert {r["id"] for r in related} == {block["id"]}
+    assert related[0]["value"] == "2001:db8:1::/48"
+
+
+def test_cidr_ipv4_composite_address(api):
+    host = add_event(
+        api, Attribute=[{"type": "ip-src|port", "value": "10.61.7.9|4444"}]
+    )
+    block = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "10.61.7.0/24"}]
+    )
+    assert block["id"] in related_ids(view_event(api, host["id"]))
+    assert host["id"] in related_ids(view_event(api, block["id"]))
+
+
+def test_mapped_cidr_then_adds(api):
+    mapped = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "::ffff:10.62.0.0/112"}]
+    )
+    stored = mapped["Attribute"][0]["value"]
+    inside = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "10.62.3.4"}]
+    )
+    later = add_event(
+        api,
+        Attribute=[
+            {"type": "domain", "value": unique_domain("later")},
+            {"type": "ip-src", "value": "10.63.0.1"},
+        ],
+    )
+    assert len(later["Attribute"]) == 2
+    assert inside["id"] in related_ids(view_event(api, mapped["id"])), stored
+    assert related_ids(view_event(api, later["id"])) == []
+
+
+def admin_only(api, user, method, path, body=None):
+    response = user.request(method, path, json=body)
+    harness.assert_misp_error(response, 403)
+
+
+def test_exclusion_crud_and_effect(api, server):
+    value = unique_domain("excluded")
+    first = add_event(api, Attribute=[{"type": "domain", "value": value}])
+    second = add_event(api, Attribute=[{"type": "domain", "value": value}])
+    assert second["id"] in related_ids(view_event(api, first["id"]))
+
+    response = api.post(
+        "/correlation_exclusions/add",
+        json={"value": value, "comment": "noise"},
+    )
+    assert response.status_code == 200, response.text
+    added = response.json()["CorrelationExclusion"]
+    assert added["value"] == value
+    assert added["comment"] == "noise"
+    assert added["from_json"] is False
+    assert related_ids(view_event(api, first["id"])) == []
+
+    again = api.post("/correlation_exclusions/add", json={"value": value})
+    body = harness.assert_misp_error(again, 403)
+    assert "value" in body["errors"]
+
+    listed = api.get("/correlation_exclusions/index").json()
+    assert {"CorrelationExclusion": added} in listed
+    viewed = api.get(f"/correlation_exclusions/view/{added['id']}")
+    assert viewed.json() == {"CorrelationExclusion": added}
+
+    edited = api.post(
+        f"/correlation_exclusions/edit/{added['id']}",
+        json={"CorrelationExclusion": {"comment": "edited"}},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["CorrelationExclusion"]["comment"] == "edited"
+    assert edited.json()["CorrelationExclusion"]["value"] == value
+
+    clean = api.post("/correlation_exclusions/clean")
+    assert clean.status_code == 200, clean.text
+    assert clean.json()["success"] is True
+
+    deleted = api.post(f"/correlation_exclusions/delete/{added['id']}")
+    assert deleted.status_code == 200, deleted.text
+    assert second["id"] in related_ids(view_event(api, first["id"]))
+    missing = api.get(f"/correlation_exclusions/view/{added['id']}")
+    harness.assert_misp_error(missing, 404)
+
+
+def test_exclusion_wildcard_on_cidr(api):
+    block = add_event(
+        api, Attribute=[{"type": "ip-dst", "value": "10.64.0.0/16"}]
+    )
+    host = add_event(api, Attribute=[{"type": "ip-dst", "value": "10.64.1.1"}])
+    assert host["id"] in related_ids(view_event(api, block["id"]))
+    response = api.post(
+        "/correlation_exclusions/add", json={"value": "10.64.%"}
+    )
+    assert response.status_code == 200, response.text
+    assert related_ids(view_event(api, block["id"])) == []
+    assert related_ids(view_event(api, host["id"])) == []
+
+
+def role_id(api, name):
+    roles = api.get("/roles").json()
+    return next(r["Role"]["id"] for r in roles if r["Role"]["name"] == name)
+
+
+@pytest.fixture(scope="module")
+def outsider(api, server):
+    """A user (role User) of an organisation of its own."""
+    import accounts
+
+    org = accounts.add_org(api)
+    _, key = accounts.add_user(api, org["id"], role_id(api, "User"))
+    session = accounts.session(server, key)
+    yield session
+    session.close()
+
+
+def test_exclusions_need_site_admin(api, outsider):
+    admin_only(api, outsider, "GET", "/correlation_exclusions/index")
+    admin_only(api, outsider, "POST", "/correlation_exclusions/add",
+               {"value": "x.example"})
+    admin_only(api, outsider, "POST", "/correlation_exclusions/clean")
+    admin_only(api, outsider, "GET", "/correlations/overCorrelations")
+
+
+def test_cidr_hides_invisible_event(api, outsider):
+    hidden = add_event(
+        api,
+        distribution=0,
+        Attribute=[{"type": "ip-dst", "value": "10.65.0.0/16"}],
+    )
+    own = add_event(
+        outsider, Attribute=[{"type": "ip-dst", "value": "10.65.9.9"}]
+    )
+    assert related_ids(view_event(outsider, own["id"])) == []
+    assert granular(outsider, own["id"])[0]["RelatedAttribute"] == []
+    # The site admin sees both events, so they correlate for it.
+    assert own["id"] in related_ids(view_event(api, hidden["id"]))
+
+
+@pytest.fixture(scope="module")
+def limited_api(tmp_path_factory):
+    """A server started with CAIRN_CORRELATION_LIMIT=2."""
+    import os
+
+    path = tmp_path_factory.mktemp("limited") / "cairn"
+    key = harness.init_data_dir(path)
+    log = tmp_path_factory.mktemp("limitedlog") / "serve.log"
+    env = dict(os.environ, CAIRN_CORRELATION_LIMIT="2")
+    server = harness.Server(path, key, log, env=env)
+    server.start()
+    session = harness.ApiSession(server.url, key)
+    yield session
+    session.close()
+    harness.check_stopped(server)
+
+
+def test_correlation_limit_setting(limited_api):
+    value = unique_domain("limited")
+    events = [
+        add_event(limited_api, Attribute=[{"type": "domain", "value": value}])
+        for _ in range(2)
+    ]
+    assert related_ids(view_event(limited_api, events[0]["id"])) == [
+        events[1]["id"]
+    ]
+    add_event(limited_api, Attribute=[{"type": "domain", "value": value}])
+    assert related_ids(view_event(limited_api, events[0]["id"])) == []
+
+    response = limited_api.get("/correlations/overCorrelations")
+    assert response.status_code == 200, response.text
+    entries = response.json()
+    assert {
+        "OverCorrelatingValue": {"value": value, "occurrence": 3},
+        "excluded": False,
+    } in entries
+    empty = limited_api.get(
+        "/correlations/overCorrelations/scope:not_over_correlating"
+    )
+    assert empty.json() == []
+    page = limited_api.get("/correlations/overCorrelations/limit:1/page:99")
+    assert page.json() == []
+    bad = limited_api.get("/correlations/overCorrelations/limit:0")
+    harness.assert_misp_error(bad, 400)

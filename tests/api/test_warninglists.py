@@ -241,3 +241,80 @@ def test_enforce_warninglist_on_add(api, index):
         assert stored.status_code == 200, stored.text
     finally:
         toggle(api, id=wid, enabled=False)
+
+
+def test_view_warninglist_hits(api, index):
+    """includeWarninglistHits adds "warnings" to the to_ids attributes
+    on an enabled list, in MISP's shape, and nothing without it."""
+    wid = list_id(index, DNS_V4)
+    event = harness.add_event(
+        api,
+        info="warninglist hits",
+        Attribute=[
+            {"type": "ip-dst", "value": "8.8.8.8", "to_ids": True},
+            {"type": "ip-dst", "value": "8.8.4.4", "to_ids": False},
+            {"type": "ip-dst", "value": "198.51.100.99", "to_ids": True},
+        ],
+    )
+    toggle(api, id=wid, enabled=True)
+    try:
+        served = api.get(
+            f"/events/view/{event['id']}/includeWarninglistHits:1"
+        ).json()["Event"]
+        by_value = {a["value"]: a for a in served["Attribute"]}
+        assert by_value["8.8.8.8"]["warnings"] == [
+            {
+                "value": "8.8.8.8",
+                "match": "8.8.8.8",
+                "warninglist_id": wid,
+                "warninglist_name": DNS_V4,
+                "warninglist_category": "false_positive",
+            }
+        ]
+        # MISP checks only attributes with to_ids set.
+        assert "warnings" not in by_value["8.8.4.4"]
+        assert "warnings" not in by_value["198.51.100.99"]
+        plain = harness.view_event(api, event["id"])
+        assert all("warnings" not in a for a in plain["Attribute"])
+    finally:
+        toggle(api, id=wid, enabled=False)
+    served = api.get(
+        f"/events/view/{event['id']}/includeWarninglistHits:1"
+    ).json()["Event"]
+    assert all("warnings" not in a for a in served["Attribute"])
+
+
+def test_enforce_warninglist_on_event_add(api, index):
+    """events/add with enforceWarninglist leaves out the attributes on an
+    enabled list and names each one in "errors"."""
+    wid = list_id(index, DNS_V4)
+    toggle(api, id=wid, enabled=True)
+    try:
+        response = api.post(
+            "/events/add",
+            json={
+                "info": "enforce on add",
+                "enforceWarninglist": True,
+                "Attribute": [
+                    {"type": "ip-dst", "value": "198.51.100.98"},
+                    {"type": "ip-dst", "value": "8.8.8.8"},
+                ],
+            },
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        values = [a["value"] for a in body["Event"]["Attribute"]]
+        assert values == ["198.51.100.98"]
+        assert list(body["errors"]["Attribute"]) == ["1"]
+        assert "trips over a warninglist" in (
+            body["errors"]["Attribute"]["1"]["value"][0]
+        )
+        kept = api.post(
+            "/events/add",
+            json={"info": "no enforce",
+                  "Attribute": [{"type": "ip-dst", "value": "8.8.8.8"}]},
+        )
+        assert kept.status_code == 200, kept.text
+        assert len(kept.json()["Event"]["Attribute"]) == 1
+    finally:
+        toggle(api, id=wid, enabled=False)

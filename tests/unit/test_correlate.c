@@ -12,7 +12,9 @@
 
 #include "core/buf.h"
 #include "correlate/correlate.h"
+#include "correlate/tlsh_wrap.h"
 #include "model/misp.h"
+#include "store/internal.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -624,6 +626,468 @@ static void related_attributes_page_size(void **state)
 	correlate_attributes_free(list, n);
 }
 
+/* -------- second halves -------- */
+
+static void ip_finds_domain_ip(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "domain|ip", "pair.example|192.0.2.45");
+	add_attribute(f, b, "ip-dst", "192.0.2.45");
+	assert_true(related_to(f, b, a));
+	assert_true(related_to(f, a, b));
+}
+
+static void filename_md5_same_hash(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "filename|md5",
+		      "one.exe|d41d8cd98f00b204e9800998ecf8427e");
+	add_attribute(f, b, "filename|md5",
+		      "two.exe|d41d8cd98f00b204e9800998ecf8427e");
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+}
+
+static void ip_port_other_address_apart(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+
+	add_attribute(f, a, "ip-dst|port", "192.0.2.10|80");
+	add_attribute(f, b, "ip-dst|port", "198.51.100.20|80");
+	assert_false(related_to(f, a, b));
+	assert_false(related_to(f, b, a));
+	add_attribute(f, c, "ip-dst", "192.0.2.10");
+	assert_true(related_to(f, a, c));
+	assert_true(related_to(f, c, a));
+	assert_false(related_to(f, c, b));
+}
+
+/* -------- CIDR containment -------- */
+
+static void net_key_ipv4_mapped(void **state)
+{
+	uint8_t v4[CORRELATE_NET_KEY_LEN], v6[CORRELATE_NET_KEY_LEN];
+
+	(void)state;
+	assert_true(correlate_net_key("ip-dst", "192.0.2.77/24", v4));
+	assert_true(correlate_net_key("ip-src", "::ffff:192.0.2.0/120", v6));
+	assert_memory_equal(v4, v6, sizeof(v4));
+	assert_int_equal(v4[16], 120);
+	assert_int_equal(v4[15], 0);
+	assert_int_equal(v4[10], 0xff);
+	assert_false(correlate_net_key("domain", "192.0.2.1", v4));
+	assert_false(correlate_net_key("ip-dst", "not-an-address", v4));
+	assert_true(correlate_net_key("domain|ip", "a.example|192.0.2.1", v4));
+	assert_int_equal(v4[16], 128);
+	assert_true(correlate_net_key("ip-dst|port", "192.0.2.1|443", v4));
+	assert_false(correlate_net_key("hostname|port", "192.0.2.1|443", v4));
+}
+
+static void cidr_ipv6_both_ways(void **state)
+{
+	struct fixture *f = *state;
+	int64_t block = add_event(f);
+	int64_t inside = add_event(f);
+	int64_t outside = add_event(f);
+
+	add_attribute(f, block, "ip-dst", "2001:db8:1::/48");
+	add_attribute(f, inside, "ip-dst", "2001:db8:1:5::1");
+	add_attribute(f, outside, "ip-dst", "2001:db8:2::1");
+	assert_true(related_to(f, block, inside));
+	assert_true(related_to(f, inside, block));
+	assert_false(related_to(f, block, outside));
+	assert_false(related_to(f, outside, block));
+	assert_false(related_to(f, inside, outside));
+}
+
+static void cidr_ipv4_nested_blocks(void **state)
+{
+	struct fixture *f = *state;
+	int64_t wide = add_event(f);
+	int64_t narrow = add_event(f);
+	int64_t host = add_event(f);
+	int64_t pair = add_event(f);
+
+	add_attribute(f, wide, "ip-src", "10.0.0.0/8");
+	add_attribute(f, narrow, "ip-dst", "10.20.30.0/24");
+	add_attribute(f, host, "ip-dst|port", "10.20.30.40|8080");
+	add_attribute(f, pair, "domain|ip", "h.example|10.99.0.1");
+	assert_true(related_to(f, wide, narrow));
+	assert_true(related_to(f, narrow, wide));
+	assert_true(related_to(f, host, wide));
+	assert_true(related_to(f, host, narrow));
+	assert_true(related_to(f, pair, wide));
+	assert_false(related_to(f, pair, narrow));
+	assert_false(related_to(f, narrow, pair));
+}
+
+static void cidr_mapped_block_then_adds(void **state)
+{
+	struct fixture *f = *state;
+	int64_t mapped = add_event(f);
+	int64_t v4 = add_event(f);
+	int64_t later = add_event(f);
+
+	add_attribute(f, mapped, "ip-dst", "::ffff:192.0.2.0/120");
+	add_attribute(f, v4, "ip-dst", "192.0.2.200");
+	assert_true(related_to(f, mapped, v4));
+	assert_true(related_to(f, v4, mapped));
+	add_attribute(f, later, "domain", "after.example");
+	add_attribute(f, later, "ip-dst", "198.51.100.1");
+	assert_false(related_to(f, later, mapped));
+}
+
+static void cidr_ipv4_not_in_ipv6_any(void **state)
+{
+	struct fixture *f = *state;
+	int64_t any = add_event(f);
+	int64_t v4 = add_event(f);
+
+	add_attribute(f, any, "ip-dst", "::/0");
+	add_attribute(f, v4, "ip-dst", "192.0.2.9");
+	assert_false(related_to(f, v4, any));
+}
+
+static void cidr_disabled_ignored(void **state)
+{
+	struct fixture *f = *state;
+	int64_t block = add_event(f);
+	int64_t inside = add_event(f);
+
+	add_attribute_with(f, block, "ip-dst", "192.0.2.0/24",
+			   (struct attr_spec){.disable_correlation = true});
+	add_attribute(f, inside, "ip-dst", "192.0.2.3");
+	assert_false(related_to(f, inside, block));
+	assert_false(related_to(f, block, inside));
+}
+
+static void cidr_related_attribute_value(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t source = add_attribute(f, a, "ip-dst", "192.0.2.0/28");
+	int64_t target = add_attribute(f, b, "ip-src", "192.0.2.5");
+	struct correlate_attribute *list = NULL;
+	size_t n = 0;
+
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      NULL, source, &list, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].attribute_id, target);
+	assert_string_equal(list[0].value, "192.0.2.5");
+	correlate_attributes_free(list, n);
+}
+
+static void cidr_over_correlation(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 2, .page_size = 100};
+	int64_t block = add_event(f);
+	char value[32];
+
+	add_attribute(f, block, "ip-dst", "203.0.113.0/24");
+	for (int i = 1; i <= 3; i++) {
+		snprintf(value, sizeof(value), "203.0.113.%d", i);
+		add_attribute(f, add_event(f), "ip-dst", value);
+	}
+	assert_int_equal(related_count(f, &cfg, block), 0);
+	assert_int_equal(related_count(f, NULL, block), 3);
+}
+
+/* Checks the plan of every cached statement with `marker` in its text:
+ * it reads `index`, and scans the attributes table nowhere. */
+static void assert_plan_uses(struct fixture *f, const char *marker,
+			     const char *index)
+{
+	sqlite3 *db = store_db(f->s);
+	sqlite3_stmt *st = NULL;
+	size_t checked = 0;
+
+	while ((st = sqlite3_next_stmt(db, st)) != NULL) {
+		struct buf sql = BUF_INIT, plan = BUF_INIT;
+		sqlite3_stmt *eqp;
+
+		if (!strstr(sqlite3_sql(st), marker)) {
+			continue;
+		}
+		buf_printf(&sql, "EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+		assert_int_equal(sqlite3_prepare_v2(db, sql.data, -1, &eqp,
+						    NULL),
+				 SQLITE_OK);
+		while (sqlite3_step(eqp) == SQLITE_ROW) {
+			buf_printf(&plan, "%s\n",
+				   (const char *)sqlite3_column_text(eqp, 3));
+		}
+		sqlite3_finalize(eqp);
+		assert_non_null(strstr(plan.data, index));
+		assert_null(strstr(plan.data, "SCAN a\n"));
+		checked++;
+		buf_release(&sql);
+		buf_release(&plan);
+	}
+	assert_true(checked > 0);
+}
+
+static void lookups_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "ip-dst", "192.0.2.0/24");
+	add_attribute(f, a, "filename|md5",
+		      "x.exe|d41d8cd98f00b204e9800998ecf8427e");
+	add_attribute(f, b, "ip-dst", "192.0.2.1");
+	assert_true(related_to(f, b, a));
+	assert_plan_uses(f, "cairn_net(a.type", "attributes_net");
+	assert_plan_uses(f, "cairn_second(a.type", "attributes_second");
+	assert_plan_uses(f, "min(cairn_net_prefix", "attributes_net_block");
+}
+
+/* -------- exclusions -------- */
+
+static void exclusion_stops_value(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t id = 0;
+
+	add_attribute(f, a, "domain", "shared.example");
+	add_attribute(f, b, "domain", "shared.example");
+	assert_true(related_to(f, a, b));
+	assert_int_equal(store_exclusion_add(f->s, "shared.example", "", false,
+					     &id),
+			 0);
+	assert_false(related_to(f, a, b));
+	assert_int_equal(store_exclusion_add(f->s, "shared.example", "", false,
+					     &id),
+			 CAIRN_EEXIST);
+	assert_int_equal(store_exclusion_delete(f->s, id), 0);
+	assert_true(related_to(f, a, b));
+}
+
+static void exclusion_wildcard(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t c = add_event(f);
+	int64_t id = 0;
+
+	add_attribute(f, a, "domain", "cdn.Example.NET");
+	add_attribute(f, b, "domain", "cdn.Example.NET");
+	add_attribute(f, a, "ip-dst", "192.0.2.0/24");
+	add_attribute(f, c, "ip-dst", "192.0.2.8");
+	assert_int_equal(store_exclusion_add(f->s, "%.example.net", "cdn",
+					     false, &id),
+			 0);
+	assert_false(related_to(f, a, b));
+	assert_true(related_to(f, a, c));
+	assert_int_equal(store_exclusion_add(f->s, "192.0.2.%", "", false,
+					     &id),
+			 0);
+	assert_false(related_to(f, a, c));
+	assert_false(related_to(f, c, a));
+}
+
+/* -------- fuzzy hashes -------- */
+
+/* ssdeep hashes made by libfuzzy's fuzzy_hash_buf: SSDEEP_A of 4096
+ * bytes of pseudo-random text, SSDEEP_B of the same bytes with two
+ * changed (score 97 against A), SSDEEP_LONG of 6000 bytes that start
+ * with A's (score 91), SSDEEP_OTHER of random bytes (score 0). */
+#define SSDEEP_A                                                               \
+	"96:Yyja0rJQrDw68Kitwe0AjsAWtOiJpqYAzpejHP5gC/Zzx/ghzG7d:/rJow63e0gsVw" \
+	"NeD7/vozU"
+#define SSDEEP_B                                                               \
+	"96:Yyja0rJQrWw68Kitwe0AjsAWtOiJpqYAzpOjHP5gC/Zzx/ghzG7d:/rJNw63e0gsVw" \
+	"NOD7/vozU"
+#define SSDEEP_OTHER                                                           \
+	"96:Zh1sMy7EGArSipT+qKtdoY81vkMkKzZNUuNVoa8TC5K:ZpeEGArSipTq81vkM9zQqV" \
+	"r8TC5K"
+/* TLSH hashes made by libtlsh 3.4.4: TLSH_A of the 4096 bytes above,
+ * TLSH_B of them with every 97th byte changed (distance 33), TLSH_OTHER
+ * of random bytes (distance 233). */
+#define TLSH_A                                                                 \
+	"06815C328C0C22DB01A7475512D46D1AC9C9EF2142D3CA5CCFB90BF55A68323D95B4" \
+	"7E"
+#define TLSH_B                                                                 \
+	"31817C329C0D22EB4197475512C46E16C8C8EF2192E3CA58CFB80BF65A6C363DD5B0" \
+	"7E"
+#define TLSH_OTHER                                                             \
+	"9F815D5ED021E45AF77E903946BDEA860A2391E4B4192FDB4E00B7E3513CEC39F1A7" \
+	"14"
+
+static bool related_with(struct fixture *f, const struct correlate_config *cfg,
+			 int64_t event, int64_t other)
+{
+	struct correlate_event *list = NULL;
+	bool found = false;
+	size_t n = 0;
+
+	assert_int_equal(correlate_related_events(f->s, &store_viewer_system,
+						  cfg, event, &list, &n),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		found = found || list[i].id == other;
+	}
+	free(list);
+	return found;
+}
+
+static void ssdeep_similar_correlates(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config off = correlate_config_default;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t other = add_event(f);
+
+	add_attribute(f, a, "ssdeep", SSDEEP_A);
+	add_attribute(f, b, "ssdeep", SSDEEP_B);
+	add_attribute(f, other, "ssdeep", SSDEEP_OTHER);
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+	assert_false(related_to(f, a, other));
+	assert_false(related_to(f, other, a));
+	off.ssdeep_threshold = 101;
+	assert_false(related_with(f, &off, a, b));
+	off.ssdeep_threshold = 98;
+	assert_false(related_with(f, &off, a, b));
+	off.ssdeep_threshold = 97;
+	assert_true(related_with(f, &off, a, b));
+}
+
+static void ssdeep_block_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(correlate_ssdeep_block("ssdeep", SSDEEP_A), 96);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "3:abc:def"), 3);
+	assert_int_equal(correlate_ssdeep_block("md5", SSDEEP_A), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "x:abc:def"), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "96:abc"), -1);
+	assert_int_equal(correlate_ssdeep_block("ssdeep", "0:abc:d"), -1);
+}
+
+static void tlsh_similar_correlates(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config strict = correlate_config_default;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+	int64_t other = add_event(f);
+	struct correlate_attribute *list = NULL;
+	int64_t source;
+	size_t n = 0;
+
+	source = add_attribute(f, a, "tlsh", TLSH_A);
+	add_attribute(f, b, "tlsh", "T1" TLSH_B);
+	add_attribute(f, other, "tlsh", TLSH_OTHER);
+	assert_true(related_to(f, a, b));
+	assert_true(related_to(f, b, a));
+	assert_false(related_to(f, a, other));
+	strict.tlsh_threshold = 32;
+	assert_false(related_with(f, &strict, a, b));
+	assert_int_equal(correlate_related_attributes(f->s,
+						      &store_viewer_system,
+						      NULL, source, &list, &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].value, "T1" TLSH_B);
+	correlate_attributes_free(list, n);
+	assert_int_equal(correlate_tlsh_distance(TLSH_A, "T1" TLSH_B), 33);
+	assert_int_equal(correlate_tlsh_distance(TLSH_A, "not a hash"), -1);
+}
+
+static void fuzzy_lookups_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_event(f);
+	int64_t b = add_event(f);
+
+	add_attribute(f, a, "ssdeep", SSDEEP_A);
+	add_attribute(f, b, "ssdeep", SSDEEP_B);
+	assert_true(related_to(f, a, b));
+	assert_plan_uses(f, "cairn_ssdeep_block(a.type", "attributes_ssdeep");
+}
+
+static void like_patterns(void **state)
+{
+	static const struct {
+		const char *pattern;
+		const char *text;
+		bool match;
+	} cases[] = {
+		{"a.example", "a.example", true},
+		{"a.example", "A.Example", true},
+		{"a.example", "a.example.org", false},
+		{"%.example", "cdn.a.example", true},
+		{"%.example", "example", false},
+		{"10.%", "10.1.2.3", true},
+		{"%cdn%", "x.cdn.y", true},
+		{"a%b%c", "aXXbYYc", true},
+		{"a%b%c", "aXXcYYb", false},
+		{"%", "", true},
+		{"", "", true},
+		{"", "x", false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = correlate_like(cases[i].pattern, cases[i].text,
+					  strlen(cases[i].text));
+
+		if (got != cases[i].match) {
+			fail_msg("'%s' against '%s': expected %d", cases[i].pattern,
+				 cases[i].text, cases[i].match);
+		}
+	}
+}
+
+static void over_values_listed(void **state)
+{
+	struct fixture *f = *state;
+	struct correlate_config cfg = {.max_events = 2, .page_size = 100};
+	struct correlate_over *list = NULL;
+	int64_t id = 0;
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		int64_t event = add_event(f);
+
+		add_attribute(f, event, "domain", "busy.example");
+		add_attribute(f, event, "filename|md5",
+			      "f.exe|d41d8cd98f00b204e9800998ecf8427e");
+	}
+	add_attribute(f, add_event(f), "domain", "quiet.example");
+	assert_int_equal(store_exclusion_add(f->s, "busy.%", "", false, &id),
+			 0);
+	assert_int_equal(correlate_over_values(f->s, &store_viewer_system,
+					       &cfg, &list, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].value, "busy.example");
+	assert_int_equal(list[0].occurrence, 3);
+	assert_true(list[0].excluded);
+	assert_string_equal(list[1].value, "d41d8cd98f00b204e9800998ecf8427e");
+	assert_int_equal(list[1].occurrence, 3);
+	assert_false(list[1].excluded);
+	correlate_over_free(list, n);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup,         \
@@ -655,6 +1119,26 @@ int main(void)
 		T(related_attributes_disabled_empty),
 		T(related_attributes_over_limit),
 		T(related_attributes_page_size),
+		T(ip_finds_domain_ip),
+		T(filename_md5_same_hash),
+		T(ip_port_other_address_apart),
+		cmocka_unit_test(net_key_ipv4_mapped),
+		T(cidr_ipv6_both_ways),
+		T(cidr_ipv4_nested_blocks),
+		T(cidr_mapped_block_then_adds),
+		T(cidr_ipv4_not_in_ipv6_any),
+		T(cidr_disabled_ignored),
+		T(cidr_related_attribute_value),
+		T(cidr_over_correlation),
+		T(lookups_use_indexes),
+		T(exclusion_stops_value),
+		T(exclusion_wildcard),
+		T(ssdeep_similar_correlates),
+		cmocka_unit_test(ssdeep_block_sizes),
+		T(tlsh_similar_correlates),
+		T(fuzzy_lookups_use_indexes),
+		cmocka_unit_test(like_patterns),
+		T(over_values_listed),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
