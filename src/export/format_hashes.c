@@ -2,7 +2,7 @@
  * The hashes format: the hash of each hash attribute on a line, as
  * MISP's hashes export writes it: the value of a hash type, the part
  * after '|' of a filename|hash type or of malware-sample.  Other types
- * are left out.
+ * are left out, and so is a hash part that holds a line break or a '|'.
  */
 #include "export/format_util.h"
 #include "export/format_writers.h"
@@ -62,7 +62,7 @@ static int hashes_item(void *state, const struct export_item *it,
 		return 0;
 	}
 	if (hash.len == 0 || memchr(hash.s, '\n', hash.len) ||
-	    memchr(hash.s, '\r', hash.len)) {
+	    memchr(hash.s, '\r', hash.len) || memchr(hash.s, '|', hash.len)) {
 		return 0;
 	}
 	if (buf_add(out, hash.s, hash.len) < 0 || buf_addc(out, '\n') < 0) {
