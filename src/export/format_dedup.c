@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEDUP_MAX_SLOTS ((size_t)1 << 20)
+#define DEDUP_MAX_SLOTS ((size_t)1 << 19)
 
 static uint64_t fnv1a(const char *s, size_t len)
 {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DEDUP_MAX_BYTES ((size_t)16 << 20)
+#define DEDUP_MAX_BYTES ((size_t)8 << 20)
 
 struct dedup_slot {
 	uint64_t hash;

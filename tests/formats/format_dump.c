@@ -154,6 +154,15 @@ struct run {
 	int64_t attribute_id;
 };
 
+/* Writes out and empties the writer's buffer. */
+static void drain(struct run *run)
+{
+	if (run->buf.len > 0) {
+		fwrite(run->buf.data, 1, run->buf.len, run->out);
+	}
+	buf_clear(&run->buf);
+}
+
 static int parse(struct record *r, const struct model *m, json_t *obj)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;
@@ -209,8 +218,7 @@ static int write_attribute(struct run *run, json_t *event, json_t *attr,
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", run->f->name, buf_str(&e.message));
 	}
-	fwrite(run->buf.data, 1, run->buf.len, run->out);
-	buf_clear(&run->buf);
+	drain(run);
 	record_release(&a);
 	cairn_err_release(&e);
 	return rc;
@@ -274,7 +282,7 @@ static int write_format(const char *name, const char *out_dir,
 		rc = write_event(&run, event_of(l->events[i]), (int64_t)i + 1);
 	}
 	rc = rc ? rc : run.f->end(run.state, &run.buf, &e);
-	fwrite(run.buf.data, 1, run.buf.len, run.out);
+	drain(&run);
 	run.f->release(run.state);
 	free(run.state);
 	fclose(run.out);
