@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const types[] = {"ip-dst", "domain", "url", "md5",
-				    "filename|sha256", "email-subject"};
+static const char *const types[] = {
+    "ip-dst", "domain", "url", "md5", "filename|sha256", "email-subject"};
 
 static void make_value(struct buf *v, const char *type, long i)
 {
@@ -67,14 +67,16 @@ static int run_format(const char *name, long n)
 	o.instance_uuid = "5e1f0000-0000-4000-8000-00000000cafe";
 	record_init(&ev, &model_event);
 	record_set_int(&ev, EVENT_ID, 1);
-	record_set_text(&ev, EVENT_UUID, "e0e0e0e0-0000-4000-8000-000000000001");
+	record_set_text(&ev, EVENT_UUID,
+			"e0e0e0e0-0000-4000-8000-000000000001");
 	record_set_text(&ev, EVENT_INFO, "Generated event");
 	if (f->begin(state, &o, &out, &e) < 0) {
 		return 1;
 	}
 	for (long i = 0; i < n; i++) {
 		const char *type = types[i % 6];
-		struct export_item it = {&at, &ev, NULL, tags, 1, 1, NULL, NULL};
+		struct export_item it = {&at, &ev, NULL, tags,
+					 1,   1,   NULL, NULL};
 
 		record_init(&at, &model_attribute);
 		record_set_int(&at, ATTR_ID, i + 1);

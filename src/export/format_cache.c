@@ -13,8 +13,7 @@
 
 #define MD5_BYTES 16
 
-static int write_line(struct buf *out, struct span part,
-		      const char *event_uuid)
+static int write_line(struct buf *out, struct span part, const char *event_uuid)
 {
 	unsigned char digest[MD5_BYTES];
 
@@ -47,12 +46,12 @@ static int cache_item(void *state, const struct export_item *it,
 }
 
 const struct export_format export_format_cache = {
-	.name = "cache",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = false,
-	.state_size = 1,
-	.begin = export_begin_none,
-	.item = cache_item,
-	.end = export_end_none,
-	.release = export_release_none,
+    .name = "cache",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = false,
+    .state_size = 1,
+    .begin = export_begin_none,
+    .item = cache_item,
+    .end = export_end_none,
+    .release = export_release_none,
 };

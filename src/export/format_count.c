@@ -30,12 +30,12 @@ static int count_end(void *state, struct buf *out, struct cairn_err *e)
 }
 
 const struct export_format export_format_count = {
-	.name = "count",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = false,
-	.state_size = sizeof(struct count_state),
-	.begin = export_begin_none,
-	.item = count_item,
-	.end = count_end,
-	.release = export_release_none,
+    .name = "count",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = false,
+    .state_size = sizeof(struct count_state),
+    .begin = export_begin_none,
+    .item = count_item,
+    .end = count_end,
+    .release = export_release_none,
 };

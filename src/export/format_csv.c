@@ -17,16 +17,16 @@
 #define CSV_MAX_COLUMNS 64
 
 enum csv_source {
-	CSV_NONE,        /* no such field: always "" */
-	CSV_ATTRIBUTE,   /* a field of the attribute */
-	CSV_EVENT,       /* event_<field> */
-	CSV_OBJECT,      /* object_<field> */
-	CSV_ATTR_TAGS,   /* attribute_tag: its own tags */
-	CSV_EVENT_TAGS,  /* event_tag: its event's tags */
-	CSV_ORG,         /* event_member_org */
-	CSV_ORGC,        /* event_source_org */
-	CSV_VALUE1,      /* the first part of a composite value */
-	CSV_VALUE2,      /* the second part, or "" */
+	CSV_NONE,	/* no such field: always "" */
+	CSV_ATTRIBUTE,	/* a field of the attribute */
+	CSV_EVENT,	/* event_<field> */
+	CSV_OBJECT,	/* object_<field> */
+	CSV_ATTR_TAGS,	/* attribute_tag: its own tags */
+	CSV_EVENT_TAGS, /* event_tag: its event's tags */
+	CSV_ORG,	/* event_member_org */
+	CSV_ORGC,	/* event_source_org */
+	CSV_VALUE1,	/* the first part of a composite value */
+	CSV_VALUE2,	/* the second part, or "" */
 };
 
 struct csv_column {
@@ -41,21 +41,28 @@ struct csv_state {
 };
 
 static const char *const default_columns[] = {
-	"uuid",		"event_id",	  "category", "type",
-	"value",	"comment",	  "to_ids",   "timestamp",
-	"object_relation", "attribute_tag",
+    "uuid",	     "event_id",  "category",
+    "type",	     "value",	  "comment",
+    "to_ids",	     "timestamp", "object_relation",
+    "attribute_tag",
 };
 
 static const char *const object_columns[] = {
-	"object_uuid",
-	"object_name",
-	"object_meta-category",
+    "object_uuid",
+    "object_name",
+    "object_meta-category",
 };
 
 static const char *const context_columns[] = {
-	"event_info",	   "event_member_org", "event_source_org",
-	"event_distribution", "event_threat_level_id", "event_analysis",
-	"event_date",	   "event_tag",	       "event_timestamp",
+    "event_info",
+    "event_member_org",
+    "event_source_org",
+    "event_distribution",
+    "event_threat_level_id",
+    "event_analysis",
+    "event_date",
+    "event_tag",
+    "event_timestamp",
 };
 
 static struct csv_column resolve_column(const char *name)
@@ -64,12 +71,9 @@ static struct csv_column resolve_column(const char *name)
 		const char *name;
 		enum csv_source source;
 	} named[] = {
-		{"attribute_tag", CSV_ATTR_TAGS},
-		{"event_tag", CSV_EVENT_TAGS},
-		{"event_member_org", CSV_ORG},
-		{"event_source_org", CSV_ORGC},
-		{"value1", CSV_VALUE1},
-		{"value2", CSV_VALUE2},
+	    {"attribute_tag", CSV_ATTR_TAGS}, {"event_tag", CSV_EVENT_TAGS},
+	    {"event_member_org", CSV_ORG},    {"event_source_org", CSV_ORGC},
+	    {"value1", CSV_VALUE1},	      {"value2", CSV_VALUE2},
 	};
 	int i;
 
@@ -111,10 +115,11 @@ static int add_column(struct csv_state *st, const char *name, bool header,
 		      struct buf *out, struct cairn_err *e)
 {
 	if (st->ncolumns == CSV_MAX_COLUMNS) {
-		return cairn_err_set(e, CAIRN_EINVAL,
-				     "too many csv columns in "
-				     "requested_attributes: expected at most %d",
-				     CSV_MAX_COLUMNS);
+		return cairn_err_set(
+		    e, CAIRN_EINVAL,
+		    "too many csv columns in "
+		    "requested_attributes: expected at most %d",
+		    CSV_MAX_COLUMNS);
 	}
 	st->columns[st->ncolumns++] = resolve_column(name);
 	if (!header) {
@@ -126,9 +131,8 @@ static int add_column(struct csv_state *st, const char *name, bool header,
 	return write_header_name(out, name);
 }
 
-static int add_columns(struct csv_state *st, const char *const *names,
-		       size_t n, bool header, struct buf *out,
-		       struct cairn_err *e)
+static int add_columns(struct csv_state *st, const char *const *names, size_t n,
+		       bool header, struct buf *out, struct cairn_err *e)
 {
 	int rc = 0;
 
@@ -220,8 +224,8 @@ static int write_part(struct buf *out, const struct export_item *it,
 {
 	struct span parts[2];
 	const char *type = export_attr_text(it, ATTR_TYPE);
-	size_t n = export_value_parts(type, export_attr_text(it, ATTR_VALUE),
-				      parts);
+	size_t n =
+	    export_value_parts(type, export_attr_text(it, ATTR_VALUE), parts);
 
 	if (which >= n) {
 		return buf_adds(out, "\"\"");
@@ -256,8 +260,8 @@ static int write_cell(struct csv_state *st, struct buf *out,
 	}
 }
 
-static int csv_item(void *state, const struct export_item *it,
-		    struct buf *out, struct cairn_err *e)
+static int csv_item(void *state, const struct export_item *it, struct buf *out,
+		    struct cairn_err *e)
 {
 	struct csv_state *st = state;
 	int rc = 0;
@@ -282,12 +286,12 @@ static void csv_release(void *state)
 }
 
 const struct export_format export_format_csv = {
-	.name = "csv",
-	.content_type = "text/csv; charset=UTF-8",
-	.ids_published_default = false,
-	.state_size = sizeof(struct csv_state),
-	.begin = csv_begin,
-	.item = csv_item,
-	.end = export_end_none,
-	.release = csv_release,
+    .name = "csv",
+    .content_type = "text/csv; charset=UTF-8",
+    .ids_published_default = false,
+    .state_size = sizeof(struct csv_state),
+    .begin = csv_begin,
+    .item = csv_item,
+    .end = export_end_none,
+    .release = csv_release,
 };

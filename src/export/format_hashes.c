@@ -11,12 +11,27 @@
 #include <string.h>
 
 static const char *const simple_types[] = {
-	"md5",		"sha1",		"sha256",	"sha224",
-	"sha384",	"sha512",	"sha512/224",	"sha512/256",
-	"sha3-224",	"sha3-256",	"sha3-384",	"sha3-512",
-	"ssdeep",	"imphash",	"tlsh",		"x509-fingerprint-sha1",
-	"x509-fingerprint-md5", "x509-fingerprint-sha256", "pehash",
-	"authentihash", "impfuzzy",
+    "md5",
+    "sha1",
+    "sha256",
+    "sha224",
+    "sha384",
+    "sha512",
+    "sha512/224",
+    "sha512/256",
+    "sha3-224",
+    "sha3-256",
+    "sha3-384",
+    "sha3-512",
+    "ssdeep",
+    "imphash",
+    "tlsh",
+    "x509-fingerprint-sha1",
+    "x509-fingerprint-md5",
+    "x509-fingerprint-sha256",
+    "pehash",
+    "authentihash",
+    "impfuzzy",
 };
 
 static bool is_simple_hash(const char *type)
@@ -72,12 +87,12 @@ static int hashes_item(void *state, const struct export_item *it,
 }
 
 const struct export_format export_format_hashes = {
-	.name = "hashes",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = true,
-	.state_size = 1,
-	.begin = export_begin_none,
-	.item = hashes_item,
-	.end = export_end_none,
-	.release = export_release_none,
+    .name = "hashes",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = true,
+    .state_size = 1,
+    .begin = export_begin_none,
+    .item = hashes_item,
+    .end = export_end_none,
+    .release = export_release_none,
 };

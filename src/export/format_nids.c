@@ -101,7 +101,7 @@ static int add_pcre_literal(struct buf *b, struct span v)
 }
 
 static int opt(struct nids_state *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int opt(struct nids_state *st, const char *fmt, ...)
 {
@@ -164,15 +164,14 @@ static int write_rule(struct nids_state *st, struct buf *out,
 		rc = add_msg_text(out, r->value);
 	}
 	if (rc == 0) {
-		rc = buf_printf(out,
-				"\"; %s%sclasstype:" NIDS_CLASSTYPE
-				"; sid:%lld; rev:1; priority:%lld;",
-				buf_str(&st->options),
-				r->tag_session ? "tag:session,600,seconds; "
-					       : "",
-				(long long)sid,
-				(long long)(threat >= 1 && threat <= 4 ? threat
-								       : 4));
+		rc = buf_printf(
+		    out,
+		    "\"; %s%sclasstype:" NIDS_CLASSTYPE
+		    "; sid:%lld; rev:1; priority:%lld;",
+		    buf_str(&st->options),
+		    r->tag_session ? "tag:session,600,seconds; " : "",
+		    (long long)sid,
+		    (long long)(threat >= 1 && threat <= 4 ? threat : 4));
 	}
 	if (rc == 0 && st->base_url.len > 0) {
 		rc = buf_printf(out, " reference:url,%s/events/view/%lld;",
@@ -222,14 +221,14 @@ static int ip_rules(struct nids_state *st, const struct export_item *it,
 	}
 	for (size_t i = 0; rc == 0 && i < (has_port ? 2u : 1u); i++) {
 		struct rule r = {
-			.proto = has_port ? with_port[i] : "ip",
-			.src = outgoing ? "$HOME_NET" : buf_str(&st->address),
-			.sport = outgoing ? "any" : buf_str(&st->port),
-			.dst = outgoing ? buf_str(&st->address) : "$HOME_NET",
-			.dport = outgoing ? buf_str(&st->port) : "any",
-			.label = outgoing ? "Outgoing To IP: "
-					  : "Incoming From IP: ",
-			.value = parts[0],
+		    .proto = has_port ? with_port[i] : "ip",
+		    .src = outgoing ? "$HOME_NET" : buf_str(&st->address),
+		    .sport = outgoing ? "any" : buf_str(&st->port),
+		    .dst = outgoing ? buf_str(&st->address) : "$HOME_NET",
+		    .dport = outgoing ? buf_str(&st->port) : "any",
+		    .label =
+			outgoing ? "Outgoing To IP: " : "Incoming From IP: ",
+		    .value = parts[0],
 		};
 
 		rc = write_rule(st, out, it, &r, ++*number);
@@ -254,11 +253,11 @@ static int ip_src_rules(struct nids_state *st, const struct export_item *it,
 /* An SMTP rule: `command` (such as "MAIL FROM:") then the value in the
  * message header, as MISP writes them. */
 static int smtp_rule(struct nids_state *st, const struct export_item *it,
-		     struct span value, const char *command,
-		     const char *label, struct buf *out, unsigned *number)
+		     struct span value, const char *command, const char *label,
+		     struct buf *out, unsigned *number)
 {
-	struct rule r = {"tcp", "$EXTERNAL_NET", "any", "$SMTP_SERVERS", "25",
-			 label, value, true};
+	struct rule r = {"tcp", "$EXTERNAL_NET", "any", "$SMTP_SERVERS",
+			 "25",	label,		 value, true};
 	int rc = opt(st, "flow:established,to_server; ");
 
 	if (rc == 0) {
@@ -274,21 +273,22 @@ static int smtp_rule(struct nids_state *st, const struct export_item *it,
 }
 
 static int email_src_rules(struct nids_state *st, const struct export_item *it,
-			   const struct span *parts, size_t n,
-			   struct buf *out, unsigned *number)
+			   const struct span *parts, size_t n, struct buf *out,
+			   unsigned *number)
 {
 	(void)n;
-	return smtp_rule(st, it, parts[0], "MAIL FROM:",
-			 "Source Email Address: ", out, number);
+	return smtp_rule(st, it, parts[0],
+			 "MAIL FROM:", "Source Email Address: ", out, number);
 }
 
 static int email_dst_rules(struct nids_state *st, const struct export_item *it,
-			   const struct span *parts, size_t n,
-			   struct buf *out, unsigned *number)
+			   const struct span *parts, size_t n, struct buf *out,
+			   unsigned *number)
 {
 	(void)n;
-	return smtp_rule(st, it, parts[0], "RCPT TO:",
-			 "Destination Email Address: ", out, number);
+	return smtp_rule(st, it, parts[0],
+			 "RCPT TO:", "Destination Email Address: ", out,
+			 number);
 }
 
 static int email_rules(struct nids_state *st, const struct export_item *it,
@@ -306,8 +306,8 @@ static int email_subject_rules(struct nids_state *st,
 			       struct buf *out, unsigned *number)
 {
 	(void)n;
-	return smtp_rule(st, it, parts[0], "Subject:", "Bad Email Subject: ",
-			 out, number);
+	return smtp_rule(st, it, parts[0],
+			 "Subject:", "Bad Email Subject: ", out, number);
 }
 
 static int email_attachment_rules(struct nids_state *st,
@@ -348,26 +348,26 @@ static int opt_dns_wire(struct nids_state *st, struct span name)
  * domain also matches its sub-domains; a hostname is pinned to the start
  * of the question (offset 12, or 14 behind TCP's length field). */
 static int snort_dns_rules(struct nids_state *st, const struct export_item *it,
-			   struct span name, bool subdomains,
-			   const char *label, struct buf *out,
-			   unsigned *number)
+			   struct span name, bool subdomains, const char *label,
+			   struct buf *out, unsigned *number)
 {
 	static const char *const protos[] = {"udp", "tcp"};
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < 2; i++) {
-		struct rule r = {protos[i], "any", "any", "any", "53",
-				 label,	    name,  false};
+		struct rule r = {protos[i], "any", "any", "any",
+				 "53",	    label, name,  false};
 
-		rc = opt(st, "%scontent:\"|01 00 00 01 00 00 00 00 00 "
-			     "01|\"; depth:10; offset:%d; ",
+		rc = opt(st,
+			 "%scontent:\"|01 00 00 01 00 00 00 00 00 "
+			 "01|\"; depth:10; offset:%d; ",
 			 i == 1 ? "flow:established; " : "", i == 1 ? 4 : 2);
 		if (rc == 0) {
 			rc = opt_dns_wire(st, name);
 		}
 		if (rc == 0 && !subdomains) {
-			rc = opt(st, "offset:%d; depth:%zu; ",
-				 i == 1 ? 14 : 12, name.len + 2);
+			rc = opt(st, "offset:%d; depth:%zu; ", i == 1 ? 14 : 12,
+				 name.len + 2);
 		}
 		if (rc == 0) {
 			rc = opt(st, "nocase; ");
@@ -382,13 +382,12 @@ static int snort_dns_rules(struct nids_state *st, const struct export_item *it,
 /* Snort's HTTP Host rule: a pcre on the Host header line, which allows
  * a port after the name and, for a domain, any sub-domain before it. */
 static int snort_host_rule(struct nids_state *st, const struct export_item *it,
-			   struct span host, bool subdomains,
-			   const char *label, struct span shown,
-			   const char *dport, struct buf *out,
-			   unsigned *number)
+			   struct span host, bool subdomains, const char *label,
+			   struct span shown, const char *dport,
+			   struct buf *out, unsigned *number)
 {
-	struct rule r = {"tcp", "$HOME_NET", "any", "$EXTERNAL_NET", dport,
-			 label, shown, true};
+	struct rule r = {"tcp", "$HOME_NET", "any", "$EXTERNAL_NET",
+			 dport, label,	     shown, true};
 	int rc = opt(st, "flow:to_server,established; ");
 
 	if (rc == 0) {
@@ -435,17 +434,17 @@ static int suricata_name_rules(struct nids_state *st,
 			       unsigned *number)
 {
 	const char *kind = subdomains ? "Domain " : "Hostname ";
-	struct rule dns = {"dns", "any", "any", "any", "any",
-			   kind,  name,	 false};
-	struct rule http = {"http",
-			    "$HOME_NET",
-			    "any",
-			    "$EXTERNAL_NET",
-			    "any",
-			    subdomains ? "Outgoing HTTP Domain "
-				       : "Outgoing HTTP Hostname ",
-			    name,
-			    true};
+	struct rule dns = {"dns", "any", "any", "any",
+			   "any", kind,	 name,	false};
+	struct rule http = {
+	    "http",
+	    "$HOME_NET",
+	    "any",
+	    "$EXTERNAL_NET",
+	    "any",
+	    subdomains ? "Outgoing HTTP Domain " : "Outgoing HTTP Hostname ",
+	    name,
+	    true};
 	int rc = opt_suricata_host(st, "dns.query", name, subdomains);
 
 	if (rc == 0) {
@@ -501,8 +500,7 @@ static int hostname_rules(struct nids_state *st, const struct export_item *it,
 	return name_rules(st, it, parts[0], false, out, number);
 }
 
-static int domain_ip_rules(struct nids_state *st,
-			   const struct export_item *it,
+static int domain_ip_rules(struct nids_state *st, const struct export_item *it,
 			   const struct span *parts, size_t n, struct buf *out,
 			   unsigned *number)
 {
@@ -568,9 +566,8 @@ static bool parse_url(struct span url, struct url_parts *u)
 	}
 	u->target = (struct span){p, (size_t)(end - p)};
 	if (memchr(p, '#', u->target.len)) {
-		u->target.len = (size_t)((const char *)memchr(p, '#',
-							      u->target.len) -
-					 p);
+		u->target.len =
+		    (size_t)((const char *)memchr(p, '#', u->target.len) - p);
 	}
 	return export_is_dns_name(u->host.s, u->host.len);
 }
@@ -580,14 +577,9 @@ static int suricata_url_rule(struct nids_state *st,
 			     const struct url_parts *u, struct span url,
 			     struct buf *out, unsigned *number)
 {
-	struct rule r = {u->https ? "tls" : "http",
-			 "$HOME_NET",
-			 "any",
-			 "$EXTERNAL_NET",
-			 buf_str(&st->port),
-			 "Outgoing URL ",
-			 url,
-			 true};
+	struct rule r = {
+	    u->https ? "tls" : "http", "$HOME_NET",	"any", "$EXTERNAL_NET",
+	    buf_str(&st->port),	       "Outgoing URL ", url,   true};
 	int rc = u->https ? 0 : opt(st, "flow:to_server,established; ");
 
 	if (rc == 0) {
@@ -621,8 +613,13 @@ static int snort_url_rule(struct nids_state *st, const struct export_item *it,
 		}
 	}
 	if (u->https) {
-		struct rule r = {"tcp", "$HOME_NET", "any", "$EXTERNAL_NET",
-				 buf_str(&st->port), "Outgoing URL: ", url,
+		struct rule r = {"tcp",
+				 "$HOME_NET",
+				 "any",
+				 "$EXTERNAL_NET",
+				 buf_str(&st->port),
+				 "Outgoing URL: ",
+				 url,
 				 true};
 		int rc = opt(st, "flow:to_server,established; ");
 
@@ -663,10 +660,9 @@ static int url_rules(struct nids_state *st, const struct export_item *it,
 	return snort_url_rule(st, it, &u, parts[0], out, number);
 }
 
-static int user_agent_rules(struct nids_state *st,
-			    const struct export_item *it,
-			    const struct span *parts, size_t n,
-			    struct buf *out, unsigned *number)
+static int user_agent_rules(struct nids_state *st, const struct export_item *it,
+			    const struct span *parts, size_t n, struct buf *out,
+			    unsigned *number)
 {
 	bool suricata = st->dialect == NIDS_SURICATA;
 	struct rule r = {suricata ? "http" : "tcp",
@@ -694,8 +690,8 @@ static int ja3_rules(struct nids_state *st, const struct export_item *it,
 		     const struct span *parts, size_t n, struct buf *out,
 		     unsigned *number)
 {
-	struct rule r = {"tls", "any", "any", "any", "any", "JA3 Hash: ",
-			 parts[0], true};
+	struct rule r = {"tls", "any",	      "any",	"any",
+			 "any", "JA3 Hash: ", parts[0], true};
 	int rc;
 
 	(void)n;
@@ -711,28 +707,28 @@ static int ja3_rules(struct nids_state *st, const struct export_item *it,
 }
 
 typedef int (*rule_writer)(struct nids_state *st, const struct export_item *it,
-			   const struct span *parts, size_t n,
-			   struct buf *out, unsigned *number);
+			   const struct span *parts, size_t n, struct buf *out,
+			   unsigned *number);
 
 static const struct {
 	const char *type;
 	rule_writer write;
 } rule_writers[] = {
-	{"ip-dst", ip_dst_rules},
-	{"ip-dst|port", ip_dst_rules},
-	{"ip-src", ip_src_rules},
-	{"ip-src|port", ip_src_rules},
-	{"email", email_rules},
-	{"email-src", email_src_rules},
-	{"email-dst", email_dst_rules},
-	{"email-subject", email_subject_rules},
-	{"email-attachment", email_attachment_rules},
-	{"domain", domain_rules},
-	{"domain|ip", domain_ip_rules},
-	{"hostname", hostname_rules},
-	{"url", url_rules},
-	{"user-agent", user_agent_rules},
-	{"ja3-fingerprint-md5", ja3_rules},
+    {"ip-dst", ip_dst_rules},
+    {"ip-dst|port", ip_dst_rules},
+    {"ip-src", ip_src_rules},
+    {"ip-src|port", ip_src_rules},
+    {"email", email_rules},
+    {"email-src", email_src_rules},
+    {"email-dst", email_dst_rules},
+    {"email-subject", email_subject_rules},
+    {"email-attachment", email_attachment_rules},
+    {"domain", domain_rules},
+    {"domain|ip", domain_ip_rules},
+    {"hostname", hostname_rules},
+    {"url", url_rules},
+    {"user-agent", user_agent_rules},
+    {"ja3-fingerprint-md5", ja3_rules},
 };
 
 int nids_begin(struct nids_state *st, enum nids_dialect dialect,
@@ -744,20 +740,20 @@ int nids_begin(struct nids_state *st, enum nids_dialect dialect,
 		return CAIRN_ENOMEM;
 	}
 	return buf_printf(
-		out,
-		"# MISP export of IDS rules - optimized for %s\n"
-		"#\n"
-		"# These NIDS rules contain some variables that need to exist "
-		"in your configuration.\n"
-		"# Make sure you have set:\n"
-		"#\n"
-		"# $HOME_NET     - Your internal network range\n"
-		"# $EXTERNAL_NET - The network considered as outside\n"
-		"# $SMTP_SERVERS - All your internal SMTP servers\n"
-		"# $HTTP_PORTS   - The ports used to contain HTTP traffic "
-		"(not required with suricata export)\n"
-		"#\n",
-		dialect == NIDS_SURICATA ? "suricata" : "snort");
+	    out,
+	    "# MISP export of IDS rules - optimized for %s\n"
+	    "#\n"
+	    "# These NIDS rules contain some variables that need to exist "
+	    "in your configuration.\n"
+	    "# Make sure you have set:\n"
+	    "#\n"
+	    "# $HOME_NET     - Your internal network range\n"
+	    "# $EXTERNAL_NET - The network considered as outside\n"
+	    "# $SMTP_SERVERS - All your internal SMTP servers\n"
+	    "# $HTTP_PORTS   - The ports used to contain HTTP traffic "
+	    "(not required with suricata export)\n"
+	    "#\n",
+	    dialect == NIDS_SURICATA ? "suricata" : "snort");
 }
 
 int nids_item(struct nids_state *st, const struct export_item *it,

@@ -25,7 +25,7 @@ struct nids_state {
 	enum nids_dialect dialect;
 	int64_t sid_base;
 	struct buf base_url; /* copied, because options may not outlive begin */
-	struct buf msg;      /* the msg text of the current attribute */
+	struct buf msg;	     /* the msg text of the current attribute */
 	struct buf options;  /* the match options of the current rule */
 	struct buf address;  /* an address or port taken from a value */
 	struct buf port;

@@ -36,16 +36,16 @@ static int rpz_begin(void *state, const struct export_options *o,
 		gmtime_r(&now, &tm);
 	}
 	return buf_printf(
-		out,
-		"$TTL 1w;\n"
-		"@               SOA localhost. root.localhost "
-		"(%04d%02d%02d00 2h 30m 30d 1h)\n"
-		"                NS localhost.\n\n"
-		"; The following IP addresses, domain names with all of their "
-		"sub-domains, and hostnames will\n"
-		"; return NXDOMAIN (name does not exist) irrespective of actual "
-		"result received.\n",
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	    out,
+	    "$TTL 1w;\n"
+	    "@               SOA localhost. root.localhost "
+	    "(%04d%02d%02d00 2h 30m 30d 1h)\n"
+	    "                NS localhost.\n\n"
+	    "; The following IP addresses, domain names with all of their "
+	    "sub-domains, and hostnames will\n"
+	    "; return NXDOMAIN (name does not exist) irrespective of actual "
+	    "result received.\n",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* Writes the rpz-ip owner name of an IPv6 range: its prefix length, then
@@ -58,8 +58,8 @@ static int write_ipv6_name(struct buf *out, const struct cidr *c)
 	int rc;
 
 	for (int i = 0; i < 8; i++) {
-		words[i] = (unsigned)c->address[2 * i] << 8 |
-			   c->address[2 * i + 1];
+		words[i] =
+		    (unsigned)c->address[2 * i] << 8 | c->address[2 * i + 1];
 	}
 	for (int i = 0; i < 8;) {
 		int j = i;
@@ -93,8 +93,8 @@ static void mask_host_bits(struct cidr *c)
 	size_t bytes = c->family == AF_INET ? 4 : 16;
 
 	for (size_t i = 0; i < bytes; i++) {
-		unsigned keep = c->prefix > 8 * i ? c->prefix - 8 * (unsigned)i
-						  : 0;
+		unsigned keep =
+		    c->prefix > 8 * i ? c->prefix - 8 * (unsigned)i : 0;
 
 		if (keep < 8) {
 			c->address[i] &= (uint8_t)(0xff00u >> keep);
@@ -141,13 +141,13 @@ static int write_name(struct buf *out, struct span name, bool subdomains)
 	return rc;
 }
 
-static int rpz_item(void *state, const struct export_item *it,
-		    struct buf *out, struct cairn_err *e)
+static int rpz_item(void *state, const struct export_item *it, struct buf *out,
+		    struct cairn_err *e)
 {
 	const char *type = export_attr_text(it, ATTR_TYPE);
 	struct span parts[2];
-	size_t n = export_value_parts(type, export_attr_text(it, ATTR_VALUE),
-				      parts);
+	size_t n =
+	    export_value_parts(type, export_attr_text(it, ATTR_VALUE), parts);
 	int rc = 0;
 
 	(void)state;
@@ -168,12 +168,12 @@ static int rpz_item(void *state, const struct export_item *it,
 }
 
 const struct export_format export_format_rpz = {
-	.name = "rpz",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = true,
-	.state_size = 1,
-	.begin = rpz_begin,
-	.item = rpz_item,
-	.end = export_end_none,
-	.release = export_release_none,
+    .name = "rpz",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = true,
+    .state_size = 1,
+    .begin = rpz_begin,
+    .item = rpz_item,
+    .end = export_end_none,
+    .release = export_release_none,
 };

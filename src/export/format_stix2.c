@@ -30,14 +30,14 @@ struct stix2_state {
 };
 
 enum pattern_kind {
-	PAT_VALUE,       /* "<path> = '<value>'" on the whole value */
-	PAT_IP,          /* network-traffic ref typed by address family */
-	PAT_IP_PORT,     /* the same and a port */
-	PAT_HOST_PORT,   /* network-traffic to a domain name and a port */
-	PAT_DOMAIN_IP,   /* a domain name resolving to an address */
-	PAT_FILE_HASH,   /* file name and hash */
+	PAT_VALUE,	  /* "<path> = '<value>'" on the whole value */
+	PAT_IP,		  /* network-traffic ref typed by address family */
+	PAT_IP_PORT,	  /* the same and a port */
+	PAT_HOST_PORT,	  /* network-traffic to a domain name and a port */
+	PAT_DOMAIN_IP,	  /* a domain name resolving to an address */
+	PAT_FILE_HASH,	  /* file name and hash */
 	PAT_REGKEY_VALUE, /* registry key and value data */
-	PAT_AS,          /* autonomous-system number */
+	PAT_AS,		  /* autonomous-system number */
 };
 
 struct pattern_type {
@@ -47,58 +47,56 @@ struct pattern_type {
 };
 
 static const struct pattern_type pattern_types[] = {
-	{"ip-src", PAT_IP, "src"},
-	{"ip-dst", PAT_IP, "dst"},
-	{"ip-src|port", PAT_IP_PORT, "src"},
-	{"ip-dst|port", PAT_IP_PORT, "dst"},
-	{"hostname|port", PAT_HOST_PORT, NULL},
-	{"domain|ip", PAT_DOMAIN_IP, NULL},
-	{"domain", PAT_VALUE, "domain-name:value"},
-	{"hostname", PAT_VALUE, "domain-name:value"},
-	{"url", PAT_VALUE, "url:value"},
-	{"uri", PAT_VALUE, "url:value"},
-	{"link", PAT_VALUE, "url:value"},
-	{"email", PAT_VALUE, "email-addr:value"},
-	{"email-src", PAT_VALUE, "email-message:from_ref.value"},
-	{"email-dst", PAT_VALUE, "email-message:to_refs[*].value"},
-	{"email-subject", PAT_VALUE, "email-message:subject"},
-	{"email-reply-to", PAT_VALUE,
-	 "email-message:additional_header_fields.reply_to"},
-	{"filename", PAT_VALUE, "file:name"},
-	{"md5", PAT_VALUE, "file:hashes.MD5"},
-	{"sha1", PAT_VALUE, "file:hashes.'SHA-1'"},
-	{"sha224", PAT_VALUE, "file:hashes.'SHA-224'"},
-	{"sha256", PAT_VALUE, "file:hashes.'SHA-256'"},
-	{"sha384", PAT_VALUE, "file:hashes.'SHA-384'"},
-	{"sha512", PAT_VALUE, "file:hashes.'SHA-512'"},
-	{"sha3-256", PAT_VALUE, "file:hashes.'SHA3-256'"},
-	{"sha3-512", PAT_VALUE, "file:hashes.'SHA3-512'"},
-	{"ssdeep", PAT_VALUE, "file:hashes.SSDEEP"},
-	{"tlsh", PAT_VALUE, "file:hashes.TLSH"},
-	{"filename|md5", PAT_FILE_HASH, "file:hashes.MD5"},
-	{"malware-sample", PAT_FILE_HASH, "file:hashes.MD5"},
-	{"filename|sha1", PAT_FILE_HASH, "file:hashes.'SHA-1'"},
-	{"filename|sha224", PAT_FILE_HASH, "file:hashes.'SHA-224'"},
-	{"filename|sha256", PAT_FILE_HASH, "file:hashes.'SHA-256'"},
-	{"filename|sha384", PAT_FILE_HASH, "file:hashes.'SHA-384'"},
-	{"filename|sha512", PAT_FILE_HASH, "file:hashes.'SHA-512'"},
-	{"filename|sha3-256", PAT_FILE_HASH, "file:hashes.'SHA3-256'"},
-	{"filename|sha3-512", PAT_FILE_HASH, "file:hashes.'SHA3-512'"},
-	{"filename|ssdeep", PAT_FILE_HASH, "file:hashes.SSDEEP"},
-	{"filename|tlsh", PAT_FILE_HASH, "file:hashes.TLSH"},
-	{"x509-fingerprint-md5", PAT_VALUE, "x509-certificate:hashes.MD5"},
-	{"x509-fingerprint-sha1", PAT_VALUE,
-	 "x509-certificate:hashes.'SHA-1'"},
-	{"x509-fingerprint-sha256", PAT_VALUE,
-	 "x509-certificate:hashes.'SHA-256'"},
-	{"mutex", PAT_VALUE, "mutex:name"},
-	{"regkey", PAT_VALUE, "windows-registry-key:key"},
-	{"regkey|value", PAT_REGKEY_VALUE, NULL},
-	{"mac-address", PAT_VALUE, "mac-addr:value"},
-	{"AS", PAT_AS, NULL},
-	{"user-agent", PAT_VALUE,
-	 "network-traffic:extensions.'http-request-ext'.request_header."
-	 "'User-Agent'"},
+    {"ip-src", PAT_IP, "src"},
+    {"ip-dst", PAT_IP, "dst"},
+    {"ip-src|port", PAT_IP_PORT, "src"},
+    {"ip-dst|port", PAT_IP_PORT, "dst"},
+    {"hostname|port", PAT_HOST_PORT, NULL},
+    {"domain|ip", PAT_DOMAIN_IP, NULL},
+    {"domain", PAT_VALUE, "domain-name:value"},
+    {"hostname", PAT_VALUE, "domain-name:value"},
+    {"url", PAT_VALUE, "url:value"},
+    {"uri", PAT_VALUE, "url:value"},
+    {"link", PAT_VALUE, "url:value"},
+    {"email", PAT_VALUE, "email-addr:value"},
+    {"email-src", PAT_VALUE, "email-message:from_ref.value"},
+    {"email-dst", PAT_VALUE, "email-message:to_refs[*].value"},
+    {"email-subject", PAT_VALUE, "email-message:subject"},
+    {"email-reply-to", PAT_VALUE,
+     "email-message:additional_header_fields.reply_to"},
+    {"filename", PAT_VALUE, "file:name"},
+    {"md5", PAT_VALUE, "file:hashes.MD5"},
+    {"sha1", PAT_VALUE, "file:hashes.'SHA-1'"},
+    {"sha224", PAT_VALUE, "file:hashes.'SHA-224'"},
+    {"sha256", PAT_VALUE, "file:hashes.'SHA-256'"},
+    {"sha384", PAT_VALUE, "file:hashes.'SHA-384'"},
+    {"sha512", PAT_VALUE, "file:hashes.'SHA-512'"},
+    {"sha3-256", PAT_VALUE, "file:hashes.'SHA3-256'"},
+    {"sha3-512", PAT_VALUE, "file:hashes.'SHA3-512'"},
+    {"ssdeep", PAT_VALUE, "file:hashes.SSDEEP"},
+    {"tlsh", PAT_VALUE, "file:hashes.TLSH"},
+    {"filename|md5", PAT_FILE_HASH, "file:hashes.MD5"},
+    {"malware-sample", PAT_FILE_HASH, "file:hashes.MD5"},
+    {"filename|sha1", PAT_FILE_HASH, "file:hashes.'SHA-1'"},
+    {"filename|sha224", PAT_FILE_HASH, "file:hashes.'SHA-224'"},
+    {"filename|sha256", PAT_FILE_HASH, "file:hashes.'SHA-256'"},
+    {"filename|sha384", PAT_FILE_HASH, "file:hashes.'SHA-384'"},
+    {"filename|sha512", PAT_FILE_HASH, "file:hashes.'SHA-512'"},
+    {"filename|sha3-256", PAT_FILE_HASH, "file:hashes.'SHA3-256'"},
+    {"filename|sha3-512", PAT_FILE_HASH, "file:hashes.'SHA3-512'"},
+    {"filename|ssdeep", PAT_FILE_HASH, "file:hashes.SSDEEP"},
+    {"filename|tlsh", PAT_FILE_HASH, "file:hashes.TLSH"},
+    {"x509-fingerprint-md5", PAT_VALUE, "x509-certificate:hashes.MD5"},
+    {"x509-fingerprint-sha1", PAT_VALUE, "x509-certificate:hashes.'SHA-1'"},
+    {"x509-fingerprint-sha256", PAT_VALUE, "x509-certificate:hashes.'SHA-256'"},
+    {"mutex", PAT_VALUE, "mutex:name"},
+    {"regkey", PAT_VALUE, "windows-registry-key:key"},
+    {"regkey|value", PAT_REGKEY_VALUE, NULL},
+    {"mac-address", PAT_VALUE, "mac-addr:value"},
+    {"AS", PAT_AS, NULL},
+    {"user-agent", PAT_VALUE,
+     "network-traffic:extensions.'http-request-ext'.request_header."
+     "'User-Agent'"},
 };
 
 /* Appends "path = 'v'" with \ and ' escaped in the literal. */
@@ -136,8 +134,8 @@ static const char *address_type(struct stix2_state *st, struct span v)
 static int compare_ref(struct buf *b, const char *ref, const char *type,
 		       struct span v)
 {
-	int rc = buf_printf(b, "network-traffic:%s_ref.type = '%s' AND ", ref,
-			    type);
+	int rc =
+	    buf_printf(b, "network-traffic:%s_ref.type = '%s' AND ", ref, type);
 
 	if (rc == 0) {
 		rc = buf_printf(b, "network-traffic:%s_ref.value", ref);
@@ -198,8 +196,8 @@ static int build_pattern(struct stix2_state *st, const struct pattern_type *t,
 		rc = rc ? rc : compare_text(b, "domain-name:value", p[0]);
 		rc = rc ? rc : buf_adds(b, " AND ");
 		rc = rc ? rc
-			: compare_text(b, "domain-name:resolves_to_refs[*].value",
-				       p[1]);
+			: compare_text(
+			      b, "domain-name:resolves_to_refs[*].value", p[1]);
 		break;
 	case PAT_FILE_HASH:
 		if (n != 2) {
@@ -213,7 +211,8 @@ static int build_pattern(struct stix2_state *st, const struct pattern_type *t,
 		if (n != 2) {
 			return CAIRN_EINVAL;
 		}
-		rc = rc ? rc : compare_text(b, "windows-registry-key:key", p[0]);
+		rc =
+		    rc ? rc : compare_text(b, "windows-registry-key:key", p[0]);
 		rc = rc ? rc : buf_adds(b, " AND ");
 		rc = rc ? rc
 			: compare_text(b, "windows-registry-key:values[*].data",
@@ -287,8 +286,8 @@ static int stix2_begin(void *state, const struct export_options *o,
 		for (size_t i = 0; i + 1 < UUID_TEXT_SIZE; i++) {
 			char c = o->instance_uuid[i];
 
-			st->identity[i] = c >= 'A' && c <= 'F' ? (char)(c + 32)
-							       : c;
+			st->identity[i] =
+			    c >= 'A' && c <= 'F' ? (char)(c + 32) : c;
 		}
 		st->has_identity = true;
 		st->nobjects++;
@@ -366,8 +365,9 @@ static int write_indicator(struct stix2_state *st, struct buf *out,
 		: buf_adds(out, ",\"kill_chain_phases\":[{\"kill_chain_name\":"
 				"\"misp-category\",\"phase_name\":");
 	rc = rc ? rc
-		: export_json_string(out, export_attr_text(it, ATTR_CATEGORY),
-				     strlen(export_attr_text(it, ATTR_CATEGORY)));
+		: export_json_string(
+		      out, export_attr_text(it, ATTR_CATEGORY),
+		      strlen(export_attr_text(it, ATTR_CATEGORY)));
 	rc = rc ? rc : buf_adds(out, "}]");
 	rc = rc ? rc : write_labels(st, out, it);
 	st->nobjects++;
@@ -415,12 +415,12 @@ static void stix2_release(void *state)
 }
 
 const struct export_format export_format_stix2 = {
-	.name = "stix2",
-	.content_type = "application/json; charset=UTF-8",
-	.ids_published_default = false,
-	.state_size = sizeof(struct stix2_state),
-	.begin = stix2_begin,
-	.item = stix2_item,
-	.end = stix2_end,
-	.release = stix2_release,
+    .name = "stix2",
+    .content_type = "application/json; charset=UTF-8",
+    .ids_published_default = false,
+    .state_size = sizeof(struct stix2_state),
+    .begin = stix2_begin,
+    .item = stix2_item,
+    .end = stix2_end,
+    .release = stix2_release,
 };

@@ -17,8 +17,8 @@ struct text_state {
 	struct dedup seen;
 };
 
-static int text_item(void *state, const struct export_item *it,
-		     struct buf *out, struct cairn_err *e)
+static int text_item(void *state, const struct export_item *it, struct buf *out,
+		     struct cairn_err *e)
 {
 	struct text_state *st = state;
 	const char *value = export_attr_text(it, ATTR_VALUE);
@@ -47,12 +47,12 @@ static void text_release(void *state)
 }
 
 const struct export_format export_format_text = {
-	.name = "text",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = true,
-	.state_size = sizeof(struct text_state),
-	.begin = export_begin_none,
-	.item = text_item,
-	.end = export_end_none,
-	.release = text_release,
+    .name = "text",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = true,
+    .state_size = sizeof(struct text_state),
+    .begin = export_begin_none,
+    .item = text_item,
+    .end = export_end_none,
+    .release = text_release,
 };

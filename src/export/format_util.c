@@ -142,8 +142,8 @@ int export_rfc3339(struct buf *out, int64_t t)
 			  tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-int export_join_tags(struct buf *out, const struct export_item *it,
-		     size_t from, size_t to, const char *sep)
+int export_join_tags(struct buf *out, const struct export_item *it, size_t from,
+		     size_t to, const char *sep)
 {
 	int rc = 0;
 

@@ -44,8 +44,8 @@ int export_json_string(struct buf *out, const char *s, size_t len);
 int export_rfc3339(struct buf *out, int64_t t);
 
 /* Appends `tags` joined by `sep`, from index `from` up to `to`. */
-int export_join_tags(struct buf *out, const struct export_item *it,
-		     size_t from, size_t to, const char *sep);
+int export_join_tags(struct buf *out, const struct export_item *it, size_t from,
+		     size_t to, const char *sep);
 
 /* Returns whether `s` (of `len` bytes) is a DNS name that a zone file or
  * a rule can carry unquoted: dot-separated labels of letters, digits,

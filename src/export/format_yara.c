@@ -24,70 +24,70 @@
 #define YARA_MAX_TEXT 4096
 
 enum yara_kind {
-	YARA_STRING,      /* the first part as a text string */
-	YARA_BOTH,        /* both parts as text strings */
-	YARA_HEX,         /* the value as a hex string */
-	YARA_MD5,         /* hash.md5 of the file equals the last part */
+	YARA_STRING, /* the first part as a text string */
+	YARA_BOTH,   /* both parts as text strings */
+	YARA_HEX,    /* the value as a hex string */
+	YARA_MD5,    /* hash.md5 of the file equals the last part */
 	YARA_SHA1,
 	YARA_SHA256,
-	YARA_IMPHASH,     /* pe.imphash() equals the last part */
+	YARA_IMPHASH, /* pe.imphash() equals the last part */
 };
 
 static const struct {
 	const char *type;
 	enum yara_kind kind;
 } yara_types[] = {
-	{"md5", YARA_MD5},
-	{"sha1", YARA_SHA1},
-	{"sha256", YARA_SHA256},
-	{"filename|md5", YARA_MD5},
-	{"filename|sha1", YARA_SHA1},
-	{"filename|sha256", YARA_SHA256},
-	{"imphash", YARA_IMPHASH},
-	{"filename|imphash", YARA_IMPHASH},
-	{"hex", YARA_HEX},
-	{"domain|ip", YARA_BOTH},
-	{"regkey|value", YARA_BOTH},
-	{"ip-src", YARA_STRING},
-	{"ip-dst", YARA_STRING},
-	{"ip-src|port", YARA_STRING},
-	{"ip-dst|port", YARA_STRING},
-	{"hostname", YARA_STRING},
-	{"hostname|port", YARA_STRING},
-	{"domain", YARA_STRING},
-	{"email-src", YARA_STRING},
-	{"email-dst", YARA_STRING},
-	{"email-subject", YARA_STRING},
-	{"email-body", YARA_STRING},
-	{"email-dst-display-name", YARA_STRING},
-	{"email-src-display-name", YARA_STRING},
-	{"email-header", YARA_STRING},
-	{"email-reply-to", YARA_STRING},
-	{"email-x-mailer", YARA_STRING},
-	{"email-mime-boundary", YARA_STRING},
-	{"email-thread-index", YARA_STRING},
-	{"email-message-id", YARA_STRING},
-	{"url", YARA_STRING},
-	{"uri", YARA_STRING},
-	{"regkey", YARA_STRING},
-	{"pattern-in-file", YARA_STRING},
-	{"pattern-in-traffic", YARA_STRING},
-	{"pattern-in-memory", YARA_STRING},
-	{"cookie", YARA_STRING},
-	{"vulnerability", YARA_STRING},
-	{"text", YARA_STRING},
-	{"named pipe", YARA_STRING},
-	{"mutex", YARA_STRING},
-	{"btc", YARA_STRING},
-	{"xmr", YARA_STRING},
-	{"windows-scheduled-task", YARA_STRING},
-	{"windows-service-name", YARA_STRING},
-	{"windows-service-displayname", YARA_STRING},
-	{"github-username", YARA_STRING},
-	{"github-repository", YARA_STRING},
-	{"github-organisation", YARA_STRING},
-	{"mobile-application-id", YARA_STRING},
-	{"user-agent", YARA_STRING},
+    {"md5", YARA_MD5},
+    {"sha1", YARA_SHA1},
+    {"sha256", YARA_SHA256},
+    {"filename|md5", YARA_MD5},
+    {"filename|sha1", YARA_SHA1},
+    {"filename|sha256", YARA_SHA256},
+    {"imphash", YARA_IMPHASH},
+    {"filename|imphash", YARA_IMPHASH},
+    {"hex", YARA_HEX},
+    {"domain|ip", YARA_BOTH},
+    {"regkey|value", YARA_BOTH},
+    {"ip-src", YARA_STRING},
+    {"ip-dst", YARA_STRING},
+    {"ip-src|port", YARA_STRING},
+    {"ip-dst|port", YARA_STRING},
+    {"hostname", YARA_STRING},
+    {"hostname|port", YARA_STRING},
+    {"domain", YARA_STRING},
+    {"email-src", YARA_STRING},
+    {"email-dst", YARA_STRING},
+    {"email-subject", YARA_STRING},
+    {"email-body", YARA_STRING},
+    {"email-dst-display-name", YARA_STRING},
+    {"email-src-display-name", YARA_STRING},
+    {"email-header", YARA_STRING},
+    {"email-reply-to", YARA_STRING},
+    {"email-x-mailer", YARA_STRING},
+    {"email-mime-boundary", YARA_STRING},
+    {"email-thread-index", YARA_STRING},
+    {"email-message-id", YARA_STRING},
+    {"url", YARA_STRING},
+    {"uri", YARA_STRING},
+    {"regkey", YARA_STRING},
+    {"pattern-in-file", YARA_STRING},
+    {"pattern-in-traffic", YARA_STRING},
+    {"pattern-in-memory", YARA_STRING},
+    {"cookie", YARA_STRING},
+    {"vulnerability", YARA_STRING},
+    {"text", YARA_STRING},
+    {"named pipe", YARA_STRING},
+    {"mutex", YARA_STRING},
+    {"btc", YARA_STRING},
+    {"xmr", YARA_STRING},
+    {"windows-scheduled-task", YARA_STRING},
+    {"windows-service-name", YARA_STRING},
+    {"windows-service-displayname", YARA_STRING},
+    {"github-username", YARA_STRING},
+    {"github-repository", YARA_STRING},
+    {"github-organisation", YARA_STRING},
+    {"mobile-application-id", YARA_STRING},
+    {"user-agent", YARA_STRING},
 };
 
 static int yara_begin(void *state, const struct export_options *o,
@@ -124,8 +124,8 @@ static int add_yara_escaped(struct buf *out, struct span v)
 			break;
 		default:
 			rc = c < 0x20 || c == 0x7f
-				     ? buf_printf(out, "\\x%02x", c)
-				     : buf_addc(out, (char)c);
+				 ? buf_printf(out, "\\x%02x", c)
+				 : buf_addc(out, (char)c);
 		}
 	}
 	return rc;
@@ -178,7 +178,8 @@ static int write_meta(struct buf *out, const char *key, struct span v)
 
 	if (v.len > YARA_MAX_TEXT) {
 		v.len = YARA_MAX_TEXT;
-		while (v.len > 0 && ((unsigned char)v.s[v.len] & 0xc0) == 0x80) {
+		while (v.len > 0 &&
+		       ((unsigned char)v.s[v.len] & 0xc0) == 0x80) {
 			v.len--;
 		}
 	}
@@ -240,8 +241,8 @@ static int write_header(struct buf *out, const struct export_item *it)
 	return rc == 0 ? buf_adds(out, ")\"\n") : rc;
 }
 
-static int write_strings(struct buf *out, const struct span *parts,
-			 size_t n, bool hex)
+static int write_strings(struct buf *out, const struct span *parts, size_t n,
+			 bool hex)
 {
 	int rc = buf_adds(out, "\tstrings:\n");
 
@@ -265,10 +266,10 @@ static int write_hash_condition(struct buf *out, enum yara_kind kind,
 				struct span hash)
 {
 	static const char *const calls[] = {
-		[YARA_MD5] = "hash.md5(0, filesize)",
-		[YARA_SHA1] = "hash.sha1(0, filesize)",
-		[YARA_SHA256] = "hash.sha256(0, filesize)",
-		[YARA_IMPHASH] = "pe.imphash()",
+	    [YARA_MD5] = "hash.md5(0, filesize)",
+	    [YARA_SHA1] = "hash.sha1(0, filesize)",
+	    [YARA_SHA256] = "hash.sha256(0, filesize)",
+	    [YARA_IMPHASH] = "pe.imphash()",
 	};
 
 	return buf_printf(out, "\tcondition:\n\t\t%s == \"%.*s\"\n}\n",
@@ -280,10 +281,10 @@ static int write_hash_condition(struct buf *out, enum yara_kind kind,
 static bool usable(enum yara_kind kind, struct span *parts, size_t *n)
 {
 	static const size_t hash_len[] = {
-		[YARA_MD5] = 32,
-		[YARA_SHA1] = 40,
-		[YARA_SHA256] = 64,
-		[YARA_IMPHASH] = 32,
+	    [YARA_MD5] = 32,
+	    [YARA_SHA1] = 40,
+	    [YARA_SHA256] = 64,
+	    [YARA_IMPHASH] = 32,
 	};
 
 	switch (kind) {
@@ -304,8 +305,8 @@ static bool usable(enum yara_kind kind, struct span *parts, size_t *n)
 	}
 }
 
-static int yara_item(void *state, const struct export_item *it,
-		     struct buf *out, struct cairn_err *e)
+static int yara_item(void *state, const struct export_item *it, struct buf *out,
+		     struct cairn_err *e)
 {
 	const char *type = export_attr_text(it, ATTR_TYPE);
 	struct span parts[2];
@@ -329,20 +330,19 @@ static int yara_item(void *state, const struct export_item *it,
 		if (rc == 0 && kind >= YARA_MD5) {
 			return write_hash_condition(out, kind, parts[0]);
 		}
-		return rc == 0 ? write_strings(out, parts, n,
-					       kind == YARA_HEX)
+		return rc == 0 ? write_strings(out, parts, n, kind == YARA_HEX)
 			       : rc;
 	}
 	return 0;
 }
 
 const struct export_format export_format_yara = {
-	.name = "yara",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = false,
-	.state_size = 1,
-	.begin = yara_begin,
-	.item = yara_item,
-	.end = export_end_none,
-	.release = export_release_none,
+    .name = "yara",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = false,
+    .state_size = 1,
+    .begin = yara_begin,
+    .item = yara_item,
+    .end = export_end_none,
+    .release = export_release_none,
 };

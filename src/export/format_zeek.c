@@ -23,40 +23,40 @@ struct zeek_type {
 };
 
 static const struct zeek_type zeek_types[] = {
-	{"ip-dst", "ADDR", NULL},
-	{"ip-src", "ADDR", NULL},
-	{"ip-dst|port", "ADDR", NULL},
-	{"ip-src|port", "ADDR", NULL},
-	{"email", "EMAIL", NULL},
-	{"email-src", "EMAIL", NULL},
-	{"email-dst", "EMAIL", NULL},
-	{"target-email", "EMAIL", NULL},
-	{"email-attachment", "FILE_NAME", NULL},
-	{"filename", "FILE_NAME", NULL},
-	{"hostname", "DOMAIN", NULL},
-	{"domain", "DOMAIN", NULL},
-	{"domain|ip", "DOMAIN", "ADDR"},
-	{"url", "URL", NULL},
-	{"user-agent", "SOFTWARE", NULL},
-	{"ja3-fingerprint-md5", "JA3", NULL},
-	{"md5", "FILE_HASH", NULL},
-	{"sha1", "FILE_HASH", NULL},
-	{"sha256", "FILE_HASH", NULL},
-	{"sha224", "FILE_HASH", NULL},
-	{"sha384", "FILE_HASH", NULL},
-	{"sha512", "FILE_HASH", NULL},
-	{"sha512/224", "FILE_HASH", NULL},
-	{"sha512/256", "FILE_HASH", NULL},
-	{"authentihash", "FILE_HASH", NULL},
-	{"ssdeep", "FILE_HASH", NULL},
-	{"imphash", "FILE_HASH", NULL},
-	{"pehash", "FILE_HASH", NULL},
-	{"impfuzzy", "FILE_HASH", NULL},
-	{"tlsh", "FILE_HASH", NULL},
-	{"cdhash", "FILE_HASH", NULL},
-	{"x509-fingerprint-sha1", "CERT_HASH", NULL},
-	{"pdb", "FILE_NAME", NULL},
-	{"malware-sample", "FILE_NAME", "FILE_HASH"},
+    {"ip-dst", "ADDR", NULL},
+    {"ip-src", "ADDR", NULL},
+    {"ip-dst|port", "ADDR", NULL},
+    {"ip-src|port", "ADDR", NULL},
+    {"email", "EMAIL", NULL},
+    {"email-src", "EMAIL", NULL},
+    {"email-dst", "EMAIL", NULL},
+    {"target-email", "EMAIL", NULL},
+    {"email-attachment", "FILE_NAME", NULL},
+    {"filename", "FILE_NAME", NULL},
+    {"hostname", "DOMAIN", NULL},
+    {"domain", "DOMAIN", NULL},
+    {"domain|ip", "DOMAIN", "ADDR"},
+    {"url", "URL", NULL},
+    {"user-agent", "SOFTWARE", NULL},
+    {"ja3-fingerprint-md5", "JA3", NULL},
+    {"md5", "FILE_HASH", NULL},
+    {"sha1", "FILE_HASH", NULL},
+    {"sha256", "FILE_HASH", NULL},
+    {"sha224", "FILE_HASH", NULL},
+    {"sha384", "FILE_HASH", NULL},
+    {"sha512", "FILE_HASH", NULL},
+    {"sha512/224", "FILE_HASH", NULL},
+    {"sha512/256", "FILE_HASH", NULL},
+    {"authentihash", "FILE_HASH", NULL},
+    {"ssdeep", "FILE_HASH", NULL},
+    {"imphash", "FILE_HASH", NULL},
+    {"pehash", "FILE_HASH", NULL},
+    {"impfuzzy", "FILE_HASH", NULL},
+    {"tlsh", "FILE_HASH", NULL},
+    {"cdhash", "FILE_HASH", NULL},
+    {"x509-fingerprint-sha1", "CERT_HASH", NULL},
+    {"pdb", "FILE_NAME", NULL},
+    {"malware-sample", "FILE_NAME", "FILE_HASH"},
 };
 
 struct zeek_state {
@@ -66,9 +66,9 @@ struct zeek_state {
 static const struct zeek_type *find_type(const char *type)
 {
 	static const char *const filename_hashes[] = {
-		"md5",	  "sha1",	"sha256",   "sha224",	"sha384",
-		"sha512", "sha512/224", "sha512/256", "authentihash", "ssdeep",
-		"imphash", "pehash",	"impfuzzy", "tlsh",
+	    "md5",     "sha1",	     "sha256",	   "sha224",	   "sha384",
+	    "sha512",  "sha512/224", "sha512/256", "authentihash", "ssdeep",
+	    "imphash", "pehash",     "impfuzzy",   "tlsh",
 	};
 	static const struct zeek_type filename_hash = {"", "FILE_NAME",
 						       "FILE_HASH"};
@@ -79,8 +79,8 @@ static const struct zeek_type *find_type(const char *type)
 		}
 	}
 	if (strncmp(type, "filename|", 9) == 0) {
-		for (size_t i = 0; i < sizeof(filename_hashes) /
-					       sizeof(*filename_hashes);
+		for (size_t i = 0;
+		     i < sizeof(filename_hashes) / sizeof(*filename_hashes);
 		     i++) {
 			if (strcmp(type + 9, filename_hashes[i]) == 0) {
 				return &filename_hash;
@@ -170,9 +170,9 @@ static int write_meta(struct zeek_state *st, struct buf *out,
 					   st->base_url.len);
 		}
 		if (rc == 0) {
-			rc = buf_printf(out, "/events/view/%lld",
-					(long long)export_event_int(it,
-								    EVENT_ID));
+			rc = buf_printf(
+			    out, "/events/view/%lld",
+			    (long long)export_event_int(it, EVENT_ID));
 		}
 	} else if (rc == 0) {
 		rc = buf_adds(out, "\t-");
@@ -202,7 +202,8 @@ static int write_line(struct zeek_state *st, struct buf *out,
 {
 	int rc;
 
-	if (strcmp(intel_type, "ADDR") == 0 && memchr(value.s, '/', value.len)) {
+	if (strcmp(intel_type, "ADDR") == 0 &&
+	    memchr(value.s, '/', value.len)) {
 		intel_type = "SUBNET";
 	}
 	if (strcmp(intel_type, "URL") == 0) {
@@ -218,8 +219,8 @@ static int write_line(struct zeek_state *st, struct buf *out,
 	return rc == 0 ? write_meta(st, out, it) : rc;
 }
 
-static int zeek_item(void *state, const struct export_item *it,
-		     struct buf *out, struct cairn_err *e)
+static int zeek_item(void *state, const struct export_item *it, struct buf *out,
+		     struct cairn_err *e)
 {
 	const char *type = export_attr_text(it, ATTR_TYPE);
 	const struct zeek_type *z = find_type(type);
@@ -247,12 +248,12 @@ static void zeek_release(void *state)
 }
 
 const struct export_format export_format_zeek = {
-	.name = "zeek",
-	.content_type = "text/plain; charset=UTF-8",
-	.ids_published_default = true,
-	.state_size = sizeof(struct zeek_state),
-	.begin = zeek_begin,
-	.item = zeek_item,
-	.end = export_end_none,
-	.release = zeek_release,
+    .name = "zeek",
+    .content_type = "text/plain; charset=UTF-8",
+    .ids_published_default = true,
+    .state_size = sizeof(struct zeek_state),
+    .begin = zeek_begin,
+    .item = zeek_item,
+    .end = export_end_none,
+    .release = zeek_release,
 };

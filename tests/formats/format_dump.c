@@ -28,37 +28,37 @@
 #define MAX_TAGS 64
 
 static const char hostile_event[] =
-	"{\"Event\": {\"uuid\": \"c0ffee00-0000-4000-8000-000000000001\","
-	" \"info\": \"Hostile \\\"values\\\"; a,b|c\\\\d\\nline ü 😀\","
-	" \"threat_level_id\": \"1\", \"date\": \"2024-01-02\","
-	" \"published\": true, \"timestamp\": \"1704153600\","
-	" \"Orgc\": {\"name\": \"Org \\\"X\\\"; ü\"},"
-	" \"Tag\": [{\"name\": \"tlp:clear\"}, {\"name\": \"x:y=\\\"a;b|c\\\"\"}],"
-	" \"Attribute\": ["
-	"  {\"type\": \"domain\", \"value\": \"evil-ü.example\"},"
-	"  {\"type\": \"domain\", \"value\": \"bad;name.example\"},"
-	"  {\"type\": \"hostname\", \"value\": \"www.example.org\","
-	"   \"comment\": \"say \\\"hi\\\", then;\\nbye\"},"
-	"  {\"type\": \"url\", \"value\":"
-	"   \"http://a.example/p;x?q=\\\"1\\\"|2\\\\3&r=é#f\"},"
-	"  {\"type\": \"url\", \"value\": \"https://b.example:8443/x?y=1\"},"
-	"  {\"type\": \"email-subject\", \"value\":"
-	"   \"Re: \\\"pay\\\"; now|0x\\\\ ünï 😀\"},"
-	"  {\"type\": \"email-src\", \"value\": \"a\\\"b;c@example.com\"},"
-	"  {\"type\": \"user-agent\", \"value\": \"Mozilla/5.0 (\\\"x\\\"; y|z)\"},"
-	"  {\"type\": \"ip-dst\", \"value\": \"2001:db8::/32\"},"
-	"  {\"type\": \"ip-src|port\", \"value\": \"192.0.2.1|8080\"},"
-	"  {\"type\": \"ip-dst\", \"value\": \"not an address\"},"
-	"  {\"type\": \"domain|ip\", \"value\": \"c.example|203.0.113.9\"},"
-	"  {\"type\": \"filename|md5\", \"value\":"
-	"   \"a,b\\\"c;d.exe|d41d8cd98f00b204e9800998ecf8427e\"},"
-	"  {\"type\": \"regkey|value\", \"value\": \"HKLM\\\\So'ft|da'ta\\\\\"},"
-	"  {\"type\": \"text\", \"value\": \"line1\\nline2, \\\"q\\\"\"},"
-	"  {\"type\": \"mutex\", \"value\": \"Global\\\\m'x\\\"\"},"
-	"  {\"type\": \"hex\", \"value\": \"4d 5a ?? 00\"},"
-	"  {\"type\": \"hex\", \"value\": \"4d 5a } rule\"},"
-	"  {\"type\": \"AS\", \"value\": \"AS64500\"}"
-	" ]}}";
+    "{\"Event\": {\"uuid\": \"c0ffee00-0000-4000-8000-000000000001\","
+    " \"info\": \"Hostile \\\"values\\\"; a,b|c\\\\d\\nline ü 😀\","
+    " \"threat_level_id\": \"1\", \"date\": \"2024-01-02\","
+    " \"published\": true, \"timestamp\": \"1704153600\","
+    " \"Orgc\": {\"name\": \"Org \\\"X\\\"; ü\"},"
+    " \"Tag\": [{\"name\": \"tlp:clear\"}, {\"name\": \"x:y=\\\"a;b|c\\\"\"}],"
+    " \"Attribute\": ["
+    "  {\"type\": \"domain\", \"value\": \"evil-ü.example\"},"
+    "  {\"type\": \"domain\", \"value\": \"bad;name.example\"},"
+    "  {\"type\": \"hostname\", \"value\": \"www.example.org\","
+    "   \"comment\": \"say \\\"hi\\\", then;\\nbye\"},"
+    "  {\"type\": \"url\", \"value\":"
+    "   \"http://a.example/p;x?q=\\\"1\\\"|2\\\\3&r=é#f\"},"
+    "  {\"type\": \"url\", \"value\": \"https://b.example:8443/x?y=1\"},"
+    "  {\"type\": \"email-subject\", \"value\":"
+    "   \"Re: \\\"pay\\\"; now|0x\\\\ ünï 😀\"},"
+    "  {\"type\": \"email-src\", \"value\": \"a\\\"b;c@example.com\"},"
+    "  {\"type\": \"user-agent\", \"value\": \"Mozilla/5.0 (\\\"x\\\"; y|z)\"},"
+    "  {\"type\": \"ip-dst\", \"value\": \"2001:db8::/32\"},"
+    "  {\"type\": \"ip-src|port\", \"value\": \"192.0.2.1|8080\"},"
+    "  {\"type\": \"ip-dst\", \"value\": \"not an address\"},"
+    "  {\"type\": \"domain|ip\", \"value\": \"c.example|203.0.113.9\"},"
+    "  {\"type\": \"filename|md5\", \"value\":"
+    "   \"a,b\\\"c;d.exe|d41d8cd98f00b204e9800998ecf8427e\"},"
+    "  {\"type\": \"regkey|value\", \"value\": \"HKLM\\\\So'ft|da'ta\\\\\"},"
+    "  {\"type\": \"text\", \"value\": \"line1\\nline2, \\\"q\\\"\"},"
+    "  {\"type\": \"mutex\", \"value\": \"Global\\\\m'x\\\"\"},"
+    "  {\"type\": \"hex\", \"value\": \"4d 5a ?? 00\"},"
+    "  {\"type\": \"hex\", \"value\": \"4d 5a } rule\"},"
+    "  {\"type\": \"AS\", \"value\": \"AS64500\"}"
+    " ]}}";
 
 struct loaded {
 	json_t **events;
@@ -135,7 +135,8 @@ static size_t add_tags(json_t *obj, const char **tags, size_t at)
 
 	json_array_foreach(list, i, tag)
 	{
-		const char *name = json_string_value(json_object_get(tag, "name"));
+		const char *name =
+		    json_string_value(json_object_get(tag, "name"));
 
 		if (name && at < MAX_TAGS) {
 			tags[at++] = name;
@@ -171,7 +172,8 @@ static int parse(struct record *r, const struct model *m, json_t *obj)
 	record_init(r, m);
 	rc = codec_parse(r, obj, true, "", &e);
 	if (rc < 0) {
-		fprintf(stderr, "invalid %s: %s\n", m->name, buf_str(&e.message));
+		fprintf(stderr, "invalid %s: %s\n", m->name,
+			buf_str(&e.message));
 	}
 	cairn_err_release(&e);
 	return rc;
@@ -235,7 +237,7 @@ static int write_event(struct run *run, json_t *event, int64_t id)
 	}
 	record_set_int(&run->event, EVENT_ID, id);
 	run->orgc = json_string_value(
-		json_object_get(json_object_get(event, "Orgc"), "name"));
+	    json_object_get(json_object_get(event, "Orgc"), "name"));
 	json_array_foreach(json_object_get(event, "Attribute"), i, attr)
 	{
 		rc = rc ? rc : write_attribute(run, event, attr, NULL);

@@ -43,14 +43,13 @@ static void fixture_set(struct fixture *f, int64_t id, const char *type,
 	record_release(&f->attribute);
 	record_init(&f->attribute, &model_attribute);
 	record_set_int(&f->attribute, ATTR_ID, id);
-	assert_int_equal(record_set_text(&f->attribute, ATTR_UUID,
-					 ATTR_UUID_TEXT),
-			 0);
+	assert_int_equal(
+	    record_set_text(&f->attribute, ATTR_UUID, ATTR_UUID_TEXT), 0);
 	record_set_int(&f->attribute, ATTR_EVENT_ID, 3);
 	assert_int_equal(record_set_text(&f->attribute, ATTR_TYPE, type), 0);
-	assert_int_equal(record_set_text(&f->attribute, ATTR_CATEGORY,
-					 "Network activity"),
-			 0);
+	assert_int_equal(
+	    record_set_text(&f->attribute, ATTR_CATEGORY, "Network activity"),
+	    0);
 	record_set_int(&f->attribute, ATTR_TO_IDS, 1);
 	record_set_int(&f->attribute, ATTR_TIMESTAMP, 1700000000);
 	assert_int_equal(record_set_text(&f->attribute, ATTR_COMMENT, ""), 0);
@@ -63,22 +62,21 @@ static void fixture_init(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	record_init(&f->event, &model_event);
 	record_set_int(&f->event, EVENT_ID, 3);
-	assert_int_equal(record_set_text(&f->event, EVENT_UUID,
-					 EVENT_UUID_TEXT),
-			 0);
-	assert_int_equal(record_set_text(&f->event, EVENT_INFO,
-					 "Info \"q\";, and\ttab ü"),
-			 0);
+	assert_int_equal(
+	    record_set_text(&f->event, EVENT_UUID, EVENT_UUID_TEXT), 0);
+	assert_int_equal(
+	    record_set_text(&f->event, EVENT_INFO, "Info \"q\";, and\ttab ü"),
+	    0);
 	record_set_int(&f->event, EVENT_THREAT_LEVEL_ID, 2);
 	assert_int_equal(record_set_text(&f->event, EVENT_DATE, "2023-11-14"),
 			 0);
 	record_init(&f->object, &model_object);
-	assert_int_equal(record_set_text(&f->object, OBJ_UUID,
-					 "0b0b0b0b-0000-4000-8000-00000000000b"),
-			 0);
+	assert_int_equal(
+	    record_set_text(&f->object, OBJ_UUID,
+			    "0b0b0b0b-0000-4000-8000-00000000000b"),
+	    0);
 	assert_int_equal(record_set_text(&f->object, OBJ_NAME, "file"), 0);
-	assert_int_equal(record_set_text(&f->object, OBJ_META_CATEGORY,
-					 "file"),
+	assert_int_equal(record_set_text(&f->object, OBJ_META_CATEGORY, "file"),
 			 0);
 	f->tags[0] = "tlp:white";
 	f->tags[1] = "x:y=\"a;b|c\\d\"";
@@ -184,33 +182,31 @@ static void csv_default_columns(void **state)
 	(void)state;
 	fixture_init(&f);
 	fixture_set(&f, 7, "email-subject", HOSTILE ",\nsecond line");
-	assert_int_equal(record_set_text(&f.attribute, ATTR_COMMENT,
-					 "say \"hi\", ok;"),
-			 0);
-	assert_int_equal(record_set_text(&f.attribute, ATTR_OBJECT_RELATION,
-					 "subject"),
-			 0);
+	assert_int_equal(
+	    record_set_text(&f.attribute, ATTR_COMMENT, "say \"hi\", ok;"), 0);
+	assert_int_equal(
+	    record_set_text(&f.attribute, ATTR_OBJECT_RELATION, "subject"), 0);
 	f.item.object = &f.object;
 	out = run_one("csv", &f, &o);
 	assert_string_equal(
-		out,
-		"uuid,event_id,category,type,value,comment,to_ids,date,"
-		"object_relation,attribute_tag,object_uuid,object_name,"
-		"object_meta_category\n"
-		"\"" ATTR_UUID_TEXT "\",3,\"Network activity\","
-		"\"email-subject\",\"Re: \"\"pay\"\"; now|0x\\ ünï 😀,\n"
-		"second line\",\"say \"\"hi\"\", ok;\",1,1700000000,"
-		"\"subject\",\"tlp:white\","
-		"\"0b0b0b0b-0000-4000-8000-00000000000b\",\"file\",\"file\"\n");
+	    out,
+	    "uuid,event_id,category,type,value,comment,to_ids,date,"
+	    "object_relation,attribute_tag,object_uuid,object_name,"
+	    "object_meta_category\n"
+	    "\"" ATTR_UUID_TEXT "\",3,\"Network activity\","
+	    "\"email-subject\",\"Re: \"\"pay\"\"; now|0x\\ ünï 😀,\n"
+	    "second line\",\"say \"\"hi\"\", ok;\",1,1700000000,"
+	    "\"subject\",\"tlp:white\","
+	    "\"0b0b0b0b-0000-4000-8000-00000000000b\",\"file\",\"file\"\n");
 	free(out);
 	fixture_release(&f);
 }
 
 static void csv_requested_columns(void **state)
 {
-	static const char *const columns[] = {"value", "value2", "event_info",
-					      "event_tag", "nonsense",
-					      "object_name"};
+	static const char *const columns[] = {"value",	    "value2",
+					      "event_info", "event_tag",
+					      "nonsense",   "object_name"};
 	struct export_options o = default_options();
 	struct fixture f;
 	char *out;
@@ -246,13 +242,12 @@ static void csv_context_columns(void **state)
 	o.include_context = true;
 	out = run_one("csv", &f, &o);
 	assert_string_equal(
-		out,
-		"uuid,event_info,event_member_org,event_source_org,"
-		"event_distribution,event_threat_level_id,event_analysis,"
-		"event_date,event_tag,event_timestamp\n"
-		"\"" ATTR_UUID_TEXT "\",\"Info \"\"q\"\";, and\ttab ü\","
-		"\"Org, A\",\"Org \"\"C\"\"\",\"\",2,\"\",\"2023-11-14\","
-		"\"x:y=\"\"a;b|c\\d\"\"\",\"\"\n");
+	    out, "uuid,event_info,event_member_org,event_source_org,"
+		 "event_distribution,event_threat_level_id,event_analysis,"
+		 "event_date,event_tag,event_timestamp\n"
+		 "\"" ATTR_UUID_TEXT "\",\"Info \"\"q\"\";, and\ttab ü\","
+		 "\"Org, A\",\"Org \"\"C\"\"\",\"\",2,\"\",\"2023-11-14\","
+		 "\"x:y=\"\"a;b|c\\d\"\"\",\"\"\n");
 	free(out);
 	fixture_release(&f);
 }
@@ -282,8 +277,8 @@ static void csv_rejects_too_many_columns(void **state)
 
 static void text_prints_values_once(void **state)
 {
-	static const char *const values[] = {HOSTILE, "a|b", HOSTILE,
-					     "two\nlines", "", "a|b", "c"};
+	static const char *const values[] = {
+	    HOSTILE, "a|b", HOSTILE, "two\nlines", "", "a|b", "c"};
 	struct export_options o = default_options();
 	struct fixture f[7];
 	struct export_item items[7];
@@ -306,11 +301,12 @@ static void text_prints_values_once(void **state)
 static void hashes_prints_hash_parts(void **state)
 {
 	static const char *const rows[][2] = {
-		{"md5", "d41d8cd98f00b204e9800998ecf8427e"},
-		{"filename|sha1", "a|b.exe|da39a3ee5e6b4b0d3255bfef95601890afd80709"},
-		{"malware-sample", "x.exe|0cc175b9c0f1b6a831c399e269772661"},
-		{"ip-dst", "198.51.100.7"},
-		{"filename|md5", "no-hash-part"},
+	    {"md5", "d41d8cd98f00b204e9800998ecf8427e"},
+	    {"filename|sha1",
+	     "a|b.exe|da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+	    {"malware-sample", "x.exe|0cc175b9c0f1b6a831c399e269772661"},
+	    {"ip-dst", "198.51.100.7"},
+	    {"filename|md5", "no-hash-part"},
 	};
 	struct export_options o = default_options();
 	struct fixture f[5];
@@ -363,16 +359,15 @@ static void cache_hashes_each_part(void **state)
 	fixture_init(&f);
 	fixture_set(&f, 7, "domain|ip", "a|b");
 	out = run_one("cache", &f, &o);
-	assert_string_equal(out,
-			    "0cc175b9c0f1b6a831c399e269772661," EVENT_UUID_TEXT
-			    "\n92eb5ffee6ae2fec3ad71c777531578f," EVENT_UUID_TEXT
-			    "\n");
+	assert_string_equal(
+	    out, "0cc175b9c0f1b6a831c399e269772661," EVENT_UUID_TEXT
+		 "\n92eb5ffee6ae2fec3ad71c777531578f," EVENT_UUID_TEXT "\n");
 	free(out);
 	/* a pipe in a type that is not composite is part of the value */
 	fixture_set(&f, 7, "text", "a|b");
 	out = run_one("cache", &f, &o);
-	assert_string_equal(out, "d0726241020676b14aa6298ce6a18b21," EVENT_UUID_TEXT
-				 "\n");
+	assert_string_equal(
+	    out, "d0726241020676b14aa6298ce6a18b21," EVENT_UUID_TEXT "\n");
 	free(out);
 	fixture_release(&f);
 }
@@ -380,16 +375,16 @@ static void cache_hashes_each_part(void **state)
 static void rpz_writes_triggers(void **state)
 {
 	static const char *const rows[][2] = {
-		{"ip-dst", "198.51.100.7"},
-		{"ip-src", "10.1.2.3/8"},
-		{"ip-dst", "2001:db8:0:0:1::/80"},
-		{"domain", "evil.example"},
-		{"hostname", "www.evil.example"},
-		{"domain|ip", "c.example|192.0.2.1"},
-		{"domain", "bad;name.example"},
-		{"hostname", "sp ace.example"},
-		{"ip-dst", "not an address"},
-		{"url", "http://evil.example/"},
+	    {"ip-dst", "198.51.100.7"},
+	    {"ip-src", "10.1.2.3/8"},
+	    {"ip-dst", "2001:db8:0:0:1::/80"},
+	    {"domain", "evil.example"},
+	    {"hostname", "www.evil.example"},
+	    {"domain|ip", "c.example|192.0.2.1"},
+	    {"domain", "bad;name.example"},
+	    {"hostname", "sp ace.example"},
+	    {"ip-dst", "not an address"},
+	    {"url", "http://evil.example/"},
 	};
 	struct export_options o = default_options();
 	struct fixture f[10];
@@ -404,24 +399,24 @@ static void rpz_writes_triggers(void **state)
 	}
 	out = run_items("rpz", items, 10, &o);
 	assert_string_equal(
-		out,
-		"$TTL 1w;\n"
-		"@               SOA localhost. root.localhost "
-		"(2023111400 2h 30m 30d 1h)\n"
-		"                NS localhost.\n\n"
-		"; The following IP addresses, domain names with all of their "
-		"sub-domains, and hostnames will\n"
-		"; return NXDOMAIN (name does not exist) irrespective of actual "
-		"result received.\n"
-		"32.7.100.51.198.rpz-ip CNAME .\n"
-		"8.0.0.0.10.rpz-ip CNAME .\n"
-		"80.zz.1.0.0.db8.2001.rpz-ip CNAME .\n"
-		"evil.example CNAME .\n"
-		"*.evil.example CNAME .\n"
-		"www.evil.example CNAME .\n"
-		"c.example CNAME .\n"
-		"*.c.example CNAME .\n"
-		"32.1.2.0.192.rpz-ip CNAME .\n");
+	    out,
+	    "$TTL 1w;\n"
+	    "@               SOA localhost. root.localhost "
+	    "(2023111400 2h 30m 30d 1h)\n"
+	    "                NS localhost.\n\n"
+	    "; The following IP addresses, domain names with all of their "
+	    "sub-domains, and hostnames will\n"
+	    "; return NXDOMAIN (name does not exist) irrespective of actual "
+	    "result received.\n"
+	    "32.7.100.51.198.rpz-ip CNAME .\n"
+	    "8.0.0.0.10.rpz-ip CNAME .\n"
+	    "80.zz.1.0.0.db8.2001.rpz-ip CNAME .\n"
+	    "evil.example CNAME .\n"
+	    "*.evil.example CNAME .\n"
+	    "www.evil.example CNAME .\n"
+	    "c.example CNAME .\n"
+	    "*.c.example CNAME .\n"
+	    "32.1.2.0.192.rpz-ip CNAME .\n");
 	free(out);
 	for (size_t i = 0; i < 10; i++) {
 		fixture_release(&f[i]);
@@ -441,13 +436,13 @@ static void zeek_escapes_fields(void **state)
 	assert_int_equal(record_set_text(&f.attribute, ATTR_COMMENT, "-"), 0);
 	out = run_body("zeek", &f, &o);
 	assert_string_equal(
-		out,
-		"a\\x09b\\x5cc\\x0a.exe\tIntel::FILE_NAME\tCairn (" EVENT_UUID_TEXT
-		") - Org \"C\"\tInfo \"q\";, and\\x09tab ü. -\t"
-		"https://misp.example/events/view/3\tT\t-\n"
-		"d41d8cd98f00b204e9800998ecf8427e\tIntel::FILE_HASH\tCairn (" EVENT_UUID_TEXT
-		") - Org \"C\"\tInfo \"q\";, and\\x09tab ü. -\t"
-		"https://misp.example/events/view/3\tT\t-\n");
+	    out,
+	    "a\\x09b\\x5cc\\x0a.exe\tIntel::FILE_NAME\tCairn (" EVENT_UUID_TEXT
+	    ") - Org \"C\"\tInfo \"q\";, and\\x09tab ü. -\t"
+	    "https://misp.example/events/view/3\tT\t-\n"
+	    "d41d8cd98f00b204e9800998ecf8427e\tIntel::FILE_HASH\tCairn "
+	    "(" EVENT_UUID_TEXT ") - Org \"C\"\tInfo \"q\";, and\\x09tab ü. -\t"
+	    "https://misp.example/events/view/3\tT\t-\n");
 	free(out);
 	fixture_set(&f, 7, "url", "https://evil.example/a?b=1");
 	out = run_body("zeek", &f, &o);
@@ -477,15 +472,15 @@ static void suricata_escapes_content(void **state)
 	fixture_set(&f, 7, "email-subject", HOSTILE);
 	out = run_body("suricata", &f, &o);
 	assert_string_equal(
-		out,
-		"alert tcp $EXTERNAL_NET any -> $SMTP_SERVERS 25 " MSG_START
-		"Bad Email Subject: Re: \\\"pay\\\"\\; now|0x\\\\ ünï 😀\"; "
-		"flow:established,to_server; content:\"Subject|3a|\"; nocase; "
-		"content:\"Re|3a| |22|pay|22 3b| now|7c|0x|5c| |c3 bc|n|c3 af| "
-		"|f0 9f 98 80|\"; fast_pattern; nocase; "
-		"content:\"|0D 0A 0D 0A|\"; within:8192; "
-		"tag:session,600,seconds; classtype:trojan-activity; "
-		"sid:4000071; rev:1; priority:2;" REF ")\n");
+	    out,
+	    "alert tcp $EXTERNAL_NET any -> $SMTP_SERVERS 25 " MSG_START
+	    "Bad Email Subject: Re: \\\"pay\\\"\\; now|0x\\\\ ünï 😀\"; "
+	    "flow:established,to_server; content:\"Subject|3a|\"; nocase; "
+	    "content:\"Re|3a| |22|pay|22 3b| now|7c|0x|5c| |c3 bc|n|c3 af| "
+	    "|f0 9f 98 80|\"; fast_pattern; nocase; "
+	    "content:\"|0D 0A 0D 0A|\"; within:8192; "
+	    "tag:session,600,seconds; classtype:trojan-activity; "
+	    "sid:4000071; rev:1; priority:2;" REF ")\n");
 	free(out);
 	fixture_release(&f);
 }
@@ -501,17 +496,17 @@ static void suricata_anchors_hosts(void **state)
 	fixture_set(&f, 7, "domain", "Evil.example");
 	out = run_body("suricata", &f, &o);
 	assert_string_equal(
-		out,
-		"alert dns any any -> any any " MSG_START "Domain Evil.example\"; "
-		"dns.query; dotprefix; content:\".evil.example\"; endswith; "
-		"classtype:trojan-activity; sid:4000071; rev:1; priority:2;" REF
-		")\n"
-		"alert http $HOME_NET any -> $EXTERNAL_NET any " MSG_START
-		"Outgoing HTTP Domain Evil.example\"; "
-		"flow:to_server,established; http.host; dotprefix; "
-		"content:\".evil.example\"; endswith; tag:session,600,seconds; "
-		"classtype:trojan-activity; sid:4000072; rev:1; priority:2;" REF
-		")\n");
+	    out,
+	    "alert dns any any -> any any " MSG_START "Domain Evil.example\"; "
+	    "dns.query; dotprefix; content:\".evil.example\"; endswith; "
+	    "classtype:trojan-activity; sid:4000071; rev:1; priority:2;" REF
+	    ")\n"
+	    "alert http $HOME_NET any -> $EXTERNAL_NET any " MSG_START
+	    "Outgoing HTTP Domain Evil.example\"; "
+	    "flow:to_server,established; http.host; dotprefix; "
+	    "content:\".evil.example\"; endswith; tag:session,600,seconds; "
+	    "classtype:trojan-activity; sid:4000072; rev:1; priority:2;" REF
+	    ")\n");
 	free(out);
 	fixture_set(&f, 8, "hostname", "www.evil.example");
 	out = run_body("suricata", &f, &o);
@@ -536,17 +531,18 @@ static void suricata_url_keeps_query(void **state)
 
 	(void)state;
 	fixture_init(&f);
-	fixture_set(&f, 7, "url", "http://evil.example:8080/a;b?q=\"x\"|y\\é#f");
+	fixture_set(&f, 7, "url",
+		    "http://evil.example:8080/a;b?q=\"x\"|y\\é#f");
 	out = run_body("suricata", &f, &o);
 	assert_string_equal(
-		out,
-		"alert http $HOME_NET any -> $EXTERNAL_NET 8080 " MSG_START
-		"Outgoing URL http://evil.example:8080/a\\;b?q=\\\"x\\\"|y\\\\é#f"
-		"\"; flow:to_server,established; http.host; bsize:12; "
-		"content:\"evil.example\"; http.uri; "
-		"content:\"/a|3b|b?q=|22|x|22 7c|y|5c c3 a9|\"; depth:15; "
-		"tag:session,600,seconds; classtype:trojan-activity; "
-		"sid:4000071; rev:1; priority:2;" REF ")\n");
+	    out,
+	    "alert http $HOME_NET any -> $EXTERNAL_NET 8080 " MSG_START
+	    "Outgoing URL http://evil.example:8080/a\\;b?q=\\\"x\\\"|y\\\\é#f"
+	    "\"; flow:to_server,established; http.host; bsize:12; "
+	    "content:\"evil.example\"; http.uri; "
+	    "content:\"/a|3b|b?q=|22|x|22 7c|y|5c c3 a9|\"; depth:15; "
+	    "tag:session,600,seconds; classtype:trojan-activity; "
+	    "sid:4000071; rev:1; priority:2;" REF ")\n");
 	free(out);
 	fixture_set(&f, 7, "url", "https://evil.example/p");
 	out = run_body("suricata", &f, &o);
@@ -576,9 +572,11 @@ static void nids_sids_stable_unique(void **state)
 	out = run_body("suricata", &f, &o);
 	assert_non_null(strstr(out, "sid:9000121; rev:1; priority:2;)\n"));
 	assert_non_null(strstr(out, "sid:9000122; rev:1; priority:2;)\n"));
-	assert_non_null(strstr(out, "alert ip $HOME_NET any -> 192.0.2.1 any "));
+	assert_non_null(
+	    strstr(out, "alert ip $HOME_NET any -> 192.0.2.1 any "));
 	assert_non_null(strstr(out, "sid:9000123; rev:1; priority:2;)\n"));
-	assert_non_null(strstr(out, "alert ip 192.0.2.1 any -> $HOME_NET any "));
+	assert_non_null(
+	    strstr(out, "alert ip 192.0.2.1 any -> $HOME_NET any "));
 	assert_non_null(strstr(out, "sid:9000124; rev:1; priority:2;)\n"));
 	assert_null(strstr(out, "sid:9000125"));
 	assert_null(strstr(out, "reference:"));
@@ -586,13 +584,12 @@ static void nids_sids_stable_unique(void **state)
 	fixture_set(&f, 13, "ip-dst|port", "2001:db8::1|443");
 	out = run_body("snort", &f, &o);
 	assert_string_equal(
-		out,
-		"alert tcp $HOME_NET any -> 2001:db8::1 443 " MSG_START
-		"Outgoing To IP: 2001:db8::1\"; classtype:trojan-activity; "
-		"sid:9000131; rev:1; priority:2;)\n"
-		"alert udp $HOME_NET any -> 2001:db8::1 443 " MSG_START
-		"Outgoing To IP: 2001:db8::1\"; classtype:trojan-activity; "
-		"sid:9000132; rev:1; priority:2;)\n");
+	    out, "alert tcp $HOME_NET any -> 2001:db8::1 443 " MSG_START
+		 "Outgoing To IP: 2001:db8::1\"; classtype:trojan-activity; "
+		 "sid:9000131; rev:1; priority:2;)\n"
+		 "alert udp $HOME_NET any -> 2001:db8::1 443 " MSG_START
+		 "Outgoing To IP: 2001:db8::1\"; classtype:trojan-activity; "
+		 "sid:9000132; rev:1; priority:2;)\n");
 	free(out);
 	fixture_set(&f, 14, "ip-dst|port", "192.0.2.1|99999");
 	out = run_body("snort", &f, &o);
@@ -612,27 +609,27 @@ static void snort_anchors_hosts(void **state)
 	fixture_set(&f, 7, "hostname", "www.evil.example");
 	out = run_body("snort", &f, &o);
 	assert_string_equal(
-		out,
-		"alert udp any any -> any 53 " MSG_START
-		"Hostname: www.evil.example\"; "
-		"content:\"|01 00 00 01 00 00 00 00 00 01|\"; depth:10; "
-		"offset:2; content:\"|03|www|04|evil|07|example|00|\"; "
-		"offset:12; depth:18; nocase; classtype:trojan-activity; "
-		"sid:4000071; rev:1; priority:2;" REF ")\n"
-		"alert tcp any any -> any 53 " MSG_START
-		"Hostname: www.evil.example\"; flow:established; "
-		"content:\"|01 00 00 01 00 00 00 00 00 01|\"; depth:10; "
-		"offset:4; content:\"|03|www|04|evil|07|example|00|\"; "
-		"offset:14; depth:18; nocase; classtype:trojan-activity; "
-		"sid:4000072; rev:1; priority:2;" REF ")\n"
-		"alert tcp $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS " MSG_START
-		"Outgoing HTTP Hostname: www.evil.example\"; "
-		"flow:to_server,established; content:\"www.evil.example\"; "
-		"fast_pattern; nocase; http_header; "
-		"pcre:\"/^Host\\x3a\\x20www\\x2eevil\\x2eexample"
-		"(?:\\x3a\\d+)?\\r?$/Hmi\"; tag:session,600,seconds; "
-		"classtype:trojan-activity; sid:4000073; rev:1; priority:2;" REF
-		")\n");
+	    out,
+	    "alert udp any any -> any 53 " MSG_START
+	    "Hostname: www.evil.example\"; "
+	    "content:\"|01 00 00 01 00 00 00 00 00 01|\"; depth:10; "
+	    "offset:2; content:\"|03|www|04|evil|07|example|00|\"; "
+	    "offset:12; depth:18; nocase; classtype:trojan-activity; "
+	    "sid:4000071; rev:1; priority:2;" REF ")\n"
+	    "alert tcp any any -> any 53 " MSG_START
+	    "Hostname: www.evil.example\"; flow:established; "
+	    "content:\"|01 00 00 01 00 00 00 00 00 01|\"; depth:10; "
+	    "offset:4; content:\"|03|www|04|evil|07|example|00|\"; "
+	    "offset:14; depth:18; nocase; classtype:trojan-activity; "
+	    "sid:4000072; rev:1; priority:2;" REF ")\n"
+	    "alert tcp $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS " MSG_START
+	    "Outgoing HTTP Hostname: www.evil.example\"; "
+	    "flow:to_server,established; content:\"www.evil.example\"; "
+	    "fast_pattern; nocase; http_header; "
+	    "pcre:\"/^Host\\x3a\\x20www\\x2eevil\\x2eexample"
+	    "(?:\\x3a\\d+)?\\r?$/Hmi\"; tag:session,600,seconds; "
+	    "classtype:trojan-activity; sid:4000073; rev:1; priority:2;" REF
+	    ")\n");
 	free(out);
 	fixture_set(&f, 7, "domain", "evil.example");
 	out = run_body("snort", &f, &o);
@@ -647,7 +644,7 @@ static void snort_anchors_hosts(void **state)
 
 #define YARA_META                                                              \
 	"\tmeta:\n"                                                            \
-	"\t\tMISP_EVENT_INFO = \"Info \\\"q\\\";, and\\ttab ü\"\n"             \
+	"\t\tMISP_EVENT_INFO = \"Info \\\"q\\\";, and\\ttab ü\"\n"            \
 	"\t\tMISP_EVENT_UUID = \"" EVENT_UUID_TEXT "\"\n"                      \
 	"\t\tMISP_ORIGIN = \"Automatically generated from non-Yara "           \
 	"attribute(s)\"\n"
@@ -663,14 +660,14 @@ static void yara_escapes_strings(void **state)
 	fixture_set(&f, 7, "regkey|value", "HKLM\\Soft\"ware|da\x01ta\nx");
 	out = run_one("yara", &f, &o);
 	assert_string_equal(
-		out, "import \"hash\"\nimport \"pe\"\n\n"
-		     "rule MISP_ATTRIBUTE_5f0a1b2c_0000_4000_8000_00000000000a"
-		     " : generated\n{\n" YARA_META
-		     "\t\tMISP_UUID = \"" ATTR_UUID_TEXT " (regkey|value)\"\n"
-		     "\tstrings:\n"
-		     "\t\t$ = \"HKLM\\\\Soft\\\"ware\" ascii wide\n"
-		     "\t\t$ = \"da\\x01ta\\nx\" ascii wide\n"
-		     "\tcondition:\n\t\tany of them\n}\n");
+	    out, "import \"hash\"\nimport \"pe\"\n\n"
+		 "rule MISP_ATTRIBUTE_5f0a1b2c_0000_4000_8000_00000000000a"
+		 " : generated\n{\n" YARA_META
+		 "\t\tMISP_UUID = \"" ATTR_UUID_TEXT " (regkey|value)\"\n"
+		 "\tstrings:\n"
+		 "\t\t$ = \"HKLM\\\\Soft\\\"ware\" ascii wide\n"
+		 "\t\t$ = \"da\\x01ta\\nx\" ascii wide\n"
+		 "\tcondition:\n\t\tany of them\n}\n");
 	free(out);
 	fixture_release(&f);
 }
@@ -687,9 +684,10 @@ static void yara_hash_conditions(void **state)
 		    "a.exe|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4"
 		    "95991b7852b855");
 	out = run_body("yara", &f, &o);
-	assert_non_null(strstr(out, "\tcondition:\n\t\thash.sha256(0, "
-				    "filesize) == \"e3b0c44298fc1c149afbf4c8996"
-				    "fb92427ae41e4649b934ca495991b7852b855\"\n}\n"));
+	assert_non_null(strstr(out,
+			       "\tcondition:\n\t\thash.sha256(0, "
+			       "filesize) == \"e3b0c44298fc1c149afbf4c8996"
+			       "fb92427ae41e4649b934ca495991b7852b855\"\n}\n"));
 	free(out);
 	fixture_set(&f, 7, "md5", "d41d8cd98f00b204e9800998ecf8427\"");
 	out = run_body("yara", &f, &o);
@@ -713,7 +711,8 @@ static void yara_hash_conditions(void **state)
 #define STIX_HEAD                                                              \
 	"{\"type\":\"indicator\",\"spec_version\":\"2.1\","                    \
 	"\"id\":\"indicator--" ATTR_UUID_TEXT "\","                            \
-	"\"created_by_ref\":\"identity--abcdef00-0000-4000-8000-000000000001\"," \
+	"\"created_by_ref\":\"identity--abcdef00-0000-4000-8000-"              \
+	"000000000001\","                                                      \
 	"\"created\":\"2023-11-14T22:13:20.000Z\","                            \
 	"\"modified\":\"2023-11-14T22:13:20.000Z\","
 
@@ -731,30 +730,31 @@ static void stix2_writes_indicator(void **state)
 					 "bad\x01utf8 \xff end\n"),
 			 0);
 	out = run_one("stix2", &f, &o);
-	assert_true(strncmp(out, "{\"type\":\"bundle\",\"id\":\"bundle--", 31) ==
-		    0);
+	assert_true(
+	    strncmp(out, "{\"type\":\"bundle\",\"id\":\"bundle--", 31) == 0);
 	body = strstr(out, "\"objects\":[{\"type\":\"identity\",");
 	assert_non_null(body);
-	assert_non_null(strstr(body, "\"id\":\"identity--abcdef00-0000-4000-8000-"
-				     "000000000001\",\"created\":\"2023-11-14T"
-				     "22:13:20.000Z\",\"modified\":\"2023-11-14"
-				     "T22:13:20.000Z\",\"name\":\"https://misp"
-				     ".example\",\"identity_class\":\"system\"},"));
+	assert_non_null(strstr(body,
+			       "\"id\":\"identity--abcdef00-0000-4000-8000-"
+			       "000000000001\",\"created\":\"2023-11-14T"
+			       "22:13:20.000Z\",\"modified\":\"2023-11-14"
+			       "T22:13:20.000Z\",\"name\":\"https://misp"
+			       ".example\",\"identity_class\":\"system\"},"));
 	body = strstr(out, "},{\"type\":\"indicator\"");
 	assert_non_null(body);
 	assert_string_equal(
-		body + 2,
-		STIX_HEAD "\"description\":\"bad\\u0001utf8 \\ufffd end\\n\","
-			  "\"pattern\":\"[windows-registry-key:key = 'HKLM\\\\\\\\So"
-			  "\\\\'ft' AND windows-registry-key:values[*].data = "
-			  "'da\\\\'ta\\\\\\\\ \\\"ü\\\" 😀']\","
-			  "\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
-			  "\"valid_from\":\"2023-11-14T22:13:20.000Z\","
-			  "\"kill_chain_phases\":[{\"kill_chain_name\":"
-			  "\"misp-category\",\"phase_name\":\"Network activity\"}],"
-			  "\"labels\":[\"misp:type=\\\"regkey|value\\\"\","
-			  "\"misp:category=\\\"Network activity\\\"\","
-			  "\"misp:to_ids=\\\"True\\\"\"]}]}\n");
+	    body + 2, STIX_HEAD
+	    "\"description\":\"bad\\u0001utf8 \\ufffd end\\n\","
+	    "\"pattern\":\"[windows-registry-key:key = 'HKLM\\\\\\\\So"
+	    "\\\\'ft' AND windows-registry-key:values[*].data = "
+	    "'da\\\\'ta\\\\\\\\ \\\"ü\\\" 😀']\","
+	    "\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
+	    "\"valid_from\":\"2023-11-14T22:13:20.000Z\","
+	    "\"kill_chain_phases\":[{\"kill_chain_name\":"
+	    "\"misp-category\",\"phase_name\":\"Network activity\"}],"
+	    "\"labels\":[\"misp:type=\\\"regkey|value\\\"\","
+	    "\"misp:category=\\\"Network activity\\\"\","
+	    "\"misp:to_ids=\\\"True\\\"\"]}]}\n");
 	free(out);
 	fixture_release(&f);
 }
@@ -783,26 +783,26 @@ static char *stix2_pattern(struct fixture *f)
 static void stix2_types_addresses(void **state)
 {
 	static const char *const rows[][3] = {
-		{"ip-dst", "10.0.0.0/8",
-		 "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
-		 "network-traffic:dst_ref.value = '10.0.0.0/8']"},
-		{"ip-src", "2001:db8::/32",
-		 "[network-traffic:src_ref.type = 'ipv6-addr' AND "
-		 "network-traffic:src_ref.value = '2001:db8::/32']"},
-		{"ip-dst|port", "192.0.2.1|443",
-		 "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
-		 "network-traffic:dst_ref.value = '192.0.2.1' AND "
-		 "network-traffic:dst_port = 443]"},
-		{"domain|ip", "evil.example|2001:db8::1",
-		 "[domain-name:value = 'evil.example' AND "
-		 "domain-name:resolves_to_refs[*].value = '2001:db8::1']"},
-		{"filename|sha256", "a.exe|ab",
-		 "[file:name = 'a.exe' AND file:hashes.'SHA-256' = 'ab']"},
-		{"AS", "AS64500", "[autonomous-system:number = 64500]"},
-		{"ip-dst", "not an address", ""},
-		{"ip-dst|port", "192.0.2.1|http", ""},
-		{"AS", "AS12a", ""},
-		{"comment", "no pattern", ""},
+	    {"ip-dst", "10.0.0.0/8",
+	     "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
+	     "network-traffic:dst_ref.value = '10.0.0.0/8']"},
+	    {"ip-src", "2001:db8::/32",
+	     "[network-traffic:src_ref.type = 'ipv6-addr' AND "
+	     "network-traffic:src_ref.value = '2001:db8::/32']"},
+	    {"ip-dst|port", "192.0.2.1|443",
+	     "[network-traffic:dst_ref.type = 'ipv4-addr' AND "
+	     "network-traffic:dst_ref.value = '192.0.2.1' AND "
+	     "network-traffic:dst_port = 443]"},
+	    {"domain|ip", "evil.example|2001:db8::1",
+	     "[domain-name:value = 'evil.example' AND "
+	     "domain-name:resolves_to_refs[*].value = '2001:db8::1']"},
+	    {"filename|sha256", "a.exe|ab",
+	     "[file:name = 'a.exe' AND file:hashes.'SHA-256' = 'ab']"},
+	    {"AS", "AS64500", "[autonomous-system:number = 64500]"},
+	    {"ip-dst", "not an address", ""},
+	    {"ip-dst|port", "192.0.2.1|http", ""},
+	    {"AS", "AS12a", ""},
+	    {"comment", "no pattern", ""},
 	};
 	struct fixture f;
 
@@ -843,7 +843,8 @@ static void stix2_empty_bundle(void **state)
 static void json_string_escapes(void **state)
 {
 	struct buf b = BUF_INIT;
-	const char in[] = "\"\\\n\t\x1f\x7f é \xc3\x28 \xed\xa0\x80 \xf0\x9f\x98";
+	const char in[] =
+	    "\"\\\n\t\x1f\x7f é \xc3\x28 \xed\xa0\x80 \xf0\x9f\x98";
 
 	(void)state;
 	assert_int_equal(export_json_string(&b, in, sizeof(in) - 1), 0);
@@ -878,29 +879,29 @@ static void dedup_keeps_distinct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(table_finds_formats),
-		cmocka_unit_test(csv_default_columns),
-		cmocka_unit_test(csv_requested_columns),
-		cmocka_unit_test(csv_context_columns),
-		cmocka_unit_test(csv_rejects_too_many_columns),
-		cmocka_unit_test(text_prints_values_once),
-		cmocka_unit_test(hashes_prints_hash_parts),
-		cmocka_unit_test(count_prints_bare_number),
-		cmocka_unit_test(cache_hashes_each_part),
-		cmocka_unit_test(rpz_writes_triggers),
-		cmocka_unit_test(zeek_escapes_fields),
-		cmocka_unit_test(suricata_escapes_content),
-		cmocka_unit_test(suricata_anchors_hosts),
-		cmocka_unit_test(suricata_url_keeps_query),
-		cmocka_unit_test(nids_sids_stable_unique),
-		cmocka_unit_test(snort_anchors_hosts),
-		cmocka_unit_test(yara_escapes_strings),
-		cmocka_unit_test(yara_hash_conditions),
-		cmocka_unit_test(stix2_writes_indicator),
-		cmocka_unit_test(stix2_types_addresses),
-		cmocka_unit_test(stix2_empty_bundle),
-		cmocka_unit_test(json_string_escapes),
-		cmocka_unit_test(dedup_keeps_distinct),
+	    cmocka_unit_test(table_finds_formats),
+	    cmocka_unit_test(csv_default_columns),
+	    cmocka_unit_test(csv_requested_columns),
+	    cmocka_unit_test(csv_context_columns),
+	    cmocka_unit_test(csv_rejects_too_many_columns),
+	    cmocka_unit_test(text_prints_values_once),
+	    cmocka_unit_test(hashes_prints_hash_parts),
+	    cmocka_unit_test(count_prints_bare_number),
+	    cmocka_unit_test(cache_hashes_each_part),
+	    cmocka_unit_test(rpz_writes_triggers),
+	    cmocka_unit_test(zeek_escapes_fields),
+	    cmocka_unit_test(suricata_escapes_content),
+	    cmocka_unit_test(suricata_anchors_hosts),
+	    cmocka_unit_test(suricata_url_keeps_query),
+	    cmocka_unit_test(nids_sids_stable_unique),
+	    cmocka_unit_test(snort_anchors_hosts),
+	    cmocka_unit_test(yara_escapes_strings),
+	    cmocka_unit_test(yara_hash_conditions),
+	    cmocka_unit_test(stix2_writes_indicator),
+	    cmocka_unit_test(stix2_types_addresses),
+	    cmocka_unit_test(stix2_empty_bundle),
+	    cmocka_unit_test(json_string_escapes),
+	    cmocka_unit_test(dedup_keeps_distinct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
