@@ -4,8 +4,8 @@
  * syntax.
  *
  * Each rule's sid is the sid base plus ten times the attribute id plus
- * the rule's number within the attribute (1 to 9), as MISP numbers them,
- * so a rule keeps its sid from one export to the next and no two rules
+ * the rule's number within the attribute (1 to 9), as MISP numbers them.
+ * So a rule keeps its sid from one export to the next, and no two rules
  * share one.
  */
 #ifndef CAIRN_FORMAT_NIDS_H

@@ -7,10 +7,10 @@
  * value with a port).  Types without a YARA form are left out.
  *
  * Strings escape \ " and control bytes (\n, \t, \r, \xNN) and keep
- * UTF-8 text as it is; hash values must be hex and hex strings pairs of
- * hex digits or ?, so that every rule compiles.  MISP also passes yara
- * attributes through after repairing them with a YARA parser; Cairn
- * leaves them out, since it cannot check that they compile.
+ * UTF-8 text as it is.  Hash values must be hex, and hex strings pairs
+ * of hex digits or ?, so that every rule compiles.  MISP also passes
+ * yara attributes through after repairing them with a YARA parser; Cairn
+ * leaves them out, because it cannot check that they compile.
  */
 #include "export/format_util.h"
 #include "export/format_writers.h"
