@@ -9,10 +9,12 @@
  * its parts on one object type, and an address or CIDR range is typed
  * ipv4-addr or ipv6-addr by its address family.  When the instance has
  * a UUID, an identity for it opens the bundle and every indicator names
- * it as its creator.
+ * it as its creator.  An attribute without to_ids becomes observed-data
+ * instead (format_stix2_observed.c).
  */
 #include "core/cidr.h"
 #include "core/util.h"
+#include "export/format_stix2.h"
 #include "export/format_util.h"
 #include "export/format_writers.h"
 #include "model/codec.h"
@@ -20,14 +22,6 @@
 
 #include <string.h>
 #include <sys/socket.h>
-
-struct stix2_state {
-	uint64_t nobjects; /* written so far: all but the first take a comma */
-	bool has_identity;
-	char identity[UUID_TEXT_SIZE];
-	struct buf pattern;
-	struct buf text; /* scratch for a NUL-terminated part of a value */
-};
 
 enum pattern_kind {
 	PAT_VALUE,	  /* "<path> = '<value>'" on the whole value */
@@ -237,14 +231,14 @@ static int build_pattern(struct stix2_state *st, const struct pattern_type *t,
 	return rc == 0 ? buf_addc(b, ']') : rc;
 }
 
-static int key_string(struct buf *out, const char *key, const char *value)
+int stix2_key_string(struct buf *out, const char *key, const char *value)
 {
 	int rc = buf_printf(out, ",\"%s\":", key);
 
 	return rc == 0 ? export_json_string(out, value, strlen(value)) : rc;
 }
 
-static int key_time(struct buf *out, const char *key, int64_t t)
+int stix2_key_time(struct buf *out, const char *key, int64_t t)
 {
 	int rc = buf_printf(out, ",\"%s\":\"", key);
 
@@ -260,12 +254,12 @@ static int write_identity(struct stix2_state *st,
 			    "\"2.1\",\"id\":\"identity--%s\"",
 			    st->identity);
 
-	rc = rc ? rc : key_time(out, "created", o->now);
-	rc = rc ? rc : key_time(out, "modified", o->now);
+	rc = rc ? rc : stix2_key_time(out, "created", o->now);
+	rc = rc ? rc : stix2_key_time(out, "modified", o->now);
 	rc = rc ? rc
-		: key_string(out, "name",
-			     o->base_url && *o->base_url ? o->base_url
-							 : "Cairn");
+		: stix2_key_string(out, "name",
+				   o->base_url && *o->base_url ? o->base_url
+							       : "Cairn");
 	return rc ? rc : buf_adds(out, ",\"identity_class\":\"system\"}");
 }
 
@@ -321,8 +315,8 @@ static int write_label(struct stix2_state *st, struct buf *out,
 	return export_json_string(out, st->text.data, st->text.len);
 }
 
-static int write_labels(struct stix2_state *st, struct buf *out,
-			const struct export_item *it)
+int stix2_write_labels(struct stix2_state *st, struct buf *out,
+		       const struct export_item *it)
 {
 	int rc = buf_adds(out, ",\"labels\":[");
 
@@ -332,7 +326,11 @@ static int write_labels(struct stix2_state *st, struct buf *out,
 	rc = rc ? rc
 		: write_label(st, out, "category",
 			      export_attr_text(it, ATTR_CATEGORY), false);
-	rc = rc ? rc : write_label(st, out, "to_ids", "True", false);
+	rc = rc ? rc
+		: write_label(st, out, "to_ids",
+			      export_attr_int(it, ATTR_TO_IDS) ? "True"
+							       : "False",
+			      false);
 	return rc ? rc : buf_addc(out, ']');
 }
 
@@ -351,16 +349,16 @@ static int write_indicator(struct stix2_state *st, struct buf *out,
 		rc = buf_printf(out, ",\"created_by_ref\":\"identity--%s\"",
 				st->identity);
 	}
-	rc = rc ? rc : key_time(out, "created", ts);
-	rc = rc ? rc : key_time(out, "modified", ts);
+	rc = rc ? rc : stix2_key_time(out, "created", ts);
+	rc = rc ? rc : stix2_key_time(out, "modified", ts);
 	if (rc == 0 && *comment) {
-		rc = key_string(out, "description", comment);
+		rc = stix2_key_string(out, "description", comment);
 	}
-	rc = rc ? rc : key_string(out, "pattern", buf_str(&st->pattern));
+	rc = rc ? rc : stix2_key_string(out, "pattern", buf_str(&st->pattern));
 	rc = rc ? rc
 		: buf_adds(out, ",\"pattern_type\":\"stix\","
 				"\"pattern_version\":\"2.1\"");
-	rc = rc ? rc : key_time(out, "valid_from", ts);
+	rc = rc ? rc : stix2_key_time(out, "valid_from", ts);
 	rc = rc ? rc
 		: buf_adds(out, ",\"kill_chain_phases\":[{\"kill_chain_name\":"
 				"\"misp-category\",\"phase_name\":");
@@ -369,7 +367,7 @@ static int write_indicator(struct stix2_state *st, struct buf *out,
 		      out, export_attr_text(it, ATTR_CATEGORY),
 		      strlen(export_attr_text(it, ATTR_CATEGORY)));
 	rc = rc ? rc : buf_adds(out, "}]");
-	rc = rc ? rc : write_labels(st, out, it);
+	rc = rc ? rc : stix2_write_labels(st, out, it);
 	st->nobjects++;
 	return rc ? rc : buf_addc(out, '}');
 }
@@ -385,10 +383,13 @@ static int stix2_item(void *state, const struct export_item *it,
 	int rc;
 
 	(void)e;
-	/* TODO: attributes without to_ids become observed-data in
-	 * misp-stix; Cairn leaves them out. */
-	if (!t || !export_attr_int(it, ATTR_TO_IDS) ||
-	    !codec_is_uuid(export_attr_text(it, ATTR_UUID))) {
+	if (!codec_is_uuid(export_attr_text(it, ATTR_UUID))) {
+		return 0;
+	}
+	if (!export_attr_int(it, ATTR_TO_IDS)) {
+		return stix2_write_observed(st, out, it);
+	}
+	if (!t) {
 		return 0;
 	}
 	n = export_value_parts(type, export_attr_text(it, ATTR_VALUE), parts);

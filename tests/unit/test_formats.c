@@ -827,6 +827,54 @@ static void stix2_types_addresses(void **state)
 	fixture_release(&f);
 }
 
+static void stix2_writes_observed_data(void **state)
+{
+	struct export_options o = default_options();
+	struct fixture f;
+	char *out, *body;
+
+	(void)state;
+	o.instance_uuid = NULL;
+	fixture_init(&f);
+	fixture_set(&f, 7, "filename|md5",
+		    "a \"b\".exe|d41d8cd98f00b204e9800998ecf8427e");
+	record_set_int(&f.attribute, ATTR_TO_IDS, 0);
+	out = run_one("stix2", &f, &o);
+	body = strstr(out, "\"objects\":[");
+	assert_non_null(body);
+	assert_string_equal(
+	    body,
+	    "\"objects\":[{\"type\":\"observed-data\",\"spec_version\":"
+	    "\"2.1\",\"id\":\"observed-data--" ATTR_UUID_TEXT "\","
+	    "\"created\":\"2023-11-14T22:13:20.000Z\","
+	    "\"modified\":\"2023-11-14T22:13:20.000Z\","
+	    "\"first_observed\":\"2023-11-14T22:13:20.000Z\","
+	    "\"last_observed\":\"2023-11-14T22:13:20.000Z\","
+	    "\"number_observed\":1,\"object_refs\":[\"file--" ATTR_UUID_TEXT
+	    "\"],\"labels\":[\"misp:type=\\\"filename|md5\\\"\","
+	    "\"misp:category=\\\"Network activity\\\"\","
+	    "\"misp:to_ids=\\\"False\\\"\"]},"
+	    "{\"type\":\"file\",\"spec_version\":\"2.1\",\"id\":\"file-"
+	    "-" ATTR_UUID_TEXT
+	    "\",\"name\":\"a \\\"b\\\".exe\",\"hashes\":{\"MD5\":"
+	    "\"d41d8cd98f00b204e9800998ecf8427e\"}}]}\n");
+	free(out);
+	fixture_set(&f, 7, "md5", "d41d8cd98f00b204e9800998ecf8427");
+	record_set_int(&f.attribute, ATTR_TO_IDS, 0);
+	out = run_one("stix2", &f, &o);
+	assert_non_null(strstr(out, "\"objects\":[]}"));
+	free(out);
+	fixture_set(&f, 7, "ip-src", "2001:db8::1");
+	record_set_int(&f.attribute, ATTR_TO_IDS, 0);
+	out = run_one("stix2", &f, &o);
+	assert_non_null(strstr(out,
+			       "{\"type\":\"ipv6-addr\",\"spec_version\":"
+			       "\"2.1\",\"id\":\"ipv6-addr--" ATTR_UUID_TEXT
+			       "\",\"value\":\"2001:db8::1\"}]}"));
+	free(out);
+	fixture_release(&f);
+}
+
 static void stix2_empty_bundle(void **state)
 {
 	struct export_options o = default_options();
@@ -899,6 +947,7 @@ int main(void)
 	    cmocka_unit_test(yara_hash_conditions),
 	    cmocka_unit_test(stix2_writes_indicator),
 	    cmocka_unit_test(stix2_types_addresses),
+	    cmocka_unit_test(stix2_writes_observed_data),
 	    cmocka_unit_test(stix2_empty_bundle),
 	    cmocka_unit_test(json_string_escapes),
 	    cmocka_unit_test(dedup_keeps_distinct),
