@@ -409,10 +409,12 @@ static int snort_host_rule(struct nids_state *st, const struct export_item *it,
 
 /* Suricata's match of a host name in sticky buffer `buffer` (dns.query,
  * http.host or tls.sni): the whole buffer for a hostname, the name or
- * any name ending in ".name" for a domain. */
+ * any name ending in ".name" for a domain.  Suricata lowers http.host
+ * but not the others, so those match without regard to case. */
 static int opt_suricata_host(struct nids_state *st, const char *buffer,
 			     struct span host, bool subdomains)
 {
+	const char *nocase = strcmp(buffer, "http.host") ? "nocase; " : "";
 	int rc = opt(st, "%s; ", buffer);
 
 	if (rc == 0 && subdomains) {
@@ -420,12 +422,12 @@ static int opt_suricata_host(struct nids_state *st, const char *buffer,
 		if (rc == 0) {
 			rc = add_content_text(&st->options, host, true);
 		}
-		return rc == 0 ? opt(st, "\"; endswith; ") : rc;
+		return rc == 0 ? opt(st, "\"; %sendswith; ", nocase) : rc;
 	}
 	if (rc == 0) {
 		rc = opt(st, "bsize:%zu; ", host.len);
 	}
-	return rc == 0 ? opt_content(st, host, true, "") : rc;
+	return rc == 0 ? opt_content(st, host, true, nocase) : rc;
 }
 
 static int suricata_name_rules(struct nids_state *st,

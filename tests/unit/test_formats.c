@@ -498,7 +498,7 @@ static void suricata_anchors_hosts(void **state)
 	assert_string_equal(
 	    out,
 	    "alert dns any any -> any any " MSG_START "Domain Evil.example\"; "
-	    "dns.query; dotprefix; content:\".evil.example\"; endswith; "
+	    "dns.query; dotprefix; content:\".evil.example\"; nocase; endswith; "
 	    "classtype:trojan-activity; sid:4000071; rev:1; priority:2;" REF
 	    ")\n"
 	    "alert http $HOME_NET any -> $EXTERNAL_NET any " MSG_START
@@ -511,7 +511,7 @@ static void suricata_anchors_hosts(void **state)
 	fixture_set(&f, 8, "hostname", "www.evil.example");
 	out = run_body("suricata", &f, &o);
 	assert_non_null(strstr(out, "dns.query; bsize:16; "
-				    "content:\"www.evil.example\"; "
+				    "content:\"www.evil.example\"; nocase; "
 				    "classtype:trojan-activity; sid:4000081;"));
 	assert_non_null(strstr(out, "http.host; bsize:16; "
 				    "content:\"www.evil.example\"; tag:"));
@@ -549,7 +549,7 @@ static void suricata_url_keeps_query(void **state)
 	assert_non_null(strstr(out, "alert tls $HOME_NET any -> "
 				    "$EXTERNAL_NET 443 "));
 	assert_non_null(strstr(out, "tls.sni; bsize:12; "
-				    "content:\"evil.example\"; tag:"));
+				    "content:\"evil.example\"; nocase; tag:"));
 	free(out);
 	fixture_set(&f, 7, "url", "ftp://evil.example/p");
 	out = run_body("suricata", &f, &o);
