@@ -498,7 +498,8 @@ static void suricata_anchors_hosts(void **state)
 	assert_string_equal(
 	    out,
 	    "alert dns any any -> any any " MSG_START "Domain Evil.example\"; "
-	    "dns.query; dotprefix; content:\".evil.example\"; nocase; endswith; "
+	    "dns.query; dotprefix; content:\".evil.example\"; nocase; "
+	    "endswith; "
 	    "classtype:trojan-activity; sid:4000071; rev:1; priority:2;" REF
 	    ")\n"
 	    "alert http $HOME_NET any -> $EXTERNAL_NET any " MSG_START
