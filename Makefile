@@ -48,7 +48,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
-.PHONY: all run test unit api deps test-deps clean format bench \
+.PHONY: all run test unit api formats deps test-deps clean format bench \
 	install uninstall install-test docker-deps docker-test
 
 all: $(BUILD)/cairn
@@ -71,6 +71,10 @@ $(BUILD)/%.o: %.cc
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/format_dump: tests/formats/format_dump.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/src/cli/main.d
 
@@ -95,12 +99,18 @@ unit: $(UNIT_BINS)
 api: all
 	CAIRN_BIN=$(abspath $(BUILD)/cairn) $(PYTHON) -m pytest -q tests/api
 
+# Export formats checked by their real consumers (named-checkzone, yara,
+# the STIX 2.1 schemas, Python's csv module).
+formats: $(BUILD)/tests/format_dump
+	FORMAT_DUMP=$(abspath $(BUILD)/tests/format_dump) \
+		$(PYTHON) -m pytest -q tests/formats
+
 # Second set-up command: install test tools, then every test, plain and
 # under the sanitizers, then the container test, which skips itself
 # without root or with CAIRN_SKIP_DOCKER=1.
 test: test-deps
-	$(MAKE) unit api install-test
-	$(MAKE) SAN=1 unit api
+	$(MAKE) unit api formats install-test
+	$(MAKE) SAN=1 unit api formats
 	$(MAKE) docker-test
 
 # The binary, the man page, the systemd unit and its sysusers.d entry, and

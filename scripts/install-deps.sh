@@ -8,7 +8,7 @@ build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
 libjansson-dev libsqlite3-dev libsodium-dev libpcre2-dev libidn2-dev
 libgnutls28-dev libfuzzy-dev libtlsh-dev"
 test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3
-openssl"
+openssl bind9-utils yara python3-jsonschema"
 
 # The container test's commands and the packages that provide them.  A
 # command found on PATH counts as present, so an engine installed another

@@ -3,11 +3,15 @@
  * file (export/format_<name>.c) and adds one row here.
  */
 #include "export/format.h"
+#include "export/format_writers.h"
 
 #include <strings.h>
 
 static const struct export_format *const formats[] = {
-	NULL, /* keeps the array non-empty until the first writer lands */
+    &export_format_cache,  &export_format_count,    &export_format_csv,
+    &export_format_hashes, &export_format_rpz,	    &export_format_snort,
+    &export_format_stix2,  &export_format_suricata, &export_format_text,
+    &export_format_yara,   &export_format_zeek,
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

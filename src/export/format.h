@@ -28,6 +28,8 @@ struct export_item {
 	const char *const *tags;        /* names of the attribute's tags, */
 	size_t ntags;                   /* then its event's, visible ones */
 	size_t nattribute_tags;         /* how many of `tags` are its own */
+	const char *org_name;           /* the event's Org and Orgc names, */
+	const char *orgc_name;          /* or NULL when not known */
 };
 
 /* Options that apply to every format. */
@@ -38,6 +40,10 @@ struct export_options {
 	int64_t now;                 /* unix seconds, for generated stamps */
 	const char *instance_uuid;   /* stix2 identity, cache, rule sids */
 	const char *base_url;        /* links back to the instance */
+	bool include_context;        /* csv: add MISP's event columns */
+	int64_t nids_sid;            /* suricata, snort: the sid base, as
+					MISP's per-user nids_sid; 0 means
+					MISP's default 4000000 */
 };
 
 struct export_format {
