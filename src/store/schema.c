@@ -510,6 +510,11 @@ static const char migration_7[] =
 	"CREATE INDEX IF NOT EXISTS audit_logs_model ON audit_logs(model, model_id);\n"
 	"CREATE INDEX IF NOT EXISTS audit_logs_event ON audit_logs(event_id);\n";
 
+/* Placeholders for the migrations of other branches, so that this
+ * branch's migration keeps its number; dropped at merge. */
+static const char migration_8[] = "";
+static const char migration_9[] = "";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -519,6 +524,8 @@ static const char *const migrations[] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
+	migration_9,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
