@@ -515,6 +515,21 @@ static const char migration_7[] =
 static const char migration_8[] = "";
 static const char migration_9[] = "";
 
+/* Indexes of the searches (store/sqlite_search.c).  attributes_value2
+ * holds the second half of each composite value ("ip-dst|port",
+ * "filename|md5"), so a value search finds either half by index; the
+ * expression must stay the same as the search's.  The event columns are
+ * the time filters and sort orders of restSearch and events/index. */
+static const char migration_10[] =
+	"CREATE INDEX IF NOT EXISTS attributes_value2 ON attributes"
+	"(substr(value, instr(value, '|') + 1)) WHERE instr(type, '|') > 0;\n"
+	"CREATE INDEX IF NOT EXISTS attributes_timestamp"
+	" ON attributes(timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_publish_timestamp"
+	" ON events(publish_timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_timestamp ON events(timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_date ON events(date);\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -526,6 +541,7 @@ static const char *const migrations[] = {
 	migration_7,
 	migration_8,
 	migration_9,
+	migration_10,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -390,14 +390,15 @@ def test_distribution_4_needs_usable_group(world):
 def test_rest_search_rejects_unknown_filter(world):
     api = world["sessions"]["admin"]
     for path in ("/attributes/restSearch", "/events/restSearch"):
-        response = api.post(path, json={"tags": ["tlp:white"]})
+        response = api.post(path, json={"frobnicate": ["tlp:white"]})
         body = harness.assert_misp_error(response, 400)
-        assert "unknown filter 'tags'" in body["message"]
+        assert "unknown filter 'frobnicate'" in body["message"]
         response = api.post(path, json={"limit": "many"})
         body = harness.assert_misp_error(response, 400)
         assert "'limit'" in body["message"]
-        response = api.post(path, json={"returnFormat": "csv"})
-        harness.assert_misp_error(response, 400)
+        response = api.post(path, json={"returnFormat": "nosuchformat"})
+        body = harness.assert_misp_error(response, 400)
+        assert "'returnFormat'" in body["message"]
 
 
 def test_rest_search_named_parameters(world):
@@ -411,9 +412,9 @@ def test_rest_search_named_parameters(world):
     # The other match is the member's own probe event.
     assert len(found) == 2
     assert {a["value"] for a in found} == {attribute["value"]}
-    response = api.post("/attributes/restSearch/tags:tlp%3Awhite")
+    response = api.post("/attributes/restSearch/frobnicate:1")
     body = harness.assert_misp_error(response, 400)
-    assert "unknown filter 'tags'" in body["message"]
+    assert "unknown filter 'frobnicate'" in body["message"]
 
 
 def test_rest_search_pages(world):
