@@ -26,7 +26,8 @@
 
 enum value_form {
 	FORM_TEXTS,     /* strings: IN, or LIKE when one holds a % */
-	FORM_LIKE,      /* strings matched as LIKE patterns, %x% when bare */
+	FORM_LIKE,      /* strings matched as LIKE patterns */
+	FORM_CONTAINS,  /* LIKE patterns, %x% for a string without a % */
 	FORM_INTS,      /* integers */
 	FORM_ORGS,      /* organisation ids, names or uuids */
 	FORM_VALUES,    /* attribute values, normalised */
@@ -95,7 +96,7 @@ static const struct filter filters[] = {
 	{"tag", E_INDEX, FORM_TAGS, SEARCH_TAG},
 	{"eventid", E_REST | E_SIGHT | E_INDEX, FORM_INTS, SEARCH_EVENT_ID},
 	{"uuid", E_REST | E_SIGHT, FORM_TEXTS, SEARCH_UUID},
-	{"eventinfo", E_REST | E_INDEX, FORM_LIKE, SEARCH_EVENT_INFO},
+	{"eventinfo", E_REST | E_INDEX, FORM_CONTAINS, SEARCH_EVENT_INFO},
 	{"from", E_REST, FORM_DATE_FROM, SEARCH_DATE},
 	{"to", E_REST, FORM_DATE_TO, SEARCH_DATE},
 	{"datefrom", E_INDEX, FORM_DATE_FROM, SEARCH_DATE},
@@ -496,6 +497,18 @@ static int add_group(struct parse *p, const struct filter *f, json_t *list,
 		rc = cairn_err_set(p->e, CAIRN_ENOMEM, "out of memory");
 	} else if (f->form == FORM_LIKE) {
 		json_array_extend(patterns, list);
+	} else if (f->form == FORM_CONTAINS) {
+		size_t i;
+		json_t *item;
+
+		json_array_foreach(list, i, item) {
+			const char *text = json_string_value(item);
+
+			json_array_append_new(patterns,
+					      strchr(text, '%')
+						      ? json_string(text)
+						      : json_sprintf("%%%s%%", text));
+		}
 	} else if (f->form == FORM_TAGS || f->form == FORM_INTS ||
 		   f->form == FORM_ORGS) {
 		json_array_extend(exact, list);
@@ -1046,6 +1059,7 @@ static int parse_value(struct parse *p, const struct filter *f, json_t *v)
 	switch (f->form) {
 	case FORM_TEXTS:
 	case FORM_LIKE:
+	case FORM_CONTAINS:
 	case FORM_INTS:
 	case FORM_ORGS:
 	case FORM_VALUES:

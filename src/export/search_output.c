@@ -179,11 +179,14 @@ static int write_summary(struct search_output *o)
 	struct record r;
 
 	if (o->cfg.include_context) {
-		return event_json_write(o->cfg.store, o->cfg.viewer,
-					o->event.id,
-					EVENT_JSON_METADATA |
-						EVENT_JSON_NO_RELATED,
-					o->gen);
+		return codec_emit_key(o->gen, "Event") < 0
+			       ? CAIRN_ENOMEM
+			       : event_json_write(o->cfg.store, o->cfg.viewer,
+						  o->event.id,
+						  EVENT_JSON_METADATA |
+							  EVENT_JSON_NO_RELATED |
+							  EVENT_JSON_BARE,
+						  o->gen);
 	}
 	record_init(&r, &summary);
 	for (size_t i = 0; i < NSUMMARY; i++) {
@@ -452,16 +455,24 @@ static int write_sighting_json(struct search_output *o,
 		rc = codec_emit_fields(o->gen, sighting);
 	}
 	if (rc == 0 && o->cfg.include_attribute) {
-		rc = attribute_json_write(o->cfg.store, o->cfg.viewer,
-					  attribute_id, EVENT_JSON_NO_SIGHTINGS,
-					  o->gen);
+		rc = codec_emit_key(o->gen, "Attribute") < 0
+			     ? CAIRN_ENOMEM
+			     : attribute_json_write(o->cfg.store, o->cfg.viewer,
+						    attribute_id,
+						    EVENT_JSON_NO_SIGHTINGS |
+							    EVENT_JSON_BARE,
+						    o->gen);
 	}
 	if (rc == 0 && o->cfg.include_event) {
-		rc = event_json_write(o->cfg.store, o->cfg.viewer,
-				      record_int(sighting, SIGHT_EVENT_ID, 0),
-				      EVENT_JSON_METADATA |
-					      EVENT_JSON_NO_RELATED,
-				      o->gen);
+		rc = codec_emit_key(o->gen, "Event") < 0
+			     ? CAIRN_ENOMEM
+			     : event_json_write(
+				       o->cfg.store, o->cfg.viewer,
+				       record_int(sighting, SIGHT_EVENT_ID, 0),
+				       EVENT_JSON_METADATA |
+					       EVENT_JSON_NO_RELATED |
+					       EVENT_JSON_BARE,
+				       o->gen);
 	}
 	if (rc == 0 && (!GEN_OK(yajl_gen_map_close(o->gen)) ||
 			!GEN_OK(yajl_gen_map_close(o->gen)))) {
@@ -597,11 +608,8 @@ static int next_row(struct search_output *o, struct cairn_err *e)
 	}
 	if (rc == 1) {
 		o->nrows++;
-	} else if (rc < 0 && !e->code) {
+	} else if (rc == CAIRN_ESTORE && !e->code) {
 		store_error(o->cfg.store, e);
-		if (!e->code) {
-			cairn_err_set(e, rc, "writing the search result failed");
-		}
 	}
 	return rc;
 }
