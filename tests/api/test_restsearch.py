@@ -2,6 +2,7 @@
 excludes and the 0/false case, over a small world of two events whose
 timestamps are set in the database to fixed values."""
 
+import json
 import sqlite3
 import time
 
@@ -419,3 +420,35 @@ def test_response_is_chunked(world, api):
     response = api.post("/attributes/restSearch", json={})
     assert response.headers.get("Transfer-Encoding") == "chunked"
     assert "Content-Length" not in response.headers
+
+
+def test_cli_export_matches_api(world, api, cairn_data, tmp_path):
+    body = {"type": ["ip-dst", "domain"], "to_ids": 1}
+    response = api.post("/attributes/restSearch",
+                        json={**body, "returnFormat": "json"})
+    done = harness.run_cli("export", "--data", cairn_data.path,
+                           "--format", "json", "--filter", "type=ip-dst",
+                           "--filter", "type=domain", "--filter", "to_ids=1")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == response.json()
+    filters = tmp_path / "filters.json"
+    filters.write_text(json.dumps(body))
+    done = harness.run_cli("export", "--data", cairn_data.path,
+                           "--format", "json", "--filters", filters)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == response.json()
+
+
+def test_cli_export_rejects_bad_filter(world, cairn_data):
+    done = harness.run_cli("export", "--data", cairn_data.path,
+                           "--format", "json", "--filter", "frobnicate=1")
+    assert done.returncode == 2
+    assert "unknown filter 'frobnicate'" in done.stderr
+    done = harness.run_cli("export", "--data", cairn_data.path,
+                           "--format", "nosuchformat")
+    assert done.returncode == 2
+    assert "'returnFormat'" in done.stderr
+    done = harness.run_cli("export", "--data", cairn_data.path,
+                           "--format", "json", "--filter", "novalue")
+    assert done.returncode == 2
+    assert "NAME=VALUE" in done.stderr
