@@ -16,7 +16,6 @@
 #include "core/buf.h"
 #include "model/misp.h"
 #include "model/normalize.h"
-#include "model/types.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -431,39 +430,42 @@ static void split_wildcards(json_t *list, json_t *exact, json_t *patterns)
 	}
 }
 
+/* Appends `form` to the JSON array `ctx` unless it is there already. */
+static int add_form(void *ctx, const char *form)
+{
+	json_t *out = ctx;
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(out, i, item) {
+		if (strcmp(json_string_value(item), form) == 0) {
+			return 0;
+		}
+	}
+	return json_array_append_new(out, json_string(form));
+}
+
 /* Adds `value` and every distinct canonical form of it to `out`: the
- * forms it takes as each type of the type filter, or as every type when
+ * forms it takes as each type of the type filter, or as any type when
  * there is none, so that a search finds a value however it was written. */
 static int add_normalised(struct parse *p, const char *value, json_t *out)
 {
 	struct buf form = BUF_INIT;
 	struct cairn_err ignored = CAIRN_ERR_INIT;
 	json_t *types = p->r->types;
-	size_t n = types ? json_array_size(types) : attr_types_count;
-	int rc = json_array_append_new(out, json_string(value));
+	size_t i;
+	json_t *type;
+	int rc = add_form(out, value);
 
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const char *type = types ? json_string_value(
-						   json_array_get(types, i))
-					 : attr_types[i].name;
-		bool seen = false;
-		size_t j;
-		json_t *item;
-
-		if (!type || normalize_value(type, value, &form, &ignored) < 0) {
-			cairn_err_clear(&ignored);
-			continue;
+	if (!types) {
+		return rc < 0 ? rc : normalize_forms(value, add_form, out);
+	}
+	json_array_foreach(types, i, type) {
+		if (rc == 0 && normalize_value(json_string_value(type), value,
+					       &form, &ignored) == 0) {
+			rc = add_form(out, buf_str(&form));
 		}
-		json_array_foreach(out, j, item) {
-			if (strcmp(json_string_value(item), buf_str(&form)) ==
-			    0) {
-				seen = true;
-			}
-		}
-		if (!seen) {
-			rc = json_array_append_new(out,
-						   json_string(buf_str(&form)));
-		}
+		cairn_err_clear(&ignored);
 	}
 	buf_release(&form);
 	cairn_err_release(&ignored);
