@@ -100,7 +100,7 @@ static const struct filter filters[] = {
 	{"to", E_REST, FORM_DATE_TO, SEARCH_DATE},
 	{"datefrom", E_INDEX, FORM_DATE_FROM, SEARCH_DATE},
 	{"dateuntil", E_INDEX, FORM_DATE_TO, SEARCH_DATE},
-	{"last", E_REST | E_SIGHT, FORM_LAST, SEARCH_PUBLISH_TIMESTAMP},
+	{"last", E_REST, FORM_LAST, SEARCH_PUBLISH_TIMESTAMP},
 	{"timestamp", E_REST | E_INDEX, FORM_TIME, SEARCH_TIMESTAMP},
 	{"publish_timestamp", E_REST | E_INDEX, FORM_TIME,
 	 SEARCH_PUBLISH_TIMESTAMP},
@@ -145,6 +145,7 @@ static const struct filter filters[] = {
 	{"org_id", E_SIGHT, FORM_INTS, SEARCH_SIGHTING_ORG},
 	{"from", E_SIGHT, FORM_TIME_FROM, SEARCH_SIGHTING_DATE},
 	{"to", E_SIGHT, FORM_TIME_TO, SEARCH_SIGHTING_DATE},
+	{"last", E_SIGHT, FORM_LAST, SEARCH_SIGHTING_DATE},
 	{"includeAttribute", E_SIGHT, FORM_OPTION, OPT_INCLUDE_ATTRIBUTE},
 	{"includeEvent", E_SIGHT, FORM_OPTION, OPT_INCLUDE_EVENT},
 };

@@ -305,6 +305,8 @@ def test_sighting_search(world, api):
     assert sightings(api, {"value": "example.com"}) == []
     assert sightings(api, {"from": NOW + DAY}) == []
     assert len(sightings(api, {"to": NOW + DAY})) == 2
+    assert len(sightings(api, {"last": "1d"})) == 2
+    assert sightings(api, {"to": NOW - DAY}) == []
     response = api.post("/sightings/restSearch",
                         json={"value": "10.0.0.1", "includeAttribute": 1})
     first = response.json()["response"][0]
