@@ -40,12 +40,12 @@ int search_prepare(struct search_request *r, enum search_endpoint ep,
 		   struct search_output_config *cfg, struct cairn_err *e)
 {
 	static const enum search_shape shapes[] = {
-		[SEARCH_EP_ATTRIBUTES] = SHAPE_ATTRIBUTES,
-		[SEARCH_EP_EVENTS] = SHAPE_EVENTS,
-		[SEARCH_EP_OBJECTS] = SHAPE_OBJECTS,
-		[SEARCH_EP_SIGHTINGS] = SHAPE_SIGHTINGS,
-		[SEARCH_EP_EVENT_INDEX] = SHAPE_EVENT_INDEX,
-		[SEARCH_EP_ATTRIBUTE_INDEX] = SHAPE_ATTRIBUTE_INDEX,
+	    [SEARCH_EP_ATTRIBUTES] = SHAPE_ATTRIBUTES,
+	    [SEARCH_EP_EVENTS] = SHAPE_EVENTS,
+	    [SEARCH_EP_OBJECTS] = SHAPE_OBJECTS,
+	    [SEARCH_EP_SIGHTINGS] = SHAPE_SIGHTINGS,
+	    [SEARCH_EP_EVENT_INDEX] = SHAPE_EVENT_INDEX,
+	    [SEARCH_EP_ATTRIBUTE_INDEX] = SHAPE_ATTRIBUTE_INDEX,
 	};
 	const struct search_options *o = &r->o;
 
@@ -64,13 +64,13 @@ int search_prepare(struct search_request *r, enum search_endpoint ep,
 				      "\"%s\": expected json%s%s",
 				      o->return_format,
 				      names.len && ep != SEARCH_EP_SIGHTINGS &&
-						      ep != SEARCH_EP_OBJECTS
-					      ? ", "
-					      : "",
+					      ep != SEARCH_EP_OBJECTS
+					  ? ", "
+					  : "",
 				      ep != SEARCH_EP_SIGHTINGS &&
-						      ep != SEARCH_EP_OBJECTS
-					      ? buf_str(&names)
-					      : "");
+					      ep != SEARCH_EP_OBJECTS
+					  ? buf_str(&names)
+					  : "");
 			cairn_err_at(e, "", "returnFormat");
 			buf_release(&names);
 			return CAIRN_EINVAL;
@@ -256,11 +256,10 @@ static int search_endpoint(struct api_ctx *c, enum search_endpoint ep)
 	rc = search_request_parse(&st->req, ep, c->body, &c->path, c->store,
 				  time_now(), &e);
 	if (rc == 0) {
-		rc = search_prepare(&st->req, ep,
-				    c->app->library
-					    ? c->app->library->warninglists
-					    : NULL,
-				    &cfg, &e);
+		rc = search_prepare(
+		    &st->req, ep,
+		    c->app->library ? c->app->library->warninglists : NULL,
+		    &cfg, &e);
 	}
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);
@@ -276,8 +275,8 @@ static int search_endpoint(struct api_ctx *c, enum search_endpoint ep)
 		stream_free(st);
 		return 0;
 	}
-	c->rs->content_type = cfg.format ? cfg.format->content_type
-					 : "application/json";
+	c->rs->content_type =
+	    cfg.format ? cfg.format->content_type : "application/json";
 	c->rs->stream = stream_read;
 	c->rs->stream_ctx = st;
 	c->rs->stream_free = stream_free;

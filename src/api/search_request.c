@@ -11,7 +11,7 @@
 /* strptime() */
 #define _XOPEN_SOURCE 700
 
-#include "api/search_request.h"
+#include "api/search_internal.h"
 
 #include "core/buf.h"
 #include "model/misp.h"
@@ -22,36 +22,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-enum value_form {
-	FORM_TEXTS,     /* strings: IN, or LIKE when one holds a % */
-	FORM_LIKE,      /* strings matched as LIKE patterns */
-	FORM_CONTAINS,  /* LIKE patterns, %x% for a string without a % */
-	FORM_INTS,      /* integers */
-	FORM_ORGS,      /* organisation ids, names or uuids */
-	FORM_VALUES,    /* attribute values, normalised */
-	FORM_TAGS,      /* tag names */
-	FORM_BOOL,      /* true or false, 0 or 1 */
-	FORM_TIME,      /* a time, relative time or [from, to] pair */
-	FORM_LAST,      /* a relative time back from now */
-	FORM_DATE_FROM, /* a date, at least */
-	FORM_DATE_TO,   /* a date, at most */
-	FORM_SEEN_FROM, /* an ISO 8601 time, at least */
-	FORM_SEEN_TO,   /* an ISO 8601 time, at most */
-	FORM_TIME_FROM, /* a time, at least (sightings from) */
-	FORM_TIME_TO,   /* a time, at most (sightings to) */
-	FORM_SEARCHALL, /* a text found anywhere */
-	FORM_DELETED,   /* 0, 1 or both */
-	FORM_OPTION,    /* an output switch */
-	FORM_COLUMNS,   /* requested_attributes */
-	FORM_FORMAT,    /* returnFormat */
-	FORM_LIMIT,
-	FORM_PAGE,
-	FORM_SORT,
-	FORM_DIRECTION,
-	FORM_CONTEXT,   /* sightings: what `id` names */
-	FORM_CONTEXT_ID,
-};
 
 /* Endpoint sets. */
 #define EP(x) (1u << (x))
@@ -79,90 +49,70 @@ enum option {
 	OPT_INCLUDE_EVENT,
 };
 
-struct filter {
-	const char *name;
-	unsigned endpoints;
-	enum value_form form;
-	int field; /* enum store_search_field, or enum option */
-};
-
 static const struct filter filters[] = {
-	{"value", E_REST | E_SIGHT, FORM_VALUES, SEARCH_VALUE},
-	{"type", E_REST, FORM_TEXTS, SEARCH_TYPE},
-	{"category", E_REST, FORM_TEXTS, SEARCH_CATEGORY},
-	{"org", E_REST | E_INDEX, FORM_ORGS, SEARCH_ORG},
-	{"tags", E_REST | E_INDEX, FORM_TAGS, SEARCH_TAG},
-	{"tag", E_INDEX, FORM_TAGS, SEARCH_TAG},
-	{"eventid", E_REST | E_SIGHT | E_INDEX, FORM_INTS, SEARCH_EVENT_ID},
-	{"uuid", E_REST | E_SIGHT, FORM_TEXTS, SEARCH_UUID},
-	{"eventinfo", E_REST | E_INDEX, FORM_CONTAINS, SEARCH_EVENT_INFO},
-	{"from", E_REST, FORM_DATE_FROM, SEARCH_DATE},
-	{"to", E_REST, FORM_DATE_TO, SEARCH_DATE},
-	{"datefrom", E_INDEX, FORM_DATE_FROM, SEARCH_DATE},
-	{"dateuntil", E_INDEX, FORM_DATE_TO, SEARCH_DATE},
-	{"last", E_REST, FORM_LAST, SEARCH_PUBLISH_TIMESTAMP},
-	{"timestamp", E_REST | E_INDEX, FORM_TIME, SEARCH_TIMESTAMP},
-	{"publish_timestamp", E_REST | E_INDEX, FORM_TIME,
-	 SEARCH_PUBLISH_TIMESTAMP},
-	{"publishtimestamp", E_INDEX, FORM_TIME, SEARCH_PUBLISH_TIMESTAMP},
-	{"event_timestamp", E_REST, FORM_TIME, SEARCH_EVENT_TIMESTAMP},
-	{"first_seen", E_ATTR | E_OBJ | E_EVENT, FORM_SEEN_FROM,
-	 SEARCH_FIRST_SEEN},
-	{"last_seen", E_ATTR | E_OBJ | E_EVENT, FORM_SEEN_TO, SEARCH_LAST_SEEN},
-	{"published", E_REST | E_INDEX, FORM_BOOL, SEARCH_PUBLISHED},
-	{"to_ids", E_REST, FORM_BOOL, SEARCH_TO_IDS},
-	{"deleted", E_REST, FORM_DELETED, 0},
-	{"threat_level_id", E_REST, FORM_INTS, SEARCH_THREAT_LEVEL},
-	{"threatlevel", E_INDEX, FORM_INTS, SEARCH_THREAT_LEVEL},
-	{"analysis", E_REST | E_INDEX, FORM_INTS, SEARCH_ANALYSIS},
-	{"distribution", E_REST | E_INDEX, FORM_INTS, SEARCH_DISTRIBUTION},
-	{"sharinggroup", E_REST | E_INDEX, FORM_INTS, SEARCH_SHARING_GROUP},
-	{"object_relation", E_ATTR | E_OBJ | E_EVENT, FORM_TEXTS,
-	 SEARCH_OBJECT_RELATION},
-	{"searchall", E_REST | E_INDEX, FORM_SEARCHALL, SEARCH_SEARCHALL},
-	{"attribute", E_INDEX, FORM_SEARCHALL, SEARCH_VALUE},
-	{"enforceWarninglist", E_REST, FORM_OPTION, OPT_ENFORCE_WARNINGLIST},
-	{"includeEventTags", E_ATTR, FORM_OPTION, OPT_INCLUDE_EVENT_TAGS},
-	{"includeContext", E_ATTR, FORM_OPTION, OPT_INCLUDE_CONTEXT},
-	{"includeCorrelations", E_ATTR, FORM_OPTION, OPT_INCLUDE_CORRELATIONS},
-	{"includeSightings", E_ATTR, FORM_OPTION, OPT_INCLUDE_SIGHTINGS},
-	{"includeWarninglistHits", E_ATTR | E_EVENT, FORM_OPTION,
-	 OPT_INCLUDE_WARNINGLIST_HITS},
-	{"headerless", E_REST, FORM_OPTION, OPT_HEADERLESS},
-	{"metadata", E_EVENT, FORM_OPTION, OPT_METADATA},
-	{"minimal", E_INDEX, FORM_OPTION, OPT_MINIMAL},
-	{"requested_attributes", E_REST, FORM_COLUMNS, 0},
-	{"returnFormat", E_REST | E_SIGHT, FORM_FORMAT, 0},
-	{"limit", E_PAGED, FORM_LIMIT, 0},
-	{"page", E_PAGED, FORM_PAGE, 0},
-	{"sort", E_INDEX, FORM_SORT, 0},
-	{"direction", E_INDEX, FORM_DIRECTION, 0},
-	/* sightings/restSearch: its own meaning of type, from, to, org_id. */
-	{"context", E_SIGHT, FORM_CONTEXT, 0},
-	{"id", E_SIGHT, FORM_CONTEXT_ID, 0},
-	{"type", E_SIGHT, FORM_INTS, SEARCH_SIGHTING_TYPE},
-	{"source", E_SIGHT, FORM_TEXTS, SEARCH_SIGHTING_SOURCE},
-	{"org_id", E_SIGHT, FORM_INTS, SEARCH_SIGHTING_ORG},
-	{"from", E_SIGHT, FORM_TIME_FROM, SEARCH_SIGHTING_DATE},
-	{"to", E_SIGHT, FORM_TIME_TO, SEARCH_SIGHTING_DATE},
-	{"last", E_SIGHT, FORM_LAST, SEARCH_SIGHTING_DATE},
-	{"includeAttribute", E_SIGHT, FORM_OPTION, OPT_INCLUDE_ATTRIBUTE},
-	{"includeEvent", E_SIGHT, FORM_OPTION, OPT_INCLUDE_EVENT},
+    {"value", E_REST | E_SIGHT, FORM_VALUES, SEARCH_VALUE},
+    {"type", E_REST, FORM_TEXTS, SEARCH_TYPE},
+    {"category", E_REST, FORM_TEXTS, SEARCH_CATEGORY},
+    {"org", E_REST | E_INDEX, FORM_ORGS, SEARCH_ORG},
+    {"tags", E_REST | E_INDEX, FORM_TAGS, SEARCH_TAG},
+    {"tag", E_INDEX, FORM_TAGS, SEARCH_TAG},
+    {"eventid", E_REST | E_SIGHT | E_INDEX, FORM_INTS, SEARCH_EVENT_ID},
+    {"uuid", E_REST | E_SIGHT, FORM_TEXTS, SEARCH_UUID},
+    {"eventinfo", E_REST | E_INDEX, FORM_CONTAINS, SEARCH_EVENT_INFO},
+    {"from", E_REST, FORM_DATE_FROM, SEARCH_DATE},
+    {"to", E_REST, FORM_DATE_TO, SEARCH_DATE},
+    {"datefrom", E_INDEX, FORM_DATE_FROM, SEARCH_DATE},
+    {"dateuntil", E_INDEX, FORM_DATE_TO, SEARCH_DATE},
+    {"last", E_REST, FORM_LAST, SEARCH_PUBLISH_TIMESTAMP},
+    {"timestamp", E_REST | E_INDEX, FORM_TIME, SEARCH_TIMESTAMP},
+    {"publish_timestamp", E_REST | E_INDEX, FORM_TIME,
+     SEARCH_PUBLISH_TIMESTAMP},
+    {"publishtimestamp", E_INDEX, FORM_TIME, SEARCH_PUBLISH_TIMESTAMP},
+    {"event_timestamp", E_REST, FORM_TIME, SEARCH_EVENT_TIMESTAMP},
+    {"first_seen", E_ATTR | E_OBJ | E_EVENT, FORM_SEEN_FROM, SEARCH_FIRST_SEEN},
+    {"last_seen", E_ATTR | E_OBJ | E_EVENT, FORM_SEEN_TO, SEARCH_LAST_SEEN},
+    {"published", E_REST | E_INDEX, FORM_BOOL, SEARCH_PUBLISHED},
+    {"to_ids", E_REST, FORM_BOOL, SEARCH_TO_IDS},
+    {"deleted", E_REST, FORM_DELETED, 0},
+    {"threat_level_id", E_REST, FORM_INTS, SEARCH_THREAT_LEVEL},
+    {"threatlevel", E_INDEX, FORM_INTS, SEARCH_THREAT_LEVEL},
+    {"analysis", E_REST | E_INDEX, FORM_INTS, SEARCH_ANALYSIS},
+    {"distribution", E_REST | E_INDEX, FORM_INTS, SEARCH_DISTRIBUTION},
+    {"sharinggroup", E_REST | E_INDEX, FORM_INTS, SEARCH_SHARING_GROUP},
+    {"object_relation", E_ATTR | E_OBJ | E_EVENT, FORM_TEXTS,
+     SEARCH_OBJECT_RELATION},
+    {"searchall", E_REST | E_INDEX, FORM_SEARCHALL, SEARCH_SEARCHALL},
+    {"attribute", E_INDEX, FORM_SEARCHALL, SEARCH_VALUE},
+    {"enforceWarninglist", E_REST, FORM_OPTION, OPT_ENFORCE_WARNINGLIST},
+    {"includeEventTags", E_ATTR, FORM_OPTION, OPT_INCLUDE_EVENT_TAGS},
+    {"includeContext", E_ATTR, FORM_OPTION, OPT_INCLUDE_CONTEXT},
+    {"includeCorrelations", E_ATTR, FORM_OPTION, OPT_INCLUDE_CORRELATIONS},
+    {"includeSightings", E_ATTR, FORM_OPTION, OPT_INCLUDE_SIGHTINGS},
+    {"includeWarninglistHits", E_ATTR | E_EVENT, FORM_OPTION,
+     OPT_INCLUDE_WARNINGLIST_HITS},
+    {"headerless", E_REST, FORM_OPTION, OPT_HEADERLESS},
+    {"metadata", E_EVENT, FORM_OPTION, OPT_METADATA},
+    {"minimal", E_INDEX, FORM_OPTION, OPT_MINIMAL},
+    {"requested_attributes", E_REST, FORM_COLUMNS, 0},
+    {"returnFormat", E_REST | E_SIGHT, FORM_FORMAT, 0},
+    {"limit", E_PAGED, FORM_LIMIT, 0},
+    {"page", E_PAGED, FORM_PAGE, 0},
+    {"sort", E_INDEX, FORM_SORT, 0},
+    {"direction", E_INDEX, FORM_DIRECTION, 0},
+    /* sightings/restSearch: its own meaning of type, from, to, org_id. */
+    {"context", E_SIGHT, FORM_CONTEXT, 0},
+    {"id", E_SIGHT, FORM_CONTEXT_ID, 0},
+    {"type", E_SIGHT, FORM_INTS, SEARCH_SIGHTING_TYPE},
+    {"source", E_SIGHT, FORM_TEXTS, SEARCH_SIGHTING_SOURCE},
+    {"org_id", E_SIGHT, FORM_INTS, SEARCH_SIGHTING_ORG},
+    {"from", E_SIGHT, FORM_TIME_FROM, SEARCH_SIGHTING_DATE},
+    {"to", E_SIGHT, FORM_TIME_TO, SEARCH_SIGHTING_DATE},
+    {"last", E_SIGHT, FORM_LAST, SEARCH_SIGHTING_DATE},
+    {"includeAttribute", E_SIGHT, FORM_OPTION, OPT_INCLUDE_ATTRIBUTE},
+    {"includeEvent", E_SIGHT, FORM_OPTION, OPT_INCLUDE_EVENT},
 };
 
 #define NFILTERS (sizeof(filters) / sizeof(filters[0]))
-
-/* Parsing state of one request. */
-struct parse {
-	struct search_request *r;
-	enum search_endpoint ep;
-	struct store *s;
-	int64_t now;
-	struct cairn_err *e;
-	const char *context; /* sightings: "attribute" or "event" */
-	json_t *context_id;  /* sightings: the id filter, kept */
-	bool from_path;      /* the value came from a named parameter */
-};
 
 static const struct filter *find_filter(enum search_endpoint ep,
 					const char *name)
@@ -176,8 +126,8 @@ static const struct filter *find_filter(enum search_endpoint ep,
 	return NULL;
 }
 
-static int bad(struct parse *p, const char *name, const char *expected,
-	       json_t *v)
+int search_bad_value(struct parse *p, const char *name, const char *expected,
+		     json_t *v)
 {
 	char *text = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 
@@ -190,7 +140,7 @@ static int bad(struct parse *p, const char *name, const char *expected,
 }
 
 /* Takes `text` (malloc'ed) into the request and returns it. */
-static const char *keep(struct parse *p, char *text)
+const char *search_keep(struct parse *p, char *text)
 {
 	struct search_request *r = p->r;
 
@@ -212,12 +162,12 @@ static const char *keep(struct parse *p, char *text)
 	return text;
 }
 
-static const char *keep_json(struct parse *p, json_t *list)
+const char *search_keep_json(struct parse *p, json_t *list)
 {
-	return keep(p, json_dumps(list, JSON_COMPACT));
+	return search_keep(p, json_dumps(list, JSON_COMPACT));
 }
 
-static int add_cond(struct parse *p, const char *name, int field,
+int search_add_cond(struct parse *p, const char *name, int field,
 		    enum store_search_op op, const char *list, int64_t number,
 		    const char *text)
 {
@@ -226,8 +176,8 @@ static int add_cond(struct parse *p, const char *name, int field,
 	    (field == SEARCH_SEARCHALL && !text)) {
 		return cairn_err_set(p->e, CAIRN_ENOMEM, "out of memory");
 	}
-	if (store_search_add(&p->r->q, (enum store_search_field)field, op,
-			     list, number, text) < 0) {
+	if (store_search_add(&p->r->q, (enum store_search_field)field, op, list,
+			     number, text) < 0) {
 		cairn_err_set(p->e, CAIRN_ETOOBIG,
 			      "too many filter values at '%s': at most %d "
 			      "conditions",
@@ -238,384 +188,6 @@ static int add_cond(struct parse *p, const char *name, int field,
 	return 0;
 }
 
-/* ---- list values ---- */
-
-/* The values of a list filter, split into the three MISP groups. */
-struct groups {
-	json_t *any;  /* OR: one must match */
-	json_t *all;  /* AND: each must match */
-	json_t *none; /* NOT: none may match */
-};
-
-static void groups_release(struct groups *g)
-{
-	json_decref(g->any);
-	json_decref(g->all);
-	json_decref(g->none);
-}
-
-static bool is_scalar(json_t *v)
-{
-	return json_is_string(v) || json_is_integer(v) || json_is_boolean(v);
-}
-
-/* Adds one scalar to `into` (or to `none` for a "!" string). */
-static int group_item(struct parse *p, json_t *item, json_t *into,
-		      struct groups *g)
-{
-	const char *text = json_string_value(item);
-
-	if (!is_scalar(item)) {
-		return -1;
-	}
-	if (text && text[0] == '!' && text[1]) {
-		return json_array_append_new(g->none, json_string(text + 1));
-	}
-	if (text && !*text) {
-		return 0;
-	}
-	if (text && p->from_path && strstr(text, "&&")) {
-		char *copy = strdup(text);
-		char *rest = copy;
-		char *piece;
-		int rc = 0;
-
-		while (rc == 0 && copy && (piece = strsep(&rest, "&"))) {
-			json_t *one;
-
-			if (!*piece) {
-				continue;
-			}
-			one = json_string(piece);
-			rc = group_item(p, one, into, g);
-			json_decref(one);
-		}
-		free(copy);
-		return copy ? rc : -1;
-	}
-	return json_array_append(into, item);
-}
-
-static int group_list(struct parse *p, json_t *v, json_t *into,
-		      struct groups *g)
-{
-	size_t i;
-	json_t *item;
-
-	if (!json_is_array(v)) {
-		return group_item(p, v, into, g);
-	}
-	json_array_foreach(v, i, item) {
-		if (group_item(p, item, into, g) < 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads a list filter into groups.  Returns -1 for a malformed value. */
-static int read_groups(struct parse *p, json_t *v, struct groups *g)
-{
-	const char *key;
-	json_t *part;
-
-	g->any = json_array();
-	g->all = json_array();
-	g->none = json_array();
-	if (!g->any || !g->all || !g->none) {
-		return -1;
-	}
-	if (!json_is_object(v)) {
-		return group_list(p, v, g->any, g);
-	}
-	json_object_foreach(v, key, part) {
-		json_t *into = strcasecmp(key, "OR") == 0    ? g->any
-			       : strcasecmp(key, "AND") == 0 ? g->all
-			       : strcasecmp(key, "NOT") == 0 ? g->none
-							     : NULL;
-
-		if (!into || group_list(p, part, into, g) < 0) {
-			return -1;
-		}
-	}
-	/* Values under NOT are negated already; a "!" inside them is not a
-	 * second negation but part of the value. */
-	return 0;
-}
-
-/* Converts each item of `list` to what the field compares: integers for
- * FORM_INTS, strings otherwise.  Returns -1 for an item that is not. */
-static int convert_items(struct parse *p, const struct filter *f,
-			 json_t *list)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item) {
-		const char *text = json_string_value(item);
-		json_t *to = NULL;
-
-		if (f->form == FORM_INTS) {
-			char *end = NULL;
-			long long n = 0;
-
-			if (json_is_integer(item)) {
-				continue;
-			}
-			if (text && *text) {
-				n = strtoll(text, &end, 10);
-			}
-			if (!end || *end) {
-				return -1;
-			}
-			to = json_integer(n);
-		} else if (f->form == FORM_ORGS) {
-			int64_t id = -1;
-
-			if (json_is_integer(item)) {
-				continue;
-			}
-			if (text && *text && strspn(text, "0123456789") ==
-						     strlen(text)) {
-				id = strtoll(text, NULL, 10);
-			} else if (text &&
-				   store_find(p->s, &model_org, "uuid", text,
-					      &id) < 0 &&
-				   store_find(p->s, &model_org, "name", text,
-					      &id) < 0) {
-				id = -1; /* an unknown organisation matches
-					  * nothing */
-			}
-			to = json_integer(id);
-		} else if (json_is_string(item)) {
-			continue;
-		} else if (json_is_integer(item)) {
-			to = json_sprintf("%lld",
-					  (long long)json_integer_value(item));
-		} else {
-			return -1;
-		}
-		if (!to || json_array_set_new(list, i, to) < 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static bool has_wildcard(json_t *list)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item) {
-		const char *text = json_string_value(item);
-
-		if (text && strchr(text, '%')) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Splits `list` into the items with a % (LIKE patterns) and without. */
-static void split_wildcards(json_t *list, json_t *exact, json_t *patterns)
-{
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item) {
-		const char *text = json_string_value(item);
-
-		json_array_append(text && strchr(text, '%') ? patterns : exact,
-				  item);
-	}
-}
-
-/* Appends `form` to the JSON array `ctx` unless it is there already. */
-static int add_form(void *ctx, const char *form)
-{
-	json_t *out = ctx;
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(out, i, item) {
-		if (strcmp(json_string_value(item), form) == 0) {
-			return 0;
-		}
-	}
-	return json_array_append_new(out, json_string(form));
-}
-
-/* Adds `value` and every distinct canonical form of it to `out`: the
- * forms it takes as each type of the type filter, or as any type when
- * there is none, so that a search finds a value however it was written. */
-static int add_normalised(struct parse *p, const char *value, json_t *out)
-{
-	struct buf form = BUF_INIT;
-	struct cairn_err ignored = CAIRN_ERR_INIT;
-	json_t *types = p->r->types;
-	size_t i;
-	json_t *type;
-	int rc = add_form(out, value);
-
-	if (!types) {
-		return rc < 0 ? rc : normalize_forms(value, add_form, out);
-	}
-	json_array_foreach(types, i, type) {
-		if (rc == 0 && normalize_value(json_string_value(type), value,
-					       &form, &ignored) == 0) {
-			rc = add_form(out, buf_str(&form));
-		}
-		cairn_err_clear(&ignored);
-	}
-	buf_release(&form);
-	cairn_err_release(&ignored);
-	return rc;
-}
-
-static json_t *normalised_list(struct parse *p, json_t *list)
-{
-	json_t *out = json_array();
-	size_t i;
-	json_t *item;
-
-	json_array_foreach(list, i, item) {
-		if (out && add_normalised(p, json_string_value(item), out) < 0) {
-			json_decref(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
-/* Adds the conditions of one group, `positive` or not, of `list`. */
-static int add_group(struct parse *p, const struct filter *f, json_t *list,
-		     bool positive)
-{
-	json_t *exact = json_array();
-	json_t *patterns = json_array();
-	int rc = 0;
-
-	if (!exact || !patterns) {
-		rc = cairn_err_set(p->e, CAIRN_ENOMEM, "out of memory");
-	} else if (f->form == FORM_LIKE) {
-		json_array_extend(patterns, list);
-	} else if (f->form == FORM_CONTAINS) {
-		size_t i;
-		json_t *item;
-
-		json_array_foreach(list, i, item) {
-			const char *text = json_string_value(item);
-
-			json_array_append_new(patterns,
-					      strchr(text, '%')
-						      ? json_string(text)
-						      : json_sprintf("%%%s%%", text));
-		}
-	} else if (f->form == FORM_TAGS || f->form == FORM_INTS ||
-		   f->form == FORM_ORGS) {
-		json_array_extend(exact, list);
-	} else {
-		split_wildcards(list, exact, patterns);
-	}
-	if (rc == 0 && f->form == FORM_VALUES && json_array_size(exact)) {
-		json_t *forms = normalised_list(p, exact);
-
-		json_decref(exact);
-		exact = forms;
-	}
-	if (rc == 0 && exact && json_array_size(exact)) {
-		rc = add_cond(p, f->name, f->field,
-			      positive ? SEARCH_IN : SEARCH_NOT_IN,
-			      keep_json(p, exact), 0, NULL);
-	}
-	if (rc == 0 && json_array_size(patterns)) {
-		rc = add_cond(p, f->name, f->field,
-			      positive ? SEARCH_LIKE : SEARCH_NOT_LIKE,
-			      keep_json(p, patterns), 0, NULL);
-	}
-	json_decref(exact);
-	json_decref(patterns);
-	return rc;
-}
-
-/* An OR group with both exact values and patterns must match either, so
- * it cannot be two conditions; it becomes LIKE patterns alone (a value
- * without % is a LIKE pattern that matches itself, without case). */
-static int add_any(struct parse *p, const struct filter *f, json_t *list)
-{
-	if (f->form == FORM_TEXTS && has_wildcard(list)) {
-		struct filter like = *f;
-
-		like.form = FORM_LIKE;
-		return add_group(p, &like, list, true);
-	}
-	if (f->form == FORM_VALUES && has_wildcard(list)) {
-		struct filter like = *f;
-		json_t *forms = json_array();
-		size_t i;
-		json_t *item;
-		int rc;
-
-		json_array_foreach(list, i, item) {
-			const char *text = json_string_value(item);
-
-			if (strchr(text, '%')) {
-				json_array_append(forms, item);
-			} else {
-				add_normalised(p, text, forms);
-			}
-		}
-		like.form = FORM_LIKE;
-		rc = add_group(p, &like, forms, true);
-		json_decref(forms);
-		return rc;
-	}
-	return add_group(p, f, list, true);
-}
-
-static int parse_list(struct parse *p, const struct filter *f, json_t *v)
-{
-	struct groups g = {0};
-	int rc = 0;
-	size_t i;
-	json_t *item;
-
-	if (read_groups(p, v, &g) < 0 || convert_items(p, f, g.any) < 0 ||
-	    convert_items(p, f, g.all) < 0 || convert_items(p, f, g.none) < 0) {
-		groups_release(&g);
-		return bad(p, f->name,
-			   f->form == FORM_INTS
-				   ? "an integer, a list of them or "
-				     "{\"OR\", \"AND\", \"NOT\"} lists"
-				   : "a string, a list of strings or "
-				     "{\"OR\", \"AND\", \"NOT\"} lists",
-			   v);
-	}
-	if (f->field == SEARCH_TYPE && json_array_size(g.any) &&
-	    !has_wildcard(g.any)) {
-		json_decref(p->r->types);
-		p->r->types = json_deep_copy(g.any);
-	}
-	if (json_array_size(g.any)) {
-		rc = add_any(p, f, g.any);
-	}
-	json_array_foreach(g.all, i, item) {
-		json_t *one = json_array();
-
-		if (rc == 0) {
-			json_array_append(one, item);
-			rc = add_group(p, f, one, true);
-		}
-		json_decref(one);
-	}
-	if (rc == 0 && json_array_size(g.none)) {
-		rc = add_group(p, f, g.none, false);
-	}
-	groups_release(&g);
-	return rc;
-}
-
 /* ---- scalars ---- */
 
 static bool read_bool(json_t *v, bool *out)
@@ -624,8 +196,8 @@ static bool read_bool(json_t *v, bool *out)
 
 	if (json_is_boolean(v)) {
 		*out = json_is_true(v);
-	} else if (json_is_integer(v) && (json_integer_value(v) == 0 ||
-					   json_integer_value(v) == 1)) {
+	} else if (json_is_integer(v) &&
+		   (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
 		*out = json_integer_value(v) == 1;
 	} else if (text && (strcmp(text, "0") == 0 || strcmp(text, "1") == 0 ||
 			    strcasecmp(text, "true") == 0 ||
@@ -647,8 +219,8 @@ static bool read_int(json_t *v, int64_t *out)
 		*out = json_integer_value(v);
 		return true;
 	}
-	if (!text || !*text || !(isdigit((unsigned char)text[0]) ||
-				 (text[0] == '-' && text[1]))) {
+	if (!text || !*text ||
+	    !(isdigit((unsigned char)text[0]) || (text[0] == '-' && text[1]))) {
 		return false;
 	}
 	*out = strtoll(text, &end, 10);
@@ -660,8 +232,8 @@ bool search_parse_delta(const char *text, int64_t *seconds)
 	static const struct {
 		char unit;
 		int64_t seconds;
-	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400},
-		     {'w', 604800}};
+	} units[] = {
+	    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
 	size_t digits = text ? strspn(text, "0123456789") : 0;
 
 	if (digits == 0 || digits > 9 || text[digits + 1] != '\0') {
@@ -712,7 +284,7 @@ static bool read_time(struct parse *p, json_t *v, int64_t *out)
 static int add_bound(struct parse *p, const struct filter *f,
 		     enum store_search_op op, int64_t n, const char *text)
 {
-	return add_cond(p, f->name, f->field, op, NULL, n, text);
+	return search_add_cond(p, f->name, f->field, op, NULL, n, text);
 }
 
 /* timestamp, publish_timestamp, event_timestamp: one time (at least) or
@@ -720,28 +292,28 @@ static int add_bound(struct parse *p, const struct filter *f,
 static int parse_time(struct parse *p, const struct filter *f, json_t *v)
 {
 	static const char expected[] =
-		"unix seconds, a relative time such as 7d, 12h or 30m, a "
-		"date, or a [from, to] pair of them";
+	    "unix seconds, a relative time such as 7d, 12h or 30m, a "
+	    "date, or a [from, to] pair of them";
 	int64_t t;
 
 	if (json_is_array(v) && json_array_size(v) == 2) {
 		json_t *from = json_array_get(v, 0);
 		json_t *to = json_array_get(v, 1);
-		bool open_from = json_is_null(from) ||
-				 (json_is_string(from) &&
-				  !*json_string_value(from));
-		bool open_to = json_is_null(to) || (json_is_string(to) &&
-						    !*json_string_value(to));
+		bool open_from =
+		    json_is_null(from) ||
+		    (json_is_string(from) && !*json_string_value(from));
+		bool open_to = json_is_null(to) ||
+			       (json_is_string(to) && !*json_string_value(to));
 		int rc = 0;
 
 		if (!open_from && !read_time(p, from, &t)) {
-			return bad(p, f->name, expected, v);
+			return search_bad_value(p, f->name, expected, v);
 		}
 		if (!open_from) {
 			rc = add_bound(p, f, SEARCH_GE, t, NULL);
 		}
 		if (!open_to && !read_time(p, to, &t)) {
-			return bad(p, f->name, expected, v);
+			return search_bad_value(p, f->name, expected, v);
 		}
 		if (rc == 0 && !open_to) {
 			rc = add_bound(p, f, SEARCH_LE, t, NULL);
@@ -749,7 +321,7 @@ static int parse_time(struct parse *p, const struct filter *f, json_t *v)
 		return rc;
 	}
 	if (!read_time(p, v, &t)) {
-		return bad(p, f->name, expected, v);
+		return search_bad_value(p, f->name, expected, v);
 	}
 	return add_bound(p, f, SEARCH_GE, t, NULL);
 }
@@ -762,8 +334,8 @@ static int parse_last(struct parse *p, const struct filter *f, json_t *v)
 	if (read_int(v, &delta) && delta >= 0) {
 		/* A bare number is seconds, as MISP reads it. */
 	} else if (!text || !search_parse_delta(text, &delta)) {
-		return bad(p, f->name,
-			   "a relative time such as 7d, 12h or 30m", v);
+		return search_bad_value(
+		    p, f->name, "a relative time such as 7d, 12h or 30m", v);
 	}
 	return add_bound(p, f, SEARCH_GE, p->now - delta, NULL);
 }
@@ -783,16 +355,17 @@ static int parse_date(struct parse *p, const struct filter *f, json_t *v)
 	} else if (read_time(p, v, &when)) {
 		t = (time_t)when;
 	} else {
-		return bad(p, f->name,
-			   "a date YYYY-MM-DD, unix seconds or a relative "
-			   "time such as 7d",
-			   v);
+		return search_bad_value(
+		    p, f->name,
+		    "a date YYYY-MM-DD, unix seconds or a relative "
+		    "time such as 7d",
+		    v);
 	}
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 	return add_bound(p, f,
 			 f->form == FORM_DATE_FROM ? SEARCH_GE : SEARCH_LE, 0,
-			 keep(p, strdup(date)));
+			 search_keep(p, strdup(date)));
 }
 
 /* first_seen (at least), last_seen (at most): ISO 8601 or unix seconds,
@@ -821,37 +394,35 @@ static int parse_seen(struct parse *p, const struct filter *f, json_t *v)
 	cairn_err_release(&ignored);
 	if (rc < 0) {
 		buf_release(&form);
-		return bad(p, f->name, "an ISO 8601 time or unix seconds", v);
+		return search_bad_value(p, f->name,
+					"an ISO 8601 time or unix seconds", v);
 	}
 	return add_bound(p, f,
 			 f->form == FORM_SEEN_FROM ? SEARCH_GE : SEARCH_LE, 0,
-			 keep(p, buf_detach(&form)));
+			 search_keep(p, buf_detach(&form)));
 }
 
 /* sightings from and to: unix seconds, a relative time or a date. */
-static int parse_time_bound(struct parse *p, const struct filter *f,
-			    json_t *v)
+static int parse_time_bound(struct parse *p, const struct filter *f, json_t *v)
 {
 	int64_t t;
 
 	if (!read_time(p, v, &t)) {
-		return bad(p, f->name, "unix seconds, a relative time or a date",
-			   v);
+		return search_bad_value(
+		    p, f->name, "unix seconds, a relative time or a date", v);
 	}
-	return add_bound(p, f,
-			 f->form == FORM_TIME_FROM ? SEARCH_GE : SEARCH_LE, t,
-			 NULL);
+	return add_bound(
+	    p, f, f->form == FORM_TIME_FROM ? SEARCH_GE : SEARCH_LE, t, NULL);
 }
 
-static int parse_bool_filter(struct parse *p, const struct filter *f,
-			     json_t *v)
+static int parse_bool_filter(struct parse *p, const struct filter *f, json_t *v)
 {
 	bool b;
 	json_t *list;
 	int rc;
 
 	if (!read_bool(v, &b)) {
-		return bad(p, f->name, "true, false, 0 or 1", v);
+		return search_bad_value(p, f->name, "true, false, 0 or 1", v);
 	}
 	if (f->field == SEARCH_TO_IDS) {
 		p->r->o.filters_to_ids = true;
@@ -859,39 +430,39 @@ static int parse_bool_filter(struct parse *p, const struct filter *f,
 		p->r->o.filters_published = true;
 	}
 	list = json_pack("[i]", b ? 1 : 0);
-	rc = add_cond(p, f->name, f->field, SEARCH_IN, keep_json(p, list), 0,
-		      NULL);
+	rc = search_add_cond(p, f->name, f->field, SEARCH_IN,
+			     search_keep_json(p, list), 0, NULL);
 	json_decref(list);
 	return rc;
 }
 
-static int parse_searchall(struct parse *p, const struct filter *f,
-			   json_t *v)
+static int parse_searchall(struct parse *p, const struct filter *f, json_t *v)
 {
 	const char *text = json_string_value(v);
 	struct buf pattern = BUF_INIT;
 
 	if (json_is_integer(v)) {
-		buf_printf(&pattern, "%%%lld%%", (long long)json_integer_value(v));
+		buf_printf(&pattern, "%%%lld%%",
+			   (long long)json_integer_value(v));
 	} else if (text && strchr(text, '%')) {
 		buf_adds(&pattern, text);
 	} else if (text) {
 		buf_printf(&pattern, "%%%s%%", text);
 	} else {
-		return bad(p, f->name, "a string", v);
+		return search_bad_value(p, f->name, "a string", v);
 	}
 	if (f->field == SEARCH_VALUE) {
 		/* events/index "attribute": a value that contains the text. */
 		json_t *list = json_pack("[s]", buf_str(&pattern));
-		int rc = add_cond(p, f->name, SEARCH_VALUE, SEARCH_LIKE,
-				  keep_json(p, list), 0, NULL);
+		int rc = search_add_cond(p, f->name, SEARCH_VALUE, SEARCH_LIKE,
+					 search_keep_json(p, list), 0, NULL);
 
 		json_decref(list);
 		buf_release(&pattern);
 		return rc;
 	}
-	return add_cond(p, f->name, SEARCH_SEARCHALL, SEARCH_LIKE, NULL, 0,
-			keep(p, buf_detach(&pattern)));
+	return search_add_cond(p, f->name, SEARCH_SEARCHALL, SEARCH_LIKE, NULL,
+			       0, search_keep(p, buf_detach(&pattern)));
 }
 
 static int parse_deleted(struct parse *p, const struct filter *f, json_t *v)
@@ -904,15 +475,16 @@ static int parse_deleted(struct parse *p, const struct filter *f, json_t *v)
 		size_t i;
 		json_t *item;
 
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			if (!read_bool(item, &b)) {
-				return bad(p, f->name, "0, 1, [0, 1] or \"both\"",
-					   v);
+				return search_bad_value(
+				    p, f->name, "0, 1, [0, 1] or \"both\"", v);
 			}
 			*(b ? &deleted : &live) = true;
 		}
 		p->r->q.deleted = live && deleted ? SEARCH_DELETED_BOTH
-				  : deleted       ? SEARCH_DELETED_ONLY
+				  : deleted	  ? SEARCH_DELETED_ONLY
 						  : SEARCH_LIVE;
 		return 0;
 	}
@@ -921,7 +493,8 @@ static int parse_deleted(struct parse *p, const struct filter *f, json_t *v)
 		return 0;
 	}
 	if (!read_bool(v, &b)) {
-		return bad(p, f->name, "0, 1, [0, 1] or \"both\"", v);
+		return search_bad_value(p, f->name, "0, 1, [0, 1] or \"both\"",
+					v);
 	}
 	p->r->q.deleted = b ? SEARCH_DELETED_ONLY : SEARCH_LIVE;
 	return 0;
@@ -931,21 +504,21 @@ static int parse_option(struct parse *p, const struct filter *f, json_t *v)
 {
 	struct search_options *o = &p->r->o;
 	bool *flags[] = {
-		[OPT_ENFORCE_WARNINGLIST] = &o->enforce_warninglist,
-		[OPT_INCLUDE_EVENT_TAGS] = &o->include_event_tags,
-		[OPT_INCLUDE_CONTEXT] = &o->include_context,
-		[OPT_INCLUDE_CORRELATIONS] = &o->include_correlations,
-		[OPT_INCLUDE_SIGHTINGS] = &o->include_sightings,
-		[OPT_INCLUDE_WARNINGLIST_HITS] = &o->include_warninglist_hits,
-		[OPT_HEADERLESS] = &o->headerless,
-		[OPT_METADATA] = &o->metadata,
-		[OPT_MINIMAL] = &o->minimal,
-		[OPT_INCLUDE_ATTRIBUTE] = &o->include_attribute,
-		[OPT_INCLUDE_EVENT] = &o->include_event,
+	    [OPT_ENFORCE_WARNINGLIST] = &o->enforce_warninglist,
+	    [OPT_INCLUDE_EVENT_TAGS] = &o->include_event_tags,
+	    [OPT_INCLUDE_CONTEXT] = &o->include_context,
+	    [OPT_INCLUDE_CORRELATIONS] = &o->include_correlations,
+	    [OPT_INCLUDE_SIGHTINGS] = &o->include_sightings,
+	    [OPT_INCLUDE_WARNINGLIST_HITS] = &o->include_warninglist_hits,
+	    [OPT_HEADERLESS] = &o->headerless,
+	    [OPT_METADATA] = &o->metadata,
+	    [OPT_MINIMAL] = &o->minimal,
+	    [OPT_INCLUDE_ATTRIBUTE] = &o->include_attribute,
+	    [OPT_INCLUDE_EVENT] = &o->include_event,
 	};
 
 	if (!read_bool(v, flags[f->field])) {
-		return bad(p, f->name, "true, false, 0 or 1", v);
+		return search_bad_value(p, f->name, "true, false, 0 or 1", v);
 	}
 	return 0;
 }
@@ -965,10 +538,10 @@ static int parse_columns(struct parse *p, const struct filter *f, json_t *v)
 		const char *text = json_string_value(item);
 
 		if (!text || !*text) {
-			return bad(p, f->name, "a column name or a list of them",
-				   v);
+			return search_bad_value(
+			    p, f->name, "a column name or a list of them", v);
 		}
-		p->r->columns[i] = keep(p, strdup(text));
+		p->r->columns[i] = search_keep(p, strdup(text));
 	}
 	p->r->o.columns = p->r->columns;
 	p->r->o.ncolumns = n;
@@ -980,7 +553,7 @@ static int parse_count(struct parse *p, const struct filter *f, json_t *v)
 	int64_t n;
 
 	if (!read_int(v, &n) || n <= 0) {
-		return bad(p, f->name, "a positive integer", v);
+		return search_bad_value(p, f->name, "a positive integer", v);
 	}
 	*(f->form == FORM_LIMIT ? &p->r->q.limit : &p->r->q.page) = n;
 	return 0;
@@ -992,19 +565,19 @@ static int parse_sort(struct parse *p, const struct filter *f, json_t *v)
 		const char *name;
 		enum store_search_sort sort;
 	} sorts[] = {
-		{"id", SEARCH_SORT_ID},
-		{"date", SEARCH_SORT_DATE},
-		{"timestamp", SEARCH_SORT_TIMESTAMP},
-		{"publish_timestamp", SEARCH_SORT_PUBLISH_TIMESTAMP},
-		{"info", SEARCH_SORT_INFO},
-		{"threat_level_id", SEARCH_SORT_THREAT_LEVEL},
-		{"analysis", SEARCH_SORT_ANALYSIS},
-		{"distribution", SEARCH_SORT_DISTRIBUTION},
-		{"attribute_count", SEARCH_SORT_ATTRIBUTE_COUNT},
-		{"orgc_id", SEARCH_SORT_ORGC},
-		{"org", SEARCH_SORT_ORGC},
-		{"published", SEARCH_SORT_PUBLISHED},
-		{"uuid", SEARCH_SORT_UUID},
+	    {"id", SEARCH_SORT_ID},
+	    {"date", SEARCH_SORT_DATE},
+	    {"timestamp", SEARCH_SORT_TIMESTAMP},
+	    {"publish_timestamp", SEARCH_SORT_PUBLISH_TIMESTAMP},
+	    {"info", SEARCH_SORT_INFO},
+	    {"threat_level_id", SEARCH_SORT_THREAT_LEVEL},
+	    {"analysis", SEARCH_SORT_ANALYSIS},
+	    {"distribution", SEARCH_SORT_DISTRIBUTION},
+	    {"attribute_count", SEARCH_SORT_ATTRIBUTE_COUNT},
+	    {"orgc_id", SEARCH_SORT_ORGC},
+	    {"org", SEARCH_SORT_ORGC},
+	    {"published", SEARCH_SORT_PUBLISHED},
+	    {"uuid", SEARCH_SORT_UUID},
 	};
 	const char *text = json_string_value(v);
 
@@ -1014,24 +587,24 @@ static int parse_sort(struct parse *p, const struct filter *f, json_t *v)
 			return 0;
 		}
 	}
-	return bad(p, f->name,
-		   "one of id, date, timestamp, publish_timestamp, info, "
-		   "threat_level_id, analysis, distribution, attribute_count, "
-		   "org, orgc_id, published, uuid",
-		   v);
+	return search_bad_value(
+	    p, f->name,
+	    "one of id, date, timestamp, publish_timestamp, info, "
+	    "threat_level_id, analysis, distribution, attribute_count, "
+	    "org, orgc_id, published, uuid",
+	    v);
 }
 
-static int parse_direction(struct parse *p, const struct filter *f,
-			   json_t *v)
+static int parse_direction(struct parse *p, const struct filter *f, json_t *v)
 {
 	const char *text = json_string_value(v);
 
-	if (text && (strcasecmp(text, "asc") == 0 ||
-		     strcasecmp(text, "desc") == 0)) {
+	if (text &&
+	    (strcasecmp(text, "asc") == 0 || strcasecmp(text, "desc") == 0)) {
 		p->r->q.descending = strcasecmp(text, "desc") == 0;
 		return 0;
 	}
-	return bad(p, f->name, "\"asc\" or \"desc\"", v);
+	return search_bad_value(p, f->name, "\"asc\" or \"desc\"", v);
 }
 
 static int parse_format(struct parse *p, const struct filter *f, json_t *v)
@@ -1039,9 +612,9 @@ static int parse_format(struct parse *p, const struct filter *f, json_t *v)
 	const char *text = json_string_value(v);
 
 	if (!text || !*text) {
-		return bad(p, f->name, "a format name", v);
+		return search_bad_value(p, f->name, "a format name", v);
 	}
-	p->r->o.return_format = keep(p, strdup(text));
+	p->r->o.return_format = search_keep(p, strdup(text));
 	return 0;
 }
 
@@ -1051,9 +624,10 @@ static int parse_context(struct parse *p, const struct filter *f, json_t *v)
 
 	if (!text || (strcmp(text, "attribute") != 0 &&
 		      strcmp(text, "event") != 0 && *text)) {
-		return bad(p, f->name, "\"attribute\", \"event\" or \"\"", v);
+		return search_bad_value(p, f->name,
+					"\"attribute\", \"event\" or \"\"", v);
 	}
-	p->context = keep(p, strdup(text));
+	p->context = search_keep(p, strdup(text));
 	return 0;
 }
 
@@ -1067,7 +641,7 @@ static int parse_value(struct parse *p, const struct filter *f, json_t *v)
 	case FORM_ORGS:
 	case FORM_VALUES:
 	case FORM_TAGS:
-		return parse_list(p, f, v);
+		return search_parse_list(p, f, v);
 	case FORM_BOOL:
 		return parse_bool_filter(p, f, v);
 	case FORM_TIME:
@@ -1190,16 +764,17 @@ static int apply_context(struct parse *p)
 	if (text && strchr(text, '-')) {
 		f.form = FORM_TEXTS;
 		f.field = SEARCH_UUID;
-		return parse_list(p, &f, id);
+		return search_parse_list(p, &f, id);
 	}
-	if (!json_is_integer(id) && !(text && strspn(text, "0123456789") ==
-						      strlen(text))) {
-		return bad(p, "id", "an id or a uuid", id);
+	if (!json_is_integer(id) &&
+	    !(text && strspn(text, "0123456789") == strlen(text))) {
+		return search_bad_value(p, "id", "an id or a uuid", id);
 	}
 	list = json_pack("[I]", json_is_integer(id)
-					? (json_int_t)json_integer_value(id)
-					: (json_int_t)strtoll(text, NULL, 10));
-	rc = add_cond(p, "id", f.field, SEARCH_IN, keep_json(p, list), 0, NULL);
+				    ? (json_int_t)json_integer_value(id)
+				    : (json_int_t)strtoll(text, NULL, 10));
+	rc = search_add_cond(p, "id", f.field, SEARCH_IN,
+			     search_keep_json(p, list), 0, NULL);
 	json_decref(list);
 	return rc;
 }
@@ -1224,7 +799,8 @@ static int parse_pass(struct parse *p, json_t *body, const struct path *path,
 		p->from_path = false;
 		json_decref(v);
 	}
-	json_object_foreach(body, key, v) {
+	json_object_foreach(body, key, v)
+	{
 		if (rc == 0) {
 			rc = parse_key(p, key, v, values_pass);
 		}
@@ -1233,8 +809,8 @@ static int parse_pass(struct parse *p, json_t *body, const struct path *path,
 }
 
 int search_request_parse(struct search_request *r, enum search_endpoint ep,
-			 json_t *body, const struct path *path,
-			 struct store *s, int64_t now, struct cairn_err *e)
+			 json_t *body, const struct path *path, struct store *s,
+			 int64_t now, struct cairn_err *e)
 {
 	struct parse p = {r, ep, s, now, e, NULL, NULL, false};
 	int rc;

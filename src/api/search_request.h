@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 enum search_endpoint {
-	SEARCH_EP_ATTRIBUTES,      /* attributes/restSearch */
-	SEARCH_EP_EVENTS,          /* events/restSearch */
-	SEARCH_EP_OBJECTS,         /* objects/restSearch */
-	SEARCH_EP_SIGHTINGS,       /* sightings/restSearch */
-	SEARCH_EP_EVENT_INDEX,     /* events/index */
+	SEARCH_EP_ATTRIBUTES,	   /* attributes/restSearch */
+	SEARCH_EP_EVENTS,	   /* events/restSearch */
+	SEARCH_EP_OBJECTS,	   /* objects/restSearch */
+	SEARCH_EP_SIGHTINGS,	   /* sightings/restSearch */
+	SEARCH_EP_EVENT_INDEX,	   /* events/index */
 	SEARCH_EP_ATTRIBUTE_INDEX, /* attributes/index */
 };
 
@@ -40,11 +40,11 @@ struct search_options {
 	bool include_warninglist_hits;
 	bool headerless;
 	bool metadata;
-	bool minimal;            /* events/index */
-	bool include_attribute;  /* sightings: the Attribute of each */
-	bool include_event;      /* sightings: the Event of each */
-	bool filters_to_ids;     /* the request filters on to_ids */
-	bool filters_published;  /* the request filters on published */
+	bool minimal;		    /* events/index */
+	bool include_attribute;	    /* sightings: the Attribute of each */
+	bool include_event;	    /* sightings: the Event of each */
+	bool filters_to_ids;	    /* the request filters on to_ids */
+	bool filters_published;	    /* the request filters on published */
 	const char *const *columns; /* requested_attributes, or NULL */
 	size_t ncolumns;
 };
@@ -68,8 +68,8 @@ struct search_request {
  * detail in `e`; `r` is released with search_request_release() either
  * way. */
 int search_request_parse(struct search_request *r, enum search_endpoint ep,
-			 json_t *body, const struct path *path,
-			 struct store *s, int64_t now, struct cairn_err *e);
+			 json_t *body, const struct path *path, struct store *s,
+			 int64_t now, struct cairn_err *e);
 
 void search_request_release(struct search_request *r);
 

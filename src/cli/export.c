@@ -21,8 +21,8 @@
 #define EXPORT_MAX_ARGS 512
 
 static const char usage_text[] =
-	"cairn export --data DIR --format FMT [--filter NAME=VALUE]... "
-	"[--filters FILE]";
+    "cairn export --data DIR --format FMT [--filter NAME=VALUE]... "
+    "[--filters FILE]";
 
 /* Adds NAME=VALUE to `body`; a second value of NAME makes a list. */
 static int add_filter(json_t *body, const char *arg)
@@ -106,7 +106,8 @@ static json_t *read_filter_file(const char *file, json_t *body)
 		fprintf(stderr,
 			"error: invalid --filters file '%s' at line %d: %s\n",
 			file, jerr.line,
-			loaded ? "expected a JSON object of filters" : jerr.text);
+			loaded ? "expected a JSON object of filters"
+			       : jerr.text);
 		json_decref(loaded);
 		return NULL;
 	}
@@ -168,8 +169,8 @@ static int run_export(const struct config *c, json_t *body)
 		rc = search_prepare(&r, SEARCH_EP_ATTRIBUTES,
 				    lib ? lib->warninglists : NULL, &cfg, &e);
 	}
-	if (rc == 0 && (r.o.enforce_warninglist ||
-			r.o.include_warninglist_hits) &&
+	if (rc == 0 &&
+	    (r.o.enforce_warninglist || r.o.include_warninglist_hits) &&
 	    !(lib && lib->warninglists)) {
 		rc = cairn_err_set(&e, CAIRN_EINVAL,
 				   "enforceWarninglist needs warninglists: "
@@ -205,12 +206,12 @@ int cli_export(int argc, char **argv)
 	const char *format = NULL;
 	const char *filter_file = NULL;
 	const struct cli_option extra[] = {
-		{"--format", "FMT",
-		 "returnFormat: json, or a format that restSearch lists",
-		 &format, NULL},
-		{"--filters", "FILE",
-		 "a JSON object of restSearch filters, as a request body",
-		 &filter_file, NULL},
+	    {"--format", "FMT",
+	     "returnFormat: json, or a format that restSearch lists", &format,
+	     NULL},
+	    {"--filters", "FILE",
+	     "a JSON object of restSearch filters, as a request body",
+	     &filter_file, NULL},
 	};
 	char *rest[EXPORT_MAX_ARGS];
 	int nrest;

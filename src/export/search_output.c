@@ -49,8 +49,8 @@ struct search_output {
 
 /* The event fields MISP nests in each attribute of a search result. */
 static const int summary_fields[] = {
-	EVENT_ORG_ID, EVENT_DISTRIBUTION, EVENT_ID,
-	EVENT_INFO,   EVENT_ORGC_ID,      EVENT_UUID,
+    EVENT_ORG_ID, EVENT_DISTRIBUTION, EVENT_ID,
+    EVENT_INFO,	  EVENT_ORGC_ID,      EVENT_UUID,
 };
 
 #define NSUMMARY (sizeof(summary_fields) / sizeof(summary_fields[0]))
@@ -82,8 +82,8 @@ int search_output_open(struct search_output **out,
 	yajl_gen_config(o->gen, yajl_gen_print_callback, gen_print, o);
 	if (cfg->warninglists) {
 		o->hits_cap = warninglist_count(cfg->warninglists);
-		o->hits = calloc(o->hits_cap ? o->hits_cap : 1,
-				 sizeof(*o->hits));
+		o->hits =
+		    calloc(o->hits_cap ? o->hits_cap : 1, sizeof(*o->hits));
 		if (!o->hits) {
 			search_output_close(o);
 			return CAIRN_ENOMEM;
@@ -122,8 +122,7 @@ static int tags_add(struct search_output *o, const char *name)
 }
 
 /* Appends the names of the tags of query `q` on `id` to the tag list. */
-static int collect_tags(struct search_output *o, enum store_query q,
-			int64_t id)
+static int collect_tags(struct search_output *o, enum store_query q, int64_t id)
 {
 	struct store_cursor *c;
 	struct record tag;
@@ -180,13 +179,12 @@ static int write_summary(struct search_output *o)
 
 	if (o->cfg.include_context) {
 		return codec_emit_key(o->gen, "Event") < 0
-			       ? CAIRN_ENOMEM
-			       : event_json_write(o->cfg.store, o->cfg.viewer,
-						  o->event.id,
-						  EVENT_JSON_METADATA |
-							  EVENT_JSON_NO_RELATED |
-							  EVENT_JSON_BARE,
-						  o->gen);
+			   ? CAIRN_ENOMEM
+			   : event_json_write(
+				 o->cfg.store, o->cfg.viewer, o->event.id,
+				 EVENT_JSON_METADATA | EVENT_JSON_NO_RELATED |
+				     EVENT_JSON_BARE,
+				 o->gen);
 	}
 	record_init(&r, &summary);
 	for (size_t i = 0; i < NSUMMARY; i++) {
@@ -262,15 +260,13 @@ static size_t check_warninglists(struct search_output *o,
 	if (!o->cfg.warninglists) {
 		return 0;
 	}
-	n = warninglist_check(o->cfg.warninglists,
-			      record_text(attr, ATTR_TYPE, ""),
-			      record_text(attr, ATTR_VALUE, ""), o->hits,
-			      o->hits_cap);
+	n = warninglist_check(
+	    o->cfg.warninglists, record_text(attr, ATTR_TYPE, ""),
+	    record_text(attr, ATTR_VALUE, ""), o->hits, o->hits_cap);
 	return n < o->hits_cap ? n : o->hits_cap;
 }
 
-static int emit_pair(yajl_gen g, const char *key, const char *value,
-		     size_t len)
+static int emit_pair(yajl_gen g, const char *key, const char *value, size_t len)
 {
 	if (codec_emit_key(g, key) < 0 ||
 	    !GEN_OK(yajl_gen_string(g, (const unsigned char *)value, len))) {
@@ -292,7 +288,7 @@ static int write_warnings(struct search_output *o, size_t nhits)
 	for (size_t i = 0; rc == 0 && i < nhits; i++) {
 		const struct warninglist_hit *h = &o->hits[i];
 		const struct warninglist *l =
-			warninglist_get(o->cfg.warninglists, h->id);
+		    warninglist_get(o->cfg.warninglists, h->id);
 		char id[16];
 
 		snprintf(id, sizeof(id), "%d", h->id);
@@ -378,8 +374,8 @@ static int write_attribute_format(struct search_output *o,
 	}
 	tags_truncate(o, o->nevent_tags);
 	if (rc == 0) {
-		rc = collect_tags(o, Q_ATTRIBUTE_TAGS, record_int(attr, ATTR_ID,
-								  0));
+		rc = collect_tags(o, Q_ATTRIBUTE_TAGS,
+				  record_int(attr, ATTR_ID, 0));
 	}
 	if (rc < 0) {
 		return rc;
@@ -424,7 +420,8 @@ static int next_attribute(struct search_output *o, struct cairn_err *e)
 		if (rc <= 0) {
 			return rc;
 		}
-		if (o->cfg.enforce_warninglist || o->cfg.include_warninglist_hits) {
+		if (o->cfg.enforce_warninglist ||
+		    o->cfg.include_warninglist_hits) {
 			nhits = check_warninglists(o, &attr);
 		}
 		if (!(o->cfg.enforce_warninglist && nhits)) {
@@ -456,23 +453,21 @@ static int write_sighting_json(struct search_output *o,
 	}
 	if (rc == 0 && o->cfg.include_attribute) {
 		rc = codec_emit_key(o->gen, "Attribute") < 0
-			     ? CAIRN_ENOMEM
-			     : attribute_json_write(o->cfg.store, o->cfg.viewer,
-						    attribute_id,
-						    EVENT_JSON_NO_SIGHTINGS |
-							    EVENT_JSON_BARE,
-						    o->gen);
+			 ? CAIRN_ENOMEM
+			 : attribute_json_write(
+			       o->cfg.store, o->cfg.viewer, attribute_id,
+			       EVENT_JSON_NO_SIGHTINGS | EVENT_JSON_BARE,
+			       o->gen);
 	}
 	if (rc == 0 && o->cfg.include_event) {
 		rc = codec_emit_key(o->gen, "Event") < 0
-			     ? CAIRN_ENOMEM
-			     : event_json_write(
-				       o->cfg.store, o->cfg.viewer,
-				       record_int(sighting, SIGHT_EVENT_ID, 0),
-				       EVENT_JSON_METADATA |
-					       EVENT_JSON_NO_RELATED |
-					       EVENT_JSON_BARE,
-				       o->gen);
+			 ? CAIRN_ENOMEM
+			 : event_json_write(
+			       o->cfg.store, o->cfg.viewer,
+			       record_int(sighting, SIGHT_EVENT_ID, 0),
+			       EVENT_JSON_METADATA | EVENT_JSON_NO_RELATED |
+				   EVENT_JSON_BARE,
+			       o->gen);
 	}
 	if (rc == 0 && (!GEN_OK(yajl_gen_map_close(o->gen)) ||
 			!GEN_OK(yajl_gen_map_close(o->gen)))) {
@@ -585,14 +580,12 @@ static int start(struct search_output *o, struct cairn_err *e)
 	if (!o->cfg.format) {
 		return write_frame(o, false);
 	}
-	o->format_state = calloc(1, o->cfg.format->state_size
-					    ? o->cfg.format->state_size
-					    : 1);
+	o->format_state = calloc(
+	    1, o->cfg.format->state_size ? o->cfg.format->state_size : 1);
 	if (!o->format_state) {
 		return CAIRN_ENOMEM;
 	}
-	return o->cfg.format->begin(o->format_state, &o->cfg.export, o->out,
-				    e);
+	return o->cfg.format->begin(o->format_state, &o->cfg.export, o->out, e);
 }
 
 static int next_row(struct search_output *o, struct cairn_err *e)
@@ -632,9 +625,8 @@ int search_output_next(struct search_output *o, struct buf *out,
 		}
 		break;
 	case PHASE_END:
-		rc = o->cfg.format
-			     ? o->cfg.format->end(o->format_state, out, e)
-			     : write_frame(o, true);
+		rc = o->cfg.format ? o->cfg.format->end(o->format_state, out, e)
+				   : write_frame(o, true);
 		o->phase = PHASE_DONE;
 		break;
 	case PHASE_DONE:
@@ -642,7 +634,8 @@ int search_output_next(struct search_output *o, struct buf *out,
 	}
 	if (rc < 0) {
 		if (!e->code) {
-			cairn_err_set(e, rc, "writing the search result failed");
+			cairn_err_set(e, rc,
+				      "writing the search result failed");
 		}
 		o->phase = PHASE_DONE;
 		return rc;

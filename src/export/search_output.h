@@ -20,34 +20,34 @@ struct warninglist_set;
 
 enum search_shape {
 	SHAPE_ATTRIBUTES,      /* {"response": {"Attribute": [...]}} */
-	SHAPE_EVENTS,          /* {"response": [{"Event": {...}}, ...]} */
-	SHAPE_OBJECTS,         /* {"response": [{"Object": {...}}, ...]} */
+	SHAPE_EVENTS,	       /* {"response": [{"Event": {...}}, ...]} */
+	SHAPE_OBJECTS,	       /* {"response": [{"Object": {...}}, ...]} */
 	SHAPE_SIGHTINGS,       /* {"response": [{"Sighting": {...}}, ...]} */
 	SHAPE_EVENT_INDEX,     /* [{event, Org, Orgc, EventTag}, ...] */
 	SHAPE_ATTRIBUTE_INDEX, /* [{"Attribute": {...}}, ...] */
 };
 
 struct search_output_config {
-	struct store *store;               /* used until close */
+	struct store *store;		   /* used until close */
 	const struct store_viewer *viewer; /* outlives the output */
 	enum search_shape shape;
-	const struct store_search *q;      /* outlives the output */
+	const struct store_search *q; /* outlives the output */
 	/* NULL for JSON; otherwise attributes go through this writer. */
 	const struct export_format *format;
 	struct export_options export;
 	/* Enabled warninglists for enforce_warninglist and
 	 * include_warninglist_hits; NULL when none are loaded. */
 	struct warninglist_set *warninglists;
-	bool enforce_warninglist;     /* leave out values on a warninglist */
+	bool enforce_warninglist;      /* leave out values on a warninglist */
 	bool include_warninglist_hits; /* "warnings" in each attribute */
-	bool include_event_tags;      /* event tags in each attribute's Tag */
-	bool include_context;         /* the whole event in each attribute */
-	bool include_correlations;    /* RelatedAttribute in each */
-	bool include_sightings;       /* Sighting in each */
-	bool metadata;                /* events without their attributes */
-	bool minimal;                 /* events/index: the event fields only */
-	bool include_attribute;       /* sightings: their Attribute */
-	bool include_event;           /* sightings: their Event */
+	bool include_event_tags;       /* event tags in each attribute's Tag */
+	bool include_context;	       /* the whole event in each attribute */
+	bool include_correlations;     /* RelatedAttribute in each */
+	bool include_sightings;	       /* Sighting in each */
+	bool metadata;		       /* events without their attributes */
+	bool minimal;		       /* events/index: the event fields only */
+	bool include_attribute;	       /* sightings: their Attribute */
+	bool include_event;	       /* sightings: their Event */
 };
 
 struct search_output;

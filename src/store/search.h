@@ -23,64 +23,64 @@
 /* What a condition tests.  The comments name the column of an attribute
  * search; store/sqlite_search.c has the columns of the other kinds. */
 enum store_search_field {
-	SEARCH_VALUE,       /* a.value, or either half of a composite value */
-	SEARCH_TYPE,        /* a.type */
-	SEARCH_CATEGORY,    /* a.category */
-	SEARCH_UUID,        /* a.uuid or e.uuid */
-	SEARCH_EVENT_ID,    /* a.event_id */
+	SEARCH_VALUE,	     /* a.value, or either half of a composite value */
+	SEARCH_TYPE,	     /* a.type */
+	SEARCH_CATEGORY,     /* a.category */
+	SEARCH_UUID,	     /* a.uuid or e.uuid */
+	SEARCH_EVENT_ID,     /* a.event_id */
 	SEARCH_ATTRIBUTE_ID, /* a.id */
-	SEARCH_ORG,         /* e.orgc_id */
-	SEARCH_EVENT_INFO,  /* e.info */
-	SEARCH_DATE,        /* e.date, YYYY-MM-DD text */
+	SEARCH_ORG,	     /* e.orgc_id */
+	SEARCH_EVENT_INFO,   /* e.info */
+	SEARCH_DATE,	     /* e.date, YYYY-MM-DD text */
 	SEARCH_PUBLISH_TIMESTAMP, /* e.publish_timestamp */
-	SEARCH_TIMESTAMP,   /* a.timestamp (e.timestamp in an event search) */
-	SEARCH_EVENT_TIMESTAMP,   /* e.timestamp */
-	SEARCH_FIRST_SEEN,  /* a.first_seen, normalised ISO 8601 text */
-	SEARCH_LAST_SEEN,   /* a.last_seen */
-	SEARCH_PUBLISHED,   /* e.published */
-	SEARCH_TO_IDS,      /* a.to_ids */
-	SEARCH_THREAT_LEVEL, /* e.threat_level_id */
-	SEARCH_ANALYSIS,    /* e.analysis */
-	SEARCH_DISTRIBUTION, /* a.distribution (e.distribution for events) */
-	SEARCH_SHARING_GROUP, /* a.sharing_group_id */
+	SEARCH_TIMESTAMP, /* a.timestamp (e.timestamp in an event search) */
+	SEARCH_EVENT_TIMESTAMP, /* e.timestamp */
+	SEARCH_FIRST_SEEN,	/* a.first_seen, normalised ISO 8601 text */
+	SEARCH_LAST_SEEN,	/* a.last_seen */
+	SEARCH_PUBLISHED,	/* e.published */
+	SEARCH_TO_IDS,		/* a.to_ids */
+	SEARCH_THREAT_LEVEL,	/* e.threat_level_id */
+	SEARCH_ANALYSIS,	/* e.analysis */
+	SEARCH_DISTRIBUTION,	/* a.distribution (e.distribution for events) */
+	SEARCH_SHARING_GROUP,	/* a.sharing_group_id */
 	SEARCH_OBJECT_RELATION, /* a.object_relation */
-	SEARCH_TAG,         /* a tag of the attribute or of its event */
-	SEARCH_SEARCHALL,   /* value, comment, event info or a tag name */
-	SEARCH_SIGHTING_TYPE,   /* sightings only: l.type */
+	SEARCH_TAG,		/* a tag of the attribute or of its event */
+	SEARCH_SEARCHALL,	/* value, comment, event info or a tag name */
+	SEARCH_SIGHTING_TYPE,	/* sightings only: l.type */
 	SEARCH_SIGHTING_SOURCE, /* sightings only: l.source */
-	SEARCH_SIGHTING_ORG,    /* sightings only: l.org_id */
-	SEARCH_SIGHTING_DATE,   /* sightings only: l.date_sighting */
+	SEARCH_SIGHTING_ORG,	/* sightings only: l.org_id */
+	SEARCH_SIGHTING_DATE,	/* sightings only: l.date_sighting */
 	SEARCH_FIELD_COUNT
 };
 
 enum store_search_op {
-	SEARCH_IN,       /* equals one of the `list` values */
-	SEARCH_NOT_IN,   /* equals none of them */
-	SEARCH_LIKE,     /* matches one of the `list` LIKE patterns */
+	SEARCH_IN,	 /* equals one of the `list` values */
+	SEARCH_NOT_IN,	 /* equals none of them */
+	SEARCH_LIKE,	 /* matches one of the `list` LIKE patterns */
 	SEARCH_NOT_LIKE, /* matches none of them */
-	SEARCH_GE,       /* at least `number` (or `text` when set) */
-	SEARCH_LE,       /* at most `number` (or `text` when set) */
+	SEARCH_GE,	 /* at least `number` (or `text` when set) */
+	SEARCH_LE,	 /* at most `number` (or `text` when set) */
 };
 
 struct store_search_cond {
 	enum store_search_field field;
 	enum store_search_op op;
-	const char *list;   /* JSON array text, for the list operators */
-	int64_t number;     /* bound of SEARCH_GE and SEARCH_LE */
-	const char *text;   /* a text bound instead, or NULL */
+	const char *list; /* JSON array text, for the list operators */
+	int64_t number;	  /* bound of SEARCH_GE and SEARCH_LE */
+	const char *text; /* a text bound instead, or NULL */
 };
 
 /* The kinds of row a search returns. */
 enum store_search_kind {
 	SEARCH_ATTRIBUTES, /* cursor of model_attribute, parent event id */
-	SEARCH_EVENTS,     /* event ids */
-	SEARCH_OBJECTS,    /* object ids */
+	SEARCH_EVENTS,	   /* event ids */
+	SEARCH_OBJECTS,	   /* object ids */
 	SEARCH_SIGHTINGS,  /* cursor of model_sighting, parent attribute */
 };
 
 /* Which rows soft deletion keeps. */
 enum store_search_deleted {
-	SEARCH_LIVE = 0,         /* live rows only, the default */
+	SEARCH_LIVE = 0,	 /* live rows only, the default */
 	SEARCH_DELETED_ONLY = 1, /* soft-deleted attributes only */
 	SEARCH_DELETED_BOTH = 2, /* both */
 };
@@ -109,16 +109,16 @@ struct store_search {
 	struct store_search_cond conds[STORE_SEARCH_MAX_CONDS];
 	size_t nconds;
 	enum store_search_deleted deleted;
-	int64_t limit; /* rows per page; 0 for all */
-	int64_t page;  /* from 1; 0 means 1 */
+	int64_t limit;		     /* rows per page; 0 for all */
+	int64_t page;		     /* from 1; 0 means 1 */
 	enum store_search_sort sort; /* events only; others sort by id */
 	bool descending;
 };
 
 /* Appends a condition; CAIRN_ETOOBIG past STORE_SEARCH_MAX_CONDS. */
 int store_search_add(struct store_search *q, enum store_search_field field,
-		     enum store_search_op op, const char *list,
-		     int64_t number, const char *text);
+		     enum store_search_op op, const char *list, int64_t number,
+		     const char *text);
 
 /* Opens a cursor over the attributes that match `q` and that viewer `v`
  * may see, by id; store_cursor_parent() returns each one's event id.

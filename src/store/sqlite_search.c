@@ -37,65 +37,61 @@ struct field_columns {
 };
 
 static const struct field_columns fields[SEARCH_FIELD_COUNT] = {
-	[SEARCH_VALUE] = {NULL, NULL, NULL, NULL, true},
-	[SEARCH_TYPE] = {"a.type", NULL, NULL, NULL, false},
-	[SEARCH_CATEGORY] = {"a.category", NULL, NULL, NULL, false},
-	[SEARCH_UUID] = {NULL, NULL, NULL, NULL, true},
-	[SEARCH_EVENT_ID] = {"a.event_id", "e.id", "o.event_id", NULL, false},
-	[SEARCH_ATTRIBUTE_ID] = {"a.id", NULL, NULL, NULL, false},
-	[SEARCH_ORG] = {"e.orgc_id", "e.orgc_id", "e.orgc_id", NULL, false},
-	[SEARCH_EVENT_INFO] = {"e.info", "e.info", "e.info", NULL, false},
-	[SEARCH_DATE] = {"e.date", "e.date", "e.date", NULL, false},
-	[SEARCH_PUBLISH_TIMESTAMP] = {"e.publish_timestamp",
-				      "e.publish_timestamp",
-				      "e.publish_timestamp", NULL, false},
-	[SEARCH_TIMESTAMP] = {"a.timestamp", "e.timestamp", "o.timestamp",
-			      NULL, false},
-	[SEARCH_EVENT_TIMESTAMP] = {"e.timestamp", "e.timestamp",
-				    "e.timestamp", NULL, false},
-	[SEARCH_FIRST_SEEN] = {"a.first_seen", NULL, "o.first_seen", NULL,
-			       false},
-	[SEARCH_LAST_SEEN] = {"a.last_seen", NULL, "o.last_seen", NULL, false},
-	[SEARCH_PUBLISHED] = {"e.published", "e.published", "e.published",
-			      NULL, false},
-	[SEARCH_TO_IDS] = {"a.to_ids", NULL, NULL, NULL, false},
-	[SEARCH_THREAT_LEVEL] = {"e.threat_level_id", "e.threat_level_id",
-				 "e.threat_level_id", NULL, false},
-	[SEARCH_ANALYSIS] = {"e.analysis", "e.analysis", "e.analysis", NULL,
-			     false},
-	[SEARCH_DISTRIBUTION] = {"a.distribution", "e.distribution",
-				 "o.distribution", NULL, false},
-	[SEARCH_SHARING_GROUP] = {"a.sharing_group_id", "e.sharing_group_id",
-				  "o.sharing_group_id", NULL, false},
-	[SEARCH_OBJECT_RELATION] = {"a.object_relation", NULL, NULL, NULL,
-				    false},
-	[SEARCH_TAG] = {NULL, NULL, NULL, NULL, true},
-	[SEARCH_SEARCHALL] = {NULL, NULL, NULL, NULL, true},
-	[SEARCH_SIGHTING_TYPE] = {NULL, NULL, NULL, "l.type", false},
-	[SEARCH_SIGHTING_SOURCE] = {NULL, NULL, NULL, "l.source", false},
-	[SEARCH_SIGHTING_ORG] = {NULL, NULL, NULL, "l.org_id", false},
-	[SEARCH_SIGHTING_DATE] = {NULL, NULL, NULL, "l.date_sighting", false},
+    [SEARCH_VALUE] = {NULL, NULL, NULL, NULL, true},
+    [SEARCH_TYPE] = {"a.type", NULL, NULL, NULL, false},
+    [SEARCH_CATEGORY] = {"a.category", NULL, NULL, NULL, false},
+    [SEARCH_UUID] = {NULL, NULL, NULL, NULL, true},
+    [SEARCH_EVENT_ID] = {"a.event_id", "e.id", "o.event_id", NULL, false},
+    [SEARCH_ATTRIBUTE_ID] = {"a.id", NULL, NULL, NULL, false},
+    [SEARCH_ORG] = {"e.orgc_id", "e.orgc_id", "e.orgc_id", NULL, false},
+    [SEARCH_EVENT_INFO] = {"e.info", "e.info", "e.info", NULL, false},
+    [SEARCH_DATE] = {"e.date", "e.date", "e.date", NULL, false},
+    [SEARCH_PUBLISH_TIMESTAMP] = {"e.publish_timestamp", "e.publish_timestamp",
+				  "e.publish_timestamp", NULL, false},
+    [SEARCH_TIMESTAMP] = {"a.timestamp", "e.timestamp", "o.timestamp", NULL,
+			  false},
+    [SEARCH_EVENT_TIMESTAMP] = {"e.timestamp", "e.timestamp", "e.timestamp",
+				NULL, false},
+    [SEARCH_FIRST_SEEN] = {"a.first_seen", NULL, "o.first_seen", NULL, false},
+    [SEARCH_LAST_SEEN] = {"a.last_seen", NULL, "o.last_seen", NULL, false},
+    [SEARCH_PUBLISHED] = {"e.published", "e.published", "e.published", NULL,
+			  false},
+    [SEARCH_TO_IDS] = {"a.to_ids", NULL, NULL, NULL, false},
+    [SEARCH_THREAT_LEVEL] = {"e.threat_level_id", "e.threat_level_id",
+			     "e.threat_level_id", NULL, false},
+    [SEARCH_ANALYSIS] = {"e.analysis", "e.analysis", "e.analysis", NULL, false},
+    [SEARCH_DISTRIBUTION] = {"a.distribution", "e.distribution",
+			     "o.distribution", NULL, false},
+    [SEARCH_SHARING_GROUP] = {"a.sharing_group_id", "e.sharing_group_id",
+			      "o.sharing_group_id", NULL, false},
+    [SEARCH_OBJECT_RELATION] = {"a.object_relation", NULL, NULL, NULL, false},
+    [SEARCH_TAG] = {NULL, NULL, NULL, NULL, true},
+    [SEARCH_SEARCHALL] = {NULL, NULL, NULL, NULL, true},
+    [SEARCH_SIGHTING_TYPE] = {NULL, NULL, NULL, "l.type", false},
+    [SEARCH_SIGHTING_SOURCE] = {NULL, NULL, NULL, "l.source", false},
+    [SEARCH_SIGHTING_ORG] = {NULL, NULL, NULL, "l.org_id", false},
+    [SEARCH_SIGHTING_DATE] = {NULL, NULL, NULL, "l.date_sighting", false},
 };
 
 /* Columns of the events/index sort orders. */
 static const char *const sort_columns[] = {
-	[SEARCH_SORT_ID] = "e.id",
-	[SEARCH_SORT_DATE] = "e.date",
-	[SEARCH_SORT_TIMESTAMP] = "e.timestamp",
-	[SEARCH_SORT_PUBLISH_TIMESTAMP] = "e.publish_timestamp",
-	[SEARCH_SORT_INFO] = "e.info",
-	[SEARCH_SORT_THREAT_LEVEL] = "e.threat_level_id",
-	[SEARCH_SORT_ANALYSIS] = "e.analysis",
-	[SEARCH_SORT_DISTRIBUTION] = "e.distribution",
-	[SEARCH_SORT_ATTRIBUTE_COUNT] = "e.attribute_count",
-	[SEARCH_SORT_ORGC] = "e.orgc_id",
-	[SEARCH_SORT_PUBLISHED] = "e.published",
-	[SEARCH_SORT_UUID] = "e.uuid",
+    [SEARCH_SORT_ID] = "e.id",
+    [SEARCH_SORT_DATE] = "e.date",
+    [SEARCH_SORT_TIMESTAMP] = "e.timestamp",
+    [SEARCH_SORT_PUBLISH_TIMESTAMP] = "e.publish_timestamp",
+    [SEARCH_SORT_INFO] = "e.info",
+    [SEARCH_SORT_THREAT_LEVEL] = "e.threat_level_id",
+    [SEARCH_SORT_ANALYSIS] = "e.analysis",
+    [SEARCH_SORT_DISTRIBUTION] = "e.distribution",
+    [SEARCH_SORT_ATTRIBUTE_COUNT] = "e.attribute_count",
+    [SEARCH_SORT_ORGC] = "e.orgc_id",
+    [SEARCH_SORT_PUBLISHED] = "e.published",
+    [SEARCH_SORT_UUID] = "e.uuid",
 };
 
 /* Which part of a statement a condition goes into. */
 enum scope {
-	SCOPE_ROW,       /* the searched row itself (a, e, o or l) */
+	SCOPE_ROW,	 /* the searched row itself (a, e, o or l) */
 	SCOPE_ATTRIBUTE, /* the attribute subquery of an event or object */
 };
 
@@ -130,8 +126,8 @@ static void add_vis(struct build *b, int rc)
 }
 
 int store_search_add(struct store_search *q, enum store_search_field field,
-		     enum store_search_op op, const char *list,
-		     int64_t number, const char *text)
+		     enum store_search_op op, const char *list, int64_t number,
+		     const char *text)
 {
 	struct store_search_cond *c;
 
@@ -239,8 +235,7 @@ static void add_tagged_events(struct build *b, size_t i)
 }
 
 /* The `column` of visible attributes tagged with a tag of parameter i. */
-static void add_tagged_attributes(struct build *b, const char *column,
-				  size_t i)
+static void add_tagged_attributes(struct build *b, const char *column, size_t i)
 {
 	open_attribute_subquery(b, column);
 	add(b, " AND a.id IN (SELECT at.attribute_id FROM attribute_tags at"
@@ -457,8 +452,9 @@ static void add_cond(struct build *b, size_t i, enum scope scope)
 		break;
 	default:
 		add_generic(b,
-			    scope == SCOPE_ATTRIBUTE ? fields[c->field].attribute
-						     : row_column(b, c->field),
+			    scope == SCOPE_ATTRIBUTE
+				? fields[c->field].attribute
+				: row_column(b, c->field),
 			    c->op, i);
 		break;
 	}
@@ -551,8 +547,8 @@ static void add_from(struct build *b)
 		add(b, "objects o JOIN events e ON e.id = o.event_id WHERE 1");
 		if (b->q->deleted != SEARCH_DELETED_BOTH) {
 			add(b, b->q->deleted == SEARCH_LIVE
-				       ? " AND o.deleted = 0"
-				       : " AND o.deleted = 1");
+				   ? " AND o.deleted = 0"
+				   : " AND o.deleted = 1");
 		}
 		add_vis(b, visibility_event(b->sql, b->v, "e"));
 		add_vis(b, visibility_element(b->sql, b->v, "o", "e", false));
@@ -575,10 +571,10 @@ static void add_order(struct build *b)
 		break;
 	case SEARCH_EVENTS:
 		add(b, " ORDER BY ");
-		add(b, (unsigned)b->q->sort < sizeof(sort_columns) /
-							  sizeof(sort_columns[0])
-			       ? sort_columns[b->q->sort]
-			       : "e.id");
+		add(b, (unsigned)b->q->sort <
+			       sizeof(sort_columns) / sizeof(sort_columns[0])
+			   ? sort_columns[b->q->sort]
+			   : "e.id");
 		add(b, b->q->descending ? " DESC, e.id DESC" : ", e.id");
 		break;
 	case SEARCH_OBJECTS:
@@ -590,7 +586,8 @@ static void add_order(struct build *b)
 
 static const char *select_list(enum store_search_kind kind)
 {
-	return kind == SEARCH_EVENTS ? "SELECT e.id FROM " : "SELECT o.id FROM ";
+	return kind == SEARCH_EVENTS ? "SELECT e.id FROM "
+				     : "SELECT o.id FROM ";
 }
 
 /* Builds the text after "SELECT <columns> FROM ", or with `count` the
@@ -736,7 +733,7 @@ static int prepare_search(struct store *s, const struct store_viewer *v,
 
 	*out = NULL;
 	if (sqlite3_prepare_v2(store_db(s), buf_str(sql), -1, out, NULL) !=
-		    SQLITE_OK ||
+		SQLITE_OK ||
 	    search_bind(*out, &b) != SQLITE_OK) {
 		int rc = store_fail_sqlite(s);
 

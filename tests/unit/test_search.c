@@ -68,13 +68,13 @@ static void test_zero_values_filter(void **state)
 		enum store_search_field field;
 		const char *list;
 	} cases[] = {
-		{"{\"value\": \"0\"}", SEARCH_VALUE, NULL},
-		{"{\"published\": false}", SEARCH_PUBLISHED, "[0]"},
-		{"{\"published\": \"0\"}", SEARCH_PUBLISHED, "[0]"},
-		{"{\"to_ids\": 0}", SEARCH_TO_IDS, "[0]"},
-		{"{\"threat_level_id\": \"0\"}", SEARCH_THREAT_LEVEL, "[0]"},
-		{"{\"eventid\": 0}", SEARCH_EVENT_ID, "[0]"},
-		{"{\"distribution\": 0}", SEARCH_DISTRIBUTION, "[0]"},
+	    {"{\"value\": \"0\"}", SEARCH_VALUE, NULL},
+	    {"{\"published\": false}", SEARCH_PUBLISHED, "[0]"},
+	    {"{\"published\": \"0\"}", SEARCH_PUBLISHED, "[0]"},
+	    {"{\"to_ids\": 0}", SEARCH_TO_IDS, "[0]"},
+	    {"{\"threat_level_id\": \"0\"}", SEARCH_THREAT_LEVEL, "[0]"},
+	    {"{\"eventid\": 0}", SEARCH_EVENT_ID, "[0]"},
+	    {"{\"distribution\": 0}", SEARCH_DISTRIBUTION, "[0]"},
 	};
 
 	(void)state;
@@ -103,15 +103,15 @@ static void test_bad_values_name_filter(void **state)
 		const char *body;
 		const char *name;
 	} cases[] = {
-		{"{\"frobnicate\": 1}", "'frobnicate'"},
-		{"{\"limit\": 0}", "'limit'"},
-		{"{\"page\": \"x\"}", "'page'"},
-		{"{\"last\": \"7y\"}", "'last'"},
-		{"{\"timestamp\": [1, \"soon\"]}", "'timestamp'"},
-		{"{\"to_ids\": 3}", "'to_ids'"},
-		{"{\"tags\": {\"XOR\": [\"a\"]}}", "'tags'"},
-		{"{\"eventid\": [1, \"x\"]}", "'eventid'"},
-		{"{\"value\": {\"OR\": [[\"nested\"]]}}", "'value'"},
+	    {"{\"frobnicate\": 1}", "'frobnicate'"},
+	    {"{\"limit\": 0}", "'limit'"},
+	    {"{\"page\": \"x\"}", "'page'"},
+	    {"{\"last\": \"7y\"}", "'last'"},
+	    {"{\"timestamp\": [1, \"soon\"]}", "'timestamp'"},
+	    {"{\"to_ids\": 3}", "'to_ids'"},
+	    {"{\"tags\": {\"XOR\": [\"a\"]}}", "'tags'"},
+	    {"{\"eventid\": [1, \"x\"]}", "'eventid'"},
+	    {"{\"value\": {\"OR\": [[\"nested\"]]}}", "'value'"},
 	};
 
 	(void)state;
@@ -164,8 +164,9 @@ static void test_relative_and_ranged_times(void **state)
 	assert_string_equal(r.q.conds[1].text, "1970-01-01");
 	search_request_release(&r);
 
-	assert_int_equal(parse(&r, "{\"publish_timestamp\": "
-				   "\"2023-11-14 22:13:20\"}",
+	assert_int_equal(parse(&r,
+			       "{\"publish_timestamp\": "
+			       "\"2023-11-14 22:13:20\"}",
 			       &e),
 			 0);
 	assert_int_equal(only_cond(&r)->number, NOW);
@@ -209,7 +210,8 @@ static bool list_has(const char *list, const char *item)
 	json_t *v;
 	bool found = false;
 
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		found = found || strcmp(json_string_value(v), item) == 0;
 	}
 	json_decref(a);
@@ -234,8 +236,8 @@ static void test_values_normalised(void **state)
 			 0);
 	assert_int_equal(r.q.nconds, 2);
 	assert_int_equal(r.q.conds[1].field, SEARCH_VALUE);
-	assert_true(list_has(r.q.conds[1].list,
-			     "d41d8cd98f00b204e9800998ecf8427e"));
+	assert_true(
+	    list_has(r.q.conds[1].list, "d41d8cd98f00b204e9800998ecf8427e"));
 	search_request_release(&r);
 
 	/* With a type filter, only that type's form is added. */
@@ -272,8 +274,8 @@ static int64_t insert(struct fixture *f, struct record *r)
 	return id;
 }
 
-static int64_t add_attribute(struct fixture *f, int64_t event,
-			     const char *type, const char *value, int to_ids)
+static int64_t add_attribute(struct fixture *f, int64_t event, const char *type,
+			     const char *value, int to_ids)
 {
 	struct record r;
 
@@ -327,22 +329,21 @@ static int fixture_setup(void **state)
 	f->org = insert(f, &org);
 	f->event[0] = add_event(f, 1, "published one");
 	f->event[1] = add_event(f, 0, "draft");
-	f->attribute[0] = add_attribute(f, f->event[0], "ip-dst", "10.0.0.1",
-					1);
+	f->attribute[0] =
+	    add_attribute(f, f->event[0], "ip-dst", "10.0.0.1", 1);
 	f->attribute[1] = add_attribute(f, f->event[0], "domain", "a.test", 0);
-	f->attribute[2] = add_attribute(f, f->event[0], "ip-dst|port",
-					"10.0.0.2|443", 1);
-	f->attribute[3] = add_attribute(f, f->event[1], "ip-dst", "10.0.0.1",
-					1);
+	f->attribute[2] =
+	    add_attribute(f, f->event[0], "ip-dst|port", "10.0.0.2|443", 1);
+	f->attribute[3] =
+	    add_attribute(f, f->event[1], "ip-dst", "10.0.0.1", 1);
 	assert_int_equal(store_tag_link(f->s, STORE_EVENT, f->event[0],
 					add_tag(f, "tlp:white"), false, NULL),
 			 0);
 	assert_int_equal(store_tag_link(f->s, STORE_ATTRIBUTE, f->attribute[1],
 					add_tag(f, "kind:web"), false, NULL),
 			 0);
-	assert_int_equal(store_viewer_load(f->s, 99, f->org + 1000, false,
-					   &f->viewer),
-			 0);
+	assert_int_equal(
+	    store_viewer_load(f->s, 99, f->org + 1000, false, &f->viewer), 0);
 	cairn_err_release(&e);
 	*state = f;
 	return 0;
@@ -371,18 +372,16 @@ static void test_sql_binds_every_value(void **state)
 	struct buf sql = BUF_INIT;
 	static const char hostile[] = "[\"x'); DROP TABLE events; --\"]";
 
-	assert_int_equal(store_search_add(&q, SEARCH_VALUE, SEARCH_IN, hostile,
-					  0, NULL),
-			 0);
-	assert_int_equal(store_search_add(&q, SEARCH_TAG, SEARCH_NOT_IN,
-					  hostile, 0, NULL),
-			 0);
+	assert_int_equal(
+	    store_search_add(&q, SEARCH_VALUE, SEARCH_IN, hostile, 0, NULL), 0);
+	assert_int_equal(
+	    store_search_add(&q, SEARCH_TAG, SEARCH_NOT_IN, hostile, 0, NULL),
+	    0);
 	assert_int_equal(store_search_add(&q, SEARCH_SEARCHALL, SEARCH_LIKE,
 					  NULL, 0, "%DROP%"),
 			 0);
-	assert_int_equal(store_search_sql(&f->viewer, SEARCH_ATTRIBUTES, &q,
-					  &sql),
-			 0);
+	assert_int_equal(
+	    store_search_sql(&f->viewer, SEARCH_ATTRIBUTES, &q, &sql), 0);
 	assert_null(strstr(buf_str(&sql), "DROP"));
 	assert_non_null(strstr(buf_str(&sql), ":c0"));
 	assert_non_null(strstr(buf_str(&sql), ":c2"));
@@ -400,12 +399,11 @@ static void test_sql_rejects_foreign_field(void **state)
 	assert_int_equal(store_search_add(&q, SEARCH_SIGHTING_TYPE, SEARCH_IN,
 					  "[0]", 0, NULL),
 			 0);
-	assert_int_equal(store_search_sql(&f->viewer, SEARCH_ATTRIBUTES, &q,
-					  &sql),
-			 CAIRN_EINVAL);
-	assert_int_equal(store_search_sql(&f->viewer, SEARCH_SIGHTINGS, &q,
-					  &sql),
-			 0);
+	assert_int_equal(
+	    store_search_sql(&f->viewer, SEARCH_ATTRIBUTES, &q, &sql),
+	    CAIRN_EINVAL);
+	assert_int_equal(
+	    store_search_sql(&f->viewer, SEARCH_SIGHTINGS, &q, &sql), 0);
 	buf_release(&sql);
 }
 
@@ -416,14 +414,14 @@ static void plan_of(struct fixture *f, const struct store_search *q,
 	struct buf full = BUF_INIT;
 	sqlite3_stmt *st;
 
-	assert_int_equal(store_search_sql(&store_viewer_system,
-					  SEARCH_ATTRIBUTES, q, &sql),
-			 0);
+	assert_int_equal(
+	    store_search_sql(&store_viewer_system, SEARCH_ATTRIBUTES, q, &sql),
+	    0);
 	buf_printf(&full, "EXPLAIN QUERY PLAN SELECT a.id FROM %s",
 		   buf_str(&sql));
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), buf_str(&full), -1,
-					    &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(f->s), buf_str(&full), -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(plan, "%s\n", sqlite3_column_text(st, 3));
 	}
@@ -506,15 +504,14 @@ static int fmt_begin(void *state, const struct export_options *o,
 	return buf_adds(out, "begin\n");
 }
 
-static int fmt_item(void *state, const struct export_item *it,
-		    struct buf *out, struct cairn_err *e)
+static int fmt_item(void *state, const struct export_item *it, struct buf *out,
+		    struct cairn_err *e)
 {
 	struct seen *s = state;
 
 	(void)e;
 	s->items++;
-	if (it->nattribute_tags == 1 &&
-	    strcmp(it->tags[0], "kind:web") == 0) {
+	if (it->nattribute_tags == 1 && strcmp(it->tags[0], "kind:web") == 0) {
 		s->tagged++;
 	}
 	for (size_t i = it->nattribute_tags; i < it->ntags; i++) {
@@ -540,8 +537,8 @@ static int fmt_end(void *state, struct buf *out, struct cairn_err *e)
 }
 
 static const struct export_format test_format = {
-	"testfmt", "text/plain", true, sizeof(struct seen),
-	fmt_begin, fmt_item, fmt_end, NULL,
+    "testfmt", "text/plain", true,    sizeof(struct seen),
+    fmt_begin, fmt_item,     fmt_end, NULL,
 };
 
 static void test_format_driven_row_by_row(void **state)
@@ -559,9 +556,8 @@ static void test_format_driven_row_by_row(void **state)
 
 	last_seen = &seen;
 	assert_int_equal(parse(&r, "{}", &e), 0);
-	assert_int_equal(search_prepare(&r, SEARCH_EP_ATTRIBUTES, NULL, &cfg,
-					&e),
-			 0);
+	assert_int_equal(
+	    search_prepare(&r, SEARCH_EP_ATTRIBUTES, NULL, &cfg, &e), 0);
 	/* search_prepare() found no "testfmt" in the table; hand the test
 	 * writer to the output as a table row would be. */
 	cfg.format = &test_format;
@@ -594,21 +590,21 @@ static void test_format_driven_row_by_row(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zero_values_filter),
-		cmocka_unit_test(test_bad_values_name_filter),
-		cmocka_unit_test(test_relative_and_ranged_times),
-		cmocka_unit_test(test_tag_groups),
-		cmocka_unit_test(test_values_normalised),
-		cmocka_unit_test_setup_teardown(test_sql_binds_every_value,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_sql_rejects_foreign_field,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_value_search_uses_indexes,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_counts_follow_filters,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_format_driven_row_by_row,
-						fixture_setup, fixture_teardown),
+	    cmocka_unit_test(test_zero_values_filter),
+	    cmocka_unit_test(test_bad_values_name_filter),
+	    cmocka_unit_test(test_relative_and_ranged_times),
+	    cmocka_unit_test(test_tag_groups),
+	    cmocka_unit_test(test_values_normalised),
+	    cmocka_unit_test_setup_teardown(test_sql_binds_every_value,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_sql_rejects_foreign_field,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_value_search_uses_indexes,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_counts_follow_filters,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_format_driven_row_by_row,
+					    fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
