@@ -420,6 +420,9 @@ static int next_attribute(struct search_output *o, struct cairn_err *e)
 		if (rc <= 0) {
 			return rc;
 		}
+		/* NOTE: warninglists are checked here, after the SQL, so a
+		 * page may hold fewer than `limit` rows and X-Result-Count
+		 * counts the values that enforceWarninglist leaves out. */
 		if (o->cfg.enforce_warninglist ||
 		    o->cfg.include_warninglist_hits) {
 			nhits = check_warninglists(o, &attr);

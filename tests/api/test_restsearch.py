@@ -454,3 +454,33 @@ def test_cli_export_rejects_bad_filter(world, cairn_data):
                            "--format", "json", "--filter", "novalue")
     assert done.returncode == 2
     assert "NAME=VALUE" in done.stderr
+
+
+EMPTY_HASHES = (
+    "List of known hashes with common false-positives (based on Florian "
+    "Roth input list)"
+)
+
+
+def test_warninglist_options(world, api):
+    md5 = "d41d8cd98f00b204e9800998ecf8427e"
+    response = api.post("/warninglists/toggleEnable",
+                        json={"name": EMPTY_HASHES, "enabled": True})
+    assert response.status_code == 200, response.text
+    try:
+        assert values(api, {"eventid": world["alpha"]["id"],
+                            "enforceWarninglist": True}) == ALPHA - {md5}
+        assert values(api, {"eventid": world["alpha"]["id"],
+                            "enforceWarninglist": 0}) == ALPHA
+        response = api.post("/attributes/restSearch", json={
+            "value": md5, "includeWarninglistHits": 1})
+        found = response.json()["response"]["Attribute"]
+        assert len(found) == 1
+        names = {w["warninglist_name"] for w in found[0]["warnings"]}
+        assert EMPTY_HASHES in names
+        response = api.post("/attributes/restSearch", json={
+            "value": "10.0.0.1", "includeWarninglistHits": 1})
+        assert "warnings" not in response.json()["response"]["Attribute"][0]
+    finally:
+        api.post("/warninglists/toggleEnable",
+                 json={"name": EMPTY_HASHES, "enabled": False})
