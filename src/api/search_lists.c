@@ -153,7 +153,7 @@ static int convert_items(struct parse *p, const struct filter *f, json_t *list)
 			if (text && *text &&
 			    strspn(text, "0123456789") == strlen(text)) {
 				id = strtoll(text, NULL, 10);
-			} else if (text &&
+			} else if (text && p->s &&
 				   store_find(p->s, &model_org, "uuid", text,
 					      &id) < 0 &&
 				   store_find(p->s, &model_org, "name", text,

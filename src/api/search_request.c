@@ -236,7 +236,8 @@ bool search_parse_delta(const char *text, int64_t *seconds)
 	    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
 	size_t digits = text ? strspn(text, "0123456789") : 0;
 
-	if (digits == 0 || digits > 9 || text[digits + 1] != '\0') {
+	if (digits == 0 || digits > 9 || text[digits] == '\0' ||
+	    text[digits + 1] != '\0') {
 		return false;
 	}
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {

@@ -63,8 +63,9 @@ struct search_request {
 /* Reads the filters of `body` (a JSON object or NULL) and of the named
  * parameters of `path` (may be NULL) for endpoint `ep` into `r`, which
  * it initialises.  A body filter wins over a named parameter of the same
- * name.  `s` resolves organisation names; `now` (unix seconds) anchors
- * relative times such as "7d".  Returns 0 or a negative code with the
+ * name.  `s` resolves organisation names and uuids, which match nothing
+ * when `s` is NULL.  `now` (unix seconds) anchors relative times such as
+ * "7d".  Returns 0 or a negative code with the
  * detail in `e`; `r` is released with search_request_release() either
  * way. */
 int search_request_parse(struct search_request *r, enum search_endpoint ep,
