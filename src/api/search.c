@@ -77,7 +77,7 @@ int search_prepare(struct search_request *r, enum search_endpoint ep,
 		}
 	}
 	/* Text and rule formats export only what a sensor should act on,
-	 * unless the request says otherwise, as MISP does. */
+	 * unless the request filters on those itself, as MISP does. */
 	if (cfg->format && cfg->format->ids_published_default) {
 		if (!o->filters_to_ids &&
 		    store_search_add(&r->q, SEARCH_TO_IDS, SEARCH_IN, "[1]", 0,
@@ -127,7 +127,7 @@ static enum store_search_kind count_kind(enum search_shape shape,
 	}
 }
 
-/* Produces output into `pending` until it holds `want` bytes or the
+/* Produces output into `pending` until it contains `want` bytes or the
  * output ends.  Returns 0, or a negative code after logging it. */
 static int produce(struct search_stream *st, size_t want)
 {
@@ -187,7 +187,7 @@ static void stream_free(void *ctx)
 }
 
 /* Sets X-Result-Count to the number of rows the filters select without
- * the page, when the request asks for a page. */
+ * the page, when the request names a page size. */
 static int add_count(struct api_ctx *c, struct search_stream *st,
 		     const struct search_output_config *cfg)
 {

@@ -3,7 +3,7 @@
  * export`, read from a JSON body and from CakePHP named parameters into a
  * struct store_search (store/search.h) and the output options.
  *
- * This is the one place that knows MISP's filter names and their value
+ * This is the one place that contains MISP's filter names and their value
  * forms.  A filter not in its endpoint's table, or a value of the wrong
  * form, is CAIRN_EINVAL with a message that names the filter.  A value of
  * 0, "0" or false filters like any other; only null, "" and [] leave a
@@ -29,7 +29,7 @@ enum search_endpoint {
 	SEARCH_EP_ATTRIBUTE_INDEX, /* attributes/index */
 };
 
-/* What the response includes, beside the rows the filters select. */
+/* The output switches: parts of the response beside the selected rows. */
 struct search_options {
 	const char *return_format; /* as given, or "json" */
 	bool enforce_warninglist;

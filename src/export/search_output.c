@@ -381,7 +381,7 @@ static int write_attribute_format(struct search_output *o,
 		return rc;
 	}
 	/* The item lists the attribute's own tags first, then the event's:
-	 * the list holds the event's first, so rotate it into that order. */
+	 * the list keeps the event's first, so rotate it into that order. */
 	{
 		size_t own = o->ntags - o->nevent_tags;
 		const char **names = calloc(o->ntags + 1, sizeof(*names));

@@ -3,7 +3,7 @@
  * MISP's JSON shape of each endpoint, or an export format's text
  * (export/format.h) fed one attribute at a time.  The caller pulls with
  * search_output_next() and drains the buffer between calls (into a
- * chunked HTTP response or stdout), so memory holds one row's output at
+ * chunked HTTP response or stdout), so memory contains one row's output at
  * a time, or one event's for events/restSearch in JSON.
  */
 #ifndef CAIRN_SEARCH_OUTPUT_H

@@ -516,7 +516,7 @@ static const char migration_8[] = "";
 static const char migration_9[] = "";
 
 /* Indexes of the searches (store/sqlite_search.c).  attributes_value2
- * holds the second half of each composite value ("ip-dst|port",
+ * indexes the second half of each composite value ("ip-dst|port",
  * "filename|md5"), so a value search finds either half by index; the
  * expression must stay the same as the search's.  The event columns are
  * the time filters and sort orders of restSearch and events/index. */

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a condition tests.  The comments name the column of an attribute
- * search; store/sqlite_search.c has the columns of the other kinds. */
+/* The field that a condition tests.  The comments name the column in an
+ * attribute search, and store/sqlite_search.c lists the other kinds'. */
 enum store_search_field {
 	SEARCH_VALUE,	     /* a.value, or either half of a composite value */
 	SEARCH_TYPE,	     /* a.type */
@@ -78,7 +78,7 @@ enum store_search_kind {
 	SEARCH_SIGHTINGS,  /* cursor of model_sighting, parent attribute */
 };
 
-/* Which rows soft deletion keeps. */
+/* The rows a search keeps with regard to soft deletion. */
 enum store_search_deleted {
 	SEARCH_LIVE = 0,	 /* live rows only, the default */
 	SEARCH_DELETED_ONLY = 1, /* soft-deleted attributes only */
@@ -122,7 +122,7 @@ int store_search_add(struct store_search *q, enum store_search_field field,
 
 /* Opens a cursor over the attributes that match `q` and that viewer `v`
  * may see, by id; store_cursor_parent() returns each one's event id.
- * Attributes in soft-deleted objects are left out unless `q` asks for
+ * Attributes in soft-deleted objects are left out unless `q` requests
  * deleted rows. */
 int store_search_attributes(struct store *s, const struct store_viewer *v,
 			    const struct store_search *q,

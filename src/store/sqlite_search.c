@@ -89,7 +89,7 @@ static const char *const sort_columns[] = {
     [SEARCH_SORT_UUID] = "e.uuid",
 };
 
-/* Which part of a statement a condition goes into. */
+/* The part of a statement that a condition goes into. */
 enum scope {
 	SCOPE_ROW,	 /* the searched row itself (a, e, o or l) */
 	SCOPE_ATTRIBUTE, /* the attribute subquery of an event or object */
@@ -179,7 +179,7 @@ static void add_generic(struct build *b, const char *column,
 	}
 }
 
-/* The live (or, as the search asks, deleted) attributes `a` in object
+/* The live (or, as the search requests, deleted) attributes `a` in object
  * `o`; the objects of an object search are row `o` itself. */
 static void add_deleted(struct build *b, bool with_object)
 {
