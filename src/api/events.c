@@ -95,15 +95,6 @@ int api_event_view(struct api_ctx *c)
 	return send_event(c, id, view_flags(c));
 }
 
-int api_event_index(struct api_ctx *c)
-{
-	/* TODO: the filters, sort and paging of events/index. */
-	if (event_index_write(c->store, &c->viewer, c->gen) < 0) {
-		return api_error(c, 500, "listing events failed", NULL);
-	}
-	return 0;
-}
-
 static struct event_writer_options writer_options(const struct api_ctx *c,
 						  enum event_write_mode mode)
 {

@@ -130,9 +130,15 @@ static const struct route routes[] = {
 	 PERM_NONE},
 
 	/* Before the REST aliases, which would take "restSearch" for an id. */
-	{RP, "attributes", "restSearch", ARG_NONE, api_attribute_search,
+	{RD | RP, "attributes", "restSearch", ARG_NONE, api_attribute_search,
 	 PERM_NONE},
-	{RP, "events", "restSearch", ARG_NONE, api_event_search, PERM_NONE},
+	{RD | RP, "events", "restSearch", ARG_NONE, api_event_search,
+	 PERM_NONE},
+	{RD | RP, "objects", "restSearch", ARG_NONE, api_object_search,
+	 PERM_NONE},
+	{RD | RP, "sightings", "restSearch", ARG_NONE, api_sighting_search,
+	 PERM_NONE},
+	{RD, "attributes", "index", ARG_NONE, api_attribute_index, PERM_NONE},
 
 	{RD | RP, "events", "index", ARG_NONE, api_event_index, PERM_NONE},
 	{RD | RP, "events", "view", ARG_ONE, api_event_view, PERM_NONE},

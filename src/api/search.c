@@ -1,293 +1,314 @@
 /*
- * attributes/restSearch and events/restSearch.
+ * The search endpoints: attributes, events, objects and sightings
+ * restSearch, events/index and attributes/index.
  *
- * The filters of the body and of the path's named parameters are read
- * through one table, `search_filters`, into a struct store_search, which
- * the store turns into SQL together with the visibility conditions
- * (store/store.h).  A filter not in the table is
- * rejected with a 400 that names it, so that a client never receives
- * unfiltered results for a filter Cairn does not know yet.
+ * A handler parses the filters (api/search_request.c), checks the return
+ * format, and hands a struct search_stream to the HTTP server, which
+ * pulls the body from it with chunked transfer after the handler has
+ * returned.  The stream owns a store connection of its own
+ * (store_pool_get_stream()), a copy of the viewer and the parsed
+ * request, so nothing of the request context outlives the handler.  The
+ * first piece of output is produced before the handler returns, so that
+ * a failure to open the search is still an ordinary error response.
  */
 #include "api/api.h"
-#include "export/event_json.h"
-#include "export/search_json.h"
+#include "api/library.h"
+#include "api/search.h"
+#include "core/log.h"
+#include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Parsed filters; the list filters own their JSON array texts. */
-struct search_request {
-	struct store_search q;
-	char *lists[4];
+/* Bytes produced ahead of the client before the producer pauses. */
+#define STREAM_CHUNK 16384
+
+struct search_stream {
+	struct store_pool *pool;
+	struct store *store;
+	struct store_viewer viewer;
+	struct search_request req;
+	struct search_output *output;
+	struct buf pending;
+	size_t sent; /* bytes of `pending` already sent */
+	bool done;
+	int64_t user_id;
 };
 
-enum filter_parse { PARSE_TEXTS, PARSE_IDS, PARSE_BOOL, PARSE_COUNT,
-		    PARSE_FORMAT };
-
-struct search_filter {
-	const char *name;
-	enum filter_parse parse;
-	int slot; /* index of the list (texts, ids) or of the count */
-};
-
-enum { LIST_VALUE, LIST_TYPE, LIST_UUID, LIST_EVENT_ID };
-enum { COUNT_LIMIT, COUNT_PAGE };
-
-static const struct search_filter search_filters[] = {
-	{"value", PARSE_TEXTS, LIST_VALUE},
-	{"type", PARSE_TEXTS, LIST_TYPE},
-	{"uuid", PARSE_TEXTS, LIST_UUID},
-	{"eventid", PARSE_IDS, LIST_EVENT_ID},
-	{"published", PARSE_BOOL, 0},
-	{"limit", PARSE_COUNT, COUNT_LIMIT},
-	{"page", PARSE_COUNT, COUNT_PAGE},
-	{"returnFormat", PARSE_FORMAT, 0},
-};
-
-#define NSEARCH_FILTERS (sizeof(search_filters) / sizeof(search_filters[0]))
-
-static const struct search_filter *find_filter(const char *name)
+int search_prepare(struct search_request *r, enum search_endpoint ep,
+		   struct warninglist_set *warninglists,
+		   struct search_output_config *cfg, struct cairn_err *e)
 {
-	for (size_t i = 0; i < NSEARCH_FILTERS; i++) {
-		if (strcmp(search_filters[i].name, name) == 0) {
-			return &search_filters[i];
+	static const enum search_shape shapes[] = {
+	    [SEARCH_EP_ATTRIBUTES] = SHAPE_ATTRIBUTES,
+	    [SEARCH_EP_EVENTS] = SHAPE_EVENTS,
+	    [SEARCH_EP_OBJECTS] = SHAPE_OBJECTS,
+	    [SEARCH_EP_SIGHTINGS] = SHAPE_SIGHTINGS,
+	    [SEARCH_EP_EVENT_INDEX] = SHAPE_EVENT_INDEX,
+	    [SEARCH_EP_ATTRIBUTE_INDEX] = SHAPE_ATTRIBUTE_INDEX,
+	};
+	const struct search_options *o = &r->o;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->shape = shapes[ep];
+	cfg->q = &r->q;
+	if (strcasecmp(o->return_format, "json") != 0) {
+		struct buf names = BUF_INIT;
+
+		cfg->format = export_format_find(o->return_format);
+		if (!cfg->format || ep == SEARCH_EP_SIGHTINGS ||
+		    ep == SEARCH_EP_OBJECTS) {
+			export_format_names(&names);
+			cairn_err_set(e, CAIRN_EINVAL,
+				      "invalid filter 'returnFormat' value "
+				      "\"%s\": expected json%s%s",
+				      o->return_format,
+				      names.len && ep != SEARCH_EP_SIGHTINGS &&
+					      ep != SEARCH_EP_OBJECTS
+					  ? ", "
+					  : "",
+				      ep != SEARCH_EP_SIGHTINGS &&
+					      ep != SEARCH_EP_OBJECTS
+					  ? buf_str(&names)
+					  : "");
+			cairn_err_at(e, "", "returnFormat");
+			buf_release(&names);
+			return CAIRN_EINVAL;
 		}
 	}
-	return NULL;
-}
-
-static int bad_filter(struct cairn_err *e, const char *name,
-		      const char *expected)
-{
-	cairn_err_set(e, CAIRN_EINVAL, "invalid filter '%s': expected %s",
-		      name, expected);
-	cairn_err_at(e, "", name);
-	return CAIRN_EINVAL;
-}
-
-/* Reads a positive integer given as a JSON number or a string of digits. */
-static bool read_count(json_t *v, int64_t *out)
-{
-	const char *text = json_string_value(v);
-	char *end;
-
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-	} else if (text && *text) {
-		*out = strtoll(text, &end, 10);
-		if (*end) {
-			return false;
+	/* Text and rule formats export only what a sensor should act on,
+	 * unless the request filters on those itself, as MISP does. */
+	if (cfg->format && cfg->format->ids_published_default) {
+		if (!o->filters_to_ids &&
+		    store_search_add(&r->q, SEARCH_TO_IDS, SEARCH_IN, "[1]", 0,
+				     NULL) < 0) {
+			return CAIRN_ETOOBIG;
 		}
-	} else {
-		return false;
-	}
-	return *out > 0;
-}
-
-/* Turns a string, a number (for ids) or an array of them into a JSON
- * array text: strings for PARSE_TEXTS, integers for PARSE_IDS. */
-static int parse_list(const struct search_filter *f, json_t *v, char **out,
-		      struct cairn_err *e)
-{
-	json_t *list = json_array();
-	json_t *items = json_is_array(v) ? v : NULL;
-	size_t n = items ? json_array_size(items) : 1;
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *item = items ? json_array_get(items, i) : v;
-		int64_t id;
-
-		if (f->parse == PARSE_IDS && read_count(item, &id)) {
-			json_array_append_new(list, json_integer(id));
-		} else if (f->parse == PARSE_TEXTS && json_is_string(item)) {
-			json_array_append(list, item);
-		} else {
-			json_decref(list);
-			return bad_filter(e, f->name,
-					  f->parse == PARSE_IDS
-						  ? "an event id or a list of "
-						    "them"
-						  : "a string or a list of "
-						    "strings");
+		if (!o->filters_published &&
+		    store_search_add(&r->q, SEARCH_PUBLISHED, SEARCH_IN, "[1]",
+				     0, NULL) < 0) {
+			return CAIRN_ETOOBIG;
 		}
 	}
-	if (n == 0) {
-		json_decref(list);
-		return bad_filter(e, f->name, "a non-empty list");
-	}
-	*out = json_dumps(list, JSON_COMPACT);
-	json_decref(list);
-	return *out ? 0 : CAIRN_ENOMEM;
-}
-
-static int parse_bool(const struct search_filter *f, json_t *v, int *out,
-		      struct cairn_err *e)
-{
-	const char *text = json_string_value(v);
-
-	if (json_is_boolean(v)) {
-		*out = json_is_true(v);
-	} else if (json_is_integer(v) && (json_integer_value(v) == 0 ||
-					   json_integer_value(v) == 1)) {
-		*out = (int)json_integer_value(v);
-	} else if (text && (strcmp(text, "0") == 0 || strcmp(text, "1") == 0 ||
-			    strcmp(text, "true") == 0 ||
-			    strcmp(text, "false") == 0)) {
-		*out = text[0] == '1' || text[0] == 't';
-	} else {
-		return bad_filter(e, f->name, "true, false, 0 or 1");
-	}
+	cfg->export.headerless = o->headerless;
+	cfg->export.columns = o->columns;
+	cfg->export.ncolumns = o->ncolumns;
+	cfg->export.now = time_now();
+	cfg->warninglists = warninglists;
+	cfg->enforce_warninglist = o->enforce_warninglist;
+	cfg->include_warninglist_hits = o->include_warninglist_hits;
+	cfg->include_event_tags = o->include_event_tags;
+	cfg->include_context = o->include_context;
+	cfg->include_correlations = o->include_correlations;
+	cfg->include_sightings = o->include_sightings;
+	cfg->metadata = o->metadata;
+	cfg->minimal = o->minimal;
+	cfg->include_attribute = o->include_attribute;
+	cfg->include_event = o->include_event;
 	return 0;
 }
 
-static int parse_filter(struct search_request *r, const struct search_filter *f,
-			json_t *v, struct cairn_err *e)
+static enum store_search_kind count_kind(enum search_shape shape,
+					 bool formatted)
 {
-	const char *text = json_string_value(v);
-	int64_t *counts[] = {&r->q.limit, &r->q.page};
-
-	switch (f->parse) {
-	case PARSE_TEXTS:
-	case PARSE_IDS:
-		return parse_list(f, v, &r->lists[f->slot], e);
-	case PARSE_BOOL:
-		return parse_bool(f, v, &r->q.published, e);
-	case PARSE_COUNT:
-		return read_count(v, counts[f->slot])
-			       ? 0
-			       : bad_filter(e, f->name, "a positive integer");
-	case PARSE_FORMAT:
-		/* TODO: the other return formats, with the export writers. */
-		return text && strcmp(text, "json") == 0
-			       ? 0
-			       : bad_filter(e, f->name,
-					    "\"json\", the only format this "
-					    "version exports");
+	if (formatted) {
+		return SEARCH_ATTRIBUTES;
 	}
-	return 0;
-}
-
-static void request_release(struct search_request *r)
-{
-	for (size_t i = 0; i < sizeof(r->lists) / sizeof(r->lists[0]); i++) {
-		free(r->lists[i]);
+	switch (shape) {
+	case SHAPE_EVENTS:
+	case SHAPE_EVENT_INDEX:
+		return SEARCH_EVENTS;
+	case SHAPE_OBJECTS:
+		return SEARCH_OBJECTS;
+	case SHAPE_SIGHTINGS:
+		return SEARCH_SIGHTINGS;
+	default:
+		return SEARCH_ATTRIBUTES;
 	}
 }
 
-/* Parses one filter given as `key`: `v`, from the body or from a named
- * parameter of the path. */
-static int parse_key(struct search_request *r, const char *key, json_t *v,
-		     struct cairn_err *e)
+/* Produces output into `pending` until it contains `want` bytes or the
+ * output ends.  Returns 0, or a negative code after logging it. */
+static int produce(struct search_stream *st, size_t want)
 {
-	const struct search_filter *f = find_filter(key);
+	struct cairn_err e = CAIRN_ERR_INIT;
+	int rc = 1;
 
-	if (!f) {
-		cairn_err_set(e, CAIRN_EINVAL,
-			      "unknown filter '%s': this version supports "
-			      "value, type, uuid, eventid, published, limit, "
-			      "page and returnFormat",
-			      key);
-		cairn_err_at(e, "", key);
-		return CAIRN_EINVAL;
-	}
-	return json_is_null(v) ? 0 : parse_filter(r, f, v, e);
-}
-
-/* Reads the filters of the body and of the path's named parameters
- * (/attributes/restSearch/type:ip-dst) into `r`.  A body filter wins over
- * a named parameter of the same key.  Returns 0 or CAIRN_EINVAL with the
- * detail in `e`. */
-static int parse_request(struct api_ctx *c, struct search_request *r,
-			 struct cairn_err *e)
-{
-	json_t *body = api_body_object(c, "request");
-	const char *key;
-	json_t *v;
-	int rc = 0;
-
-	memset(r, 0, sizeof(*r));
-	r->q = (struct store_search)STORE_SEARCH_INIT;
-	if (c->body && !json_is_object(c->body)) {
-		return cairn_err_set(e, CAIRN_EINVAL,
-				     "invalid request body: expected a JSON "
-				     "object of filters");
-	}
-	for (size_t i = 0; rc == 0 && i < c->path.nnamed; i++) {
-		const struct path_param *p = &c->path.named[i];
-
-		if (json_object_get(body, p->key)) {
-			continue;
-		}
-		v = json_string(p->value);
-		rc = v ? parse_key(r, p->key, v, e) : CAIRN_ENOMEM;
-		json_decref(v);
-	}
-	json_object_foreach(body, key, v) {
-		if (rc == 0) {
-			rc = parse_key(r, key, v, e);
+	while (!st->done && st->pending.len - st->sent < want) {
+		rc = search_output_next(st->output, &st->pending, &e);
+		if (rc <= 0) {
+			st->done = true;
 		}
 	}
 	if (rc < 0) {
+		log_error("search: output for user %lld failed after %lld "
+			  "rows: %s",
+			  (long long)st->user_id,
+			  (long long)search_output_rows(st->output),
+			  buf_str(&e.message));
+	}
+	cairn_err_release(&e);
+	return rc < 0 ? rc : 0;
+}
+
+static ssize_t stream_read(void *ctx, char *out, size_t max)
+{
+	struct search_stream *st = ctx;
+	size_t n;
+
+	if (st->sent == st->pending.len) {
+		buf_clear(&st->pending);
+		st->sent = 0;
+		if (produce(st, max < STREAM_CHUNK ? max : STREAM_CHUNK) < 0) {
+			return -1;
+		}
+	}
+	n = st->pending.len - st->sent;
+	if (n > max) {
+		n = max;
+	}
+	memcpy(out, st->pending.data + st->sent, n);
+	st->sent += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *ctx)
+{
+	struct search_stream *st = ctx;
+
+	search_output_close(st->output);
+	if (st->store) {
+		store_pool_put_stream(st->pool, st->store);
+	}
+	store_viewer_release(&st->viewer);
+	search_request_release(&st->req);
+	buf_release(&st->pending);
+	free(st);
+}
+
+/* Sets X-Result-Count to the number of rows the filters select without
+ * the page, when the request names a page size. */
+static int add_count(struct api_ctx *c, struct search_stream *st,
+		     const struct search_output_config *cfg)
+{
+	char text[24];
+	int64_t count;
+	int rc;
+
+	if (st->req.q.limit <= 0) {
+		return 0;
+	}
+	rc = store_search_count(st->store, &st->viewer,
+				count_kind(cfg->shape, cfg->format != NULL),
+				&st->req.q, &count);
+	if (rc < 0) {
 		return rc;
 	}
-	r->q.values = r->lists[LIST_VALUE];
-	r->q.types = r->lists[LIST_TYPE];
-	r->q.uuids = r->lists[LIST_UUID];
-	r->q.event_ids = r->lists[LIST_EVENT_ID];
+	snprintf(text, sizeof(text), "%lld", (long long)count);
+	return http_response_header(c->rs, "X-Result-Count", text);
+}
+
+/* Opens the stream's connection and output and produces its first
+ * piece, or sends the error. */
+static int start_stream(struct api_ctx *c, struct search_stream *st,
+			struct search_output_config *cfg)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	int rc = store_pool_get_stream(c->app->pool, &st->store, &e);
+
+	if (rc == 0) {
+		cfg->store = st->store;
+		cfg->viewer = &st->viewer;
+		cfg->export.base_url = NULL;
+		rc = add_count(c, st, cfg);
+		if (rc < 0) {
+			store_error(st->store, &e);
+		}
+	}
+	if (rc == 0) {
+		rc = search_output_open(&st->output, cfg);
+	}
+	if (rc == 0) {
+		rc = produce(st, 1);
+	}
+	if (rc < 0) {
+		api_error(c, 500,
+			  e.code ? buf_str(&e.message)
+				 : "writing the search result failed",
+			  NULL);
+	}
+	cairn_err_release(&e);
+	return rc;
+}
+
+static int search_endpoint(struct api_ctx *c, enum search_endpoint ep)
+{
+	struct cairn_err e = CAIRN_ERR_INIT;
+	struct search_output_config cfg;
+	struct search_stream *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st) {
+		return api_error(c, 500, "out of memory", NULL);
+	}
+	st->pool = c->app->pool;
+	st->user_id = c->rs->user_id;
+	rc = search_request_parse(&st->req, ep, c->body, &c->path, c->store,
+				  time_now(), &e);
+	if (rc == 0) {
+		rc = search_prepare(
+		    &st->req, ep,
+		    c->app->library ? c->app->library->warninglists : NULL,
+		    &cfg, &e);
+	}
+	if (rc < 0) {
+		api_error_rc(c, rc, &e);
+		cairn_err_release(&e);
+		stream_free(st);
+		return 0;
+	}
+	cairn_err_release(&e);
+	/* The stream takes the viewer; the context's copy is left empty. */
+	st->viewer = c->viewer;
+	c->viewer = (struct store_viewer)STORE_VIEWER_INIT;
+	if (start_stream(c, st, &cfg) < 0) {
+		stream_free(st);
+		return 0;
+	}
+	c->rs->content_type =
+	    cfg.format ? cfg.format->content_type : "application/json";
+	c->rs->stream = stream_read;
+	c->rs->stream_ctx = st;
+	c->rs->stream_free = stream_free;
 	return 0;
 }
 
 int api_attribute_search(struct api_ctx *c)
 {
-	struct cairn_err e = CAIRN_ERR_INIT;
-	struct search_request r;
-	struct store_cursor *cur = NULL;
-	int rc = parse_request(c, &r, &e);
-
-	if (rc == 0) {
-		rc = store_search_attributes(c->store, &c->viewer, &r.q, &cur);
-	}
-	if (rc == 0) {
-		rc = search_json_attributes(c->store, &c->viewer, cur, c->gen);
-		if (rc < 0) {
-			api_error(c, 500, "writing the search result failed",
-				  NULL);
-		}
-	} else {
-		api_error_rc(c, rc, &e);
-	}
-	store_cursor_close(cur);
-	request_release(&r);
-	cairn_err_release(&e);
-	return 0;
-}
-
-static int write_found_event(void *ctx, int64_t event_id)
-{
-	struct api_ctx *c = ctx;
-
-	return event_json_write(c->store, &c->viewer, event_id, 0, c->gen);
+	return search_endpoint(c, SEARCH_EP_ATTRIBUTES);
 }
 
 int api_event_search(struct api_ctx *c)
 {
-	struct cairn_err e = CAIRN_ERR_INIT;
-	struct search_request r;
-	int rc = parse_request(c, &r, &e);
+	return search_endpoint(c, SEARCH_EP_EVENTS);
+}
 
-	if (rc < 0) {
-		api_error_rc(c, rc, &e);
-	} else if (yajl_gen_map_open(c->gen) != yajl_gen_status_ok ||
-		   yajl_gen_string(c->gen, (const unsigned char *)"response",
-				   8) != yajl_gen_status_ok ||
-		   yajl_gen_array_open(c->gen) != yajl_gen_status_ok ||
-		   store_search_events(c->store, &c->viewer, &r.q,
-				       write_found_event, c) < 0 ||
-		   yajl_gen_array_close(c->gen) != yajl_gen_status_ok ||
-		   yajl_gen_map_close(c->gen) != yajl_gen_status_ok) {
-		api_error(c, 500, "writing the search result failed", NULL);
-	}
-	request_release(&r);
-	cairn_err_release(&e);
-	return 0;
+int api_object_search(struct api_ctx *c)
+{
+	return search_endpoint(c, SEARCH_EP_OBJECTS);
+}
+
+int api_sighting_search(struct api_ctx *c)
+{
+	return search_endpoint(c, SEARCH_EP_SIGHTINGS);
+}
+
+int api_event_index(struct api_ctx *c)
+{
+	return search_endpoint(c, SEARCH_EP_EVENT_INDEX);
+}
+
+int api_attribute_index(struct api_ctx *c)
+{
+	return search_endpoint(c, SEARCH_EP_ATTRIBUTE_INDEX);
 }

@@ -69,6 +69,7 @@ bool cli_database_exists(const char *data_dir);
 int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
 int cli_org(int argc, char **argv);
 int cli_user(int argc, char **argv);
 

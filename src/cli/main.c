@@ -15,6 +15,7 @@ static const struct {
 	 "create a data directory, the admin user and an API key"},
 	{"serve", cli_serve, "serve the MISP REST API (--init on first start)"},
 	{"import", cli_import, "import MISP JSON files, folders and feeds"},
+	{"export", cli_export, "write a restSearch result to stdout"},
 	{"org", cli_org, "add an organisation"},
 	{"user", cli_user, "add a user with an API key"},
 	{"health", cli_health, "ask a running server whether it is ready"},

@@ -921,6 +921,37 @@ static int write_event_tag_links(struct store *s, const struct store_viewer *v,
 	return rc == 0 ? close_list(g) : rc;
 }
 
+int event_index_entry_write(struct store *s, const struct store_viewer *v,
+			    const struct record *ev, bool minimal, yajl_gen g)
+{
+	int64_t id = record_int(ev, EVENT_ID, 0);
+	int rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
+
+	if (rc == 0) {
+		rc = codec_emit_fields(g, ev);
+	}
+	if (rc == 0 && !minimal) {
+		rc = write_org(s, "Org", record_int(ev, EVENT_ORG_ID, 0), g);
+	}
+	if (rc == 0 && !minimal) {
+		rc = write_org(s, "Orgc", record_int(ev, EVENT_ORGC_ID, 0), g);
+	}
+	if (rc == 0 && !minimal) {
+		rc = write_event_tag_links(s, v, id, g);
+	}
+	if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
+		rc = gen_fail();
+	}
+	return rc;
+}
+
+int event_json_related_attributes(struct store *s,
+				  const struct store_viewer *v,
+				  int64_t attribute_id, yajl_gen g)
+{
+	return write_related_attributes(s, v, attribute_id, g);
+}
+
 int event_index_write(struct store *s, const struct store_viewer *v, yajl_gen g)
 {
 	struct store_cursor *c;
@@ -932,26 +963,7 @@ int event_index_write(struct store *s, const struct store_viewer *v, yajl_gen g)
 	}
 	rc = GEN_OK(yajl_gen_array_open(g)) ? 0 : gen_fail();
 	while (rc == 0 && (rc = store_cursor_next(c, &ev)) == 1) {
-		int64_t id = record_int(&ev, EVENT_ID, 0);
-
-		rc = GEN_OK(yajl_gen_map_open(g)) ? 0 : gen_fail();
-		if (rc == 0) {
-			rc = codec_emit_fields(g, &ev);
-		}
-		if (rc == 0) {
-			rc = write_org(s, "Org", record_int(&ev, EVENT_ORG_ID, 0),
-				       g);
-		}
-		if (rc == 0) {
-			rc = write_org(s, "Orgc",
-				       record_int(&ev, EVENT_ORGC_ID, 0), g);
-		}
-		if (rc == 0) {
-			rc = write_event_tag_links(s, v, id, g);
-		}
-		if (rc == 0 && !GEN_OK(yajl_gen_map_close(g))) {
-			rc = gen_fail();
-		}
+		rc = event_index_entry_write(s, v, &ev, false, g);
 	}
 	store_cursor_close(c);
 	if (rc == 0 && !GEN_OK(yajl_gen_array_close(g))) {

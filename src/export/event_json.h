@@ -64,4 +64,15 @@ int event_json_tags(struct store *s, const struct store_viewer *v,
 int event_index_write(struct store *s, const struct store_viewer *v,
 		      yajl_gen g);
 
+/* Writes one entry of that list for the event record `ev`; `minimal`
+ * leaves out Org, Orgc and EventTag. */
+int event_index_entry_write(struct store *s, const struct store_viewer *v,
+			    const struct record *ev, bool minimal, yajl_gen g);
+
+/* Writes "RelatedAttribute": [...], the attributes that correlate with
+ * attribute `attribute_id` and that `v` may see. */
+int event_json_related_attributes(struct store *s,
+				  const struct store_viewer *v,
+				  int64_t attribute_id, yajl_gen g);
+
 #endif

@@ -874,21 +874,15 @@ static void quote_value(struct buf *q, const char *value)
 	buf_adds(q, "...");
 }
 
-int normalize_value(const char *type, const char *value, struct buf *out,
-		    struct cairn_err *e)
+/* Runs `rule` on `value`, trimmed unless the rule keeps blanks. */
+static int apply_rule(const struct norm_rule *rule, const char *value,
+		      struct buf *out, const char **expectation)
 {
-	const struct norm_rule *rule = rule_find(type);
-	const char *expectation = "a valid value";
-	struct buf trimmed = BUF_INIT, q = BUF_INIT;
+	struct buf trimmed = BUF_INIT;
 	const char *start = value;
 	size_t len;
 	int rc;
 
-	buf_clear(out);
-	if (!rule) {
-		return cairn_err_set(e, CAIRN_EINVAL,
-				     "'%s' is not a MISP attribute type", type);
-	}
 	if (rule->fn != norm_text && rule->fn != norm_line) {
 		while (is_blank(*start)) {
 			start++;
@@ -902,9 +896,26 @@ int normalize_value(const char *type, const char *value, struct buf *out,
 		}
 		start = buf_str(&trimmed);
 	}
-	rc = *start ? rule->fn(rule, start, out, &expectation)
-		    : (expectation = "a non-empty value", CAIRN_EINVAL);
+	rc = *start ? rule->fn(rule, start, out, expectation)
+		    : (*expectation = "a non-empty value", CAIRN_EINVAL);
 	buf_release(&trimmed);
+	return rc;
+}
+
+int normalize_value(const char *type, const char *value, struct buf *out,
+		    struct cairn_err *e)
+{
+	const struct norm_rule *rule = rule_find(type);
+	const char *expectation = "a valid value";
+	struct buf q = BUF_INIT;
+	int rc;
+
+	buf_clear(out);
+	if (!rule) {
+		return cairn_err_set(e, CAIRN_EINVAL,
+				     "'%s' is not a MISP attribute type", type);
+	}
+	rc = apply_rule(rule, value, out, &expectation);
 	if (rc == CAIRN_EINVAL) {
 		quote_value(&q, value);
 		cairn_err_set(e, CAIRN_EINVAL,
@@ -914,6 +925,43 @@ int normalize_value(const char *type, const char *value, struct buf *out,
 		buf_clear(out);
 	}
 	return rc;
+}
+
+/* Whether an earlier row of `rules` has the same function and argument,
+ * and so gives every value the same form. */
+static bool rule_repeats(size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (rules[j].fn == rules[i].fn && rules[j].arg == rules[i].arg) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int normalize_forms(const char *value,
+		    int (*fn)(void *ctx, const char *form), void *ctx)
+{
+	struct buf form = BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; rc >= 0 && i < sizeof(rules) / sizeof(rules[0]);
+	     i++) {
+		const char *expectation = NULL;
+
+		if (rule_repeats(i)) {
+			continue;
+		}
+		buf_clear(&form);
+		rc = apply_rule(&rules[i], value, &form, &expectation);
+		if (rc == 0 && strcmp(buf_str(&form), value) != 0) {
+			rc = fn(ctx, buf_str(&form));
+		} else if (rc == CAIRN_EINVAL) {
+			rc = 0;
+		}
+	}
+	buf_release(&form);
+	return rc < 0 ? rc : 0;
 }
 
 /* Records an error on field `i` of the attribute at `pointer`. */

@@ -27,6 +27,13 @@
 int normalize_value(const char *type, const char *value, struct buf *out,
 		    struct cairn_err *e);
 
+/* Calls `fn` with each canonical form that `value` takes as some type
+ * and that differs from `value`, once per distinct rule of the type
+ * table (a form may repeat when two rules agree on it).  Stops at the
+ * first negative return of `fn`, which it returns. */
+int normalize_forms(const char *value,
+		    int (*fn)(void *ctx, const char *form), void *ctx);
+
 /* Parses a first_seen or last_seen time in ISO 8601: a date, or a date
  * and time with optional fraction and zone, where a time without a zone
  * is UTC.  Writes it in MISP's output form, UTC with microseconds, as

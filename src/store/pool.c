@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* SQLite VM steps between two checks of the abort flag. */
 #define ABORT_CHECK_STEPS 1000
@@ -27,6 +28,9 @@ struct store_pool {
 	struct store **stack;     /* idle connections, the top at idle - 1 */
 	struct store **all;       /* every connection, for store_pool_free() */
 	atomic_bool abort;        /* set by store_pool_abort() */
+	char *path;               /* for the stream connections */
+	struct store **spare;     /* idle stream connections, up to size */
+	int nspare;
 };
 
 /* SQLite's progress handler: a nonzero return interrupts the statement.
@@ -97,6 +101,15 @@ int store_pool_new(struct store_pool **out, const char *path, int size,
 		sqlite3_progress_handler(store_db(p->all[i]), ABORT_CHECK_STEPS,
 					 check_abort, p);
 	}
+	p->path = strdup(path);
+	p->spare = calloc((size_t)size, sizeof(*p->spare));
+	if (!p->path || !p->spare) {
+		pool_close_all(p, size);
+		free(p->path);
+		free(p->spare);
+		free(p);
+		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
+	}
 	p->size = size;
 	p->idle = size;
 	pthread_mutex_init(&p->lock, NULL);
@@ -144,6 +157,53 @@ void store_pool_abort(struct store_pool *p)
 	}
 }
 
+/* A streamed response reads its cursor after its worker has returned
+ * to serving other requests, so it must not hold one of the pool's
+ * connections: a worker that waits in store_pool_get() for a connection
+ * held by a stream that only that worker can advance would wait forever.
+ * Streams use these connections instead, opened on demand and kept for
+ * reuse up to the pool's size. */
+int store_pool_get_stream(struct store_pool *p, struct store **out,
+			  struct cairn_err *e)
+{
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	if (p->nspare > 0) {
+		*out = p->spare[--p->nspare];
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (*out) {
+		return 0;
+	}
+	rc = store_open(out, p->path, e);
+	if (rc == 0) {
+		sqlite3_progress_handler(store_db(*out), ABORT_CHECK_STEPS,
+					 check_abort, p);
+	}
+	return rc;
+}
+
+void store_pool_put_stream(struct store_pool *p, struct store *s)
+{
+	bool kept = false;
+
+	while (store_in_transaction(s)) {
+		store_rollback(s);
+	}
+	store_set_actor(s, NULL);
+	pthread_mutex_lock(&p->lock);
+	if (p->nspare < p->size) {
+		p->spare[p->nspare++] = s;
+		kept = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (!kept) {
+		store_close(s);
+	}
+}
+
 /* The caller makes sure that every connection was put back first. */
 void store_pool_free(struct store_pool *p)
 {
@@ -155,6 +215,11 @@ void store_pool_free(struct store_pool *p)
 			 p->size - p->idle, p->size);
 	}
 	pool_close_all(p, p->size);
+	for (int i = 0; i < p->nspare; i++) {
+		store_close(p->spare[i]);
+	}
+	free(p->spare);
+	free(p->path);
 	pthread_cond_destroy(&p->available);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

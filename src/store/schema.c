@@ -550,6 +550,21 @@ static const char migration_8[] =
 	" comment TEXT NOT NULL DEFAULT ''\n"
 	");\n";
 
+/* Indexes of the searches (store/sqlite_search.c).  attributes_value2
+ * indexes the second half of each composite value ("ip-dst|port",
+ * "filename|md5"), so a value search finds either half by index; the
+ * expression must stay the same as the search's.  The event columns are
+ * the time filters and sort orders of restSearch and events/index. */
+static const char migration_9[] =
+	"CREATE INDEX IF NOT EXISTS attributes_value2 ON attributes"
+	"(substr(value, instr(value, '|') + 1)) WHERE instr(type, '|') > 0;\n"
+	"CREATE INDEX IF NOT EXISTS attributes_timestamp"
+	" ON attributes(timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_publish_timestamp"
+	" ON events(publish_timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_timestamp ON events(timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_date ON events(date);\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -560,6 +575,7 @@ static const char *const migrations[] = {
 	migration_6,
 	migration_7,
 	migration_8,
+	migration_9,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -632,42 +632,10 @@ int store_sg_server_find(struct store *s, int64_t sg_id, int64_t server_id,
  * group `sg_id`, through *count. */
 int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count);
 
-/* -------- searches (sqlite_search.c) -------- */
+/* -------- searches (sqlite_search.c, store/search.h) -------- */
 
-/* The filters of attributes/restSearch and events/restSearch.  A list
- * filter is a JSON array text of the accepted values (any one matches),
- * or NULL for no filter. */
-struct store_search {
-	const char *values;    /* exact attribute values */
-	const char *types;     /* attribute types */
-	const char *uuids;     /* attribute or event uuids */
-	const char *event_ids; /* event ids */
-	int published;         /* -1 for either, else 0 or 1 */
-	int64_t limit;         /* rows per page; 0 for all */
-	int64_t page;          /* from 1; 0 means 1 */
-};
+#include "store/search.h"
 
-#define STORE_SEARCH_INIT                                                      \
-	{                                                                      \
-		NULL, NULL, NULL, NULL, -1, 0, 0                               \
-	}
-
-/* Opens a cursor over the live attributes (not soft-deleted, not in a
- * soft-deleted object) that match `q` and that viewer `v` may see, by
- * id; store_cursor_parent() returns each one's event id.  The filters
- * and the visibility conditions are one SQL statement. */
-int store_search_attributes(struct store *s, const struct store_viewer *v,
-			    const struct store_search *q,
-			    struct store_cursor **out);
-
-/* Calls `fn` with the id of each event that matches `q` and that viewer
- * `v` may see, by id, and stops at the first negative return of `fn`.
- * An event matches a value or type filter when one of its attributes
- * that `v` may see matches, and a uuid filter by its own uuid or such an
- * attribute's. */
-int store_search_events(struct store *s, const struct store_viewer *v,
-			const struct store_search *q,
-			int (*fn)(void *ctx, int64_t event_id), void *ctx);
 /* Online backup and restore of a whole database file.
  *
  * store_backup() copies the database at `db_path` into `file` while other
@@ -698,6 +666,13 @@ int store_pool_new(struct store_pool **out, const char *path, int size,
 struct store *store_pool_get(struct store_pool *p);
 void store_pool_put(struct store_pool *p, struct store *s);
 void store_pool_free(struct store_pool *p);
+
+/* Lends a connection of the pool's database outside the fixed set, for a
+ * streamed response that reads after its handler has returned; it never
+ * waits.  Every get is paired with store_pool_put_stream(). */
+int store_pool_get_stream(struct store_pool *p, struct store **out,
+			  struct cairn_err *e);
+void store_pool_put_stream(struct store_pool *p, struct store *s);
 
 /* Makes every statement on the pool's connections fail with CAIRN_ESTORE
  * from now on, within a thousand SQLite VM steps.  SQLite rolls back the

@@ -2,8 +2,10 @@
 attribute (and of object and event report), published or not, read by the
 creating organisation, a member of the sharing group, another local
 organisation and a site admin, over every read path that exists
-(events/view, events/index, attributes/view, objects/view, both
-restSearch endpoints, correlations and sightings).
+(events/view, events/index with and without filters, attributes/view,
+attributes/index, objects/view, the attributes, events, objects and
+sightings restSearch endpoints with their filters, correlations and
+sightings).
 
 Each check compares what a path returns with what the distribution rules
 allow, and counts a leak (returned but not allowed) or a wrongly hidden
@@ -298,6 +300,91 @@ def check_event_search(tally, viewer, session, event):
                     expected, event["id"] in ids)
 
 
+def check_search_filters(tally, viewer, session, event):
+    """The newer filters and forms of attributes/restSearch: searchall,
+    deleted rows included, type with a value pattern, and the GET form
+    with named parameters.  None may widen what the viewer sees."""
+    prefix = f"acl-e{event['level']}-a%-p{int(event['published'])}.example"
+    bodies = (
+        ("searchall", {"searchall": prefix}),
+        ("deleted both", {"eventid": event["id"], "deleted": [0, 1]}),
+        ("pattern", {"type": "domain", "value": prefix}),
+        ("tags negated", {"eventid": event["id"], "tags": "!tlp:red"}),
+    )
+    for name, body in bodies:
+        response = session.post("/attributes/restSearch", json=body)
+        assert response.status_code == 200, response.text
+        found = {a["id"] for a in response.json()["response"]["Attribute"]}
+        for level, attribute in event["attributes"].items():
+            tally.check((name, viewer, attribute["id"]),
+                        attribute_visible(viewer, event["level"], level,
+                                          event["published"]),
+                        attribute["id"] in found)
+    response = session.get(f"/attributes/restSearch/eventid:{event['id']}")
+    assert response.status_code == 200, response.text
+    found = {a["id"] for a in response.json()["response"]["Attribute"]}
+    for level, attribute in event["attributes"].items():
+        tally.check(("GET restSearch", viewer, attribute["id"]),
+                    attribute_visible(viewer, event["level"], level,
+                                      event["published"]),
+                    attribute["id"] in found)
+
+
+def check_object_search(tally, viewer, session, event):
+    response = session.post("/objects/restSearch",
+                            json={"eventid": event["id"]})
+    assert response.status_code == 200, response.text
+    found = {o["Object"]["id"] for o in response.json()["response"]}
+    for level, obj in event["objects"].items():
+        tally.check(("objects/restSearch", viewer, obj["id"]),
+                    attribute_visible(viewer, event["level"], level,
+                                      event["published"]),
+                    obj["id"] in found)
+
+
+def check_sighting_search(tally, viewer, session, event):
+    response = session.post("/sightings/restSearch",
+                            json={"context": "event", "id": event["id"]})
+    assert response.status_code == 200, response.text
+    # A viewer that is not the owner sees its own sighting only, so the
+    # count per attribute tells which of the two sightings it sees.
+    for level, attribute in event["attributes"].items():
+        visible = attribute_visible(viewer, event["level"], level,
+                                    event["published"])
+        allowed = sightings_visible(viewer, {"creator", "member"}) \
+            if visible else set()
+        count = len([1 for e in response.json()["response"]
+                     if e["Sighting"]["attribute_id"] == attribute["id"]])
+        tally.check(("sightings/restSearch", viewer, attribute["id"]),
+                    bool(allowed), count > 0)
+        tally.check(("sightings/restSearch count", viewer, attribute["id"]),
+                    len(allowed) >= 2, count >= 2)
+
+
+def check_attribute_index(tally, viewer, session, events):
+    response = session.get("/attributes/index")
+    assert response.status_code == 200, response.text
+    listed = {a["Attribute"]["id"] for a in response.json()}
+    for event in events:
+        for level, attribute in event["attributes"].items():
+            tally.check(("attributes/index", viewer, attribute["id"]),
+                        attribute_visible(viewer, event["level"], level,
+                                          event["published"]),
+                        attribute["id"] in listed)
+
+
+def check_filtered_index(tally, viewer, session, events):
+    response = session.post("/events/index", json={"published": 1,
+                                                   "sort": "id"})
+    assert response.status_code == 200, response.text
+    listed = {e["id"] for e in response.json()}
+    for event in events:
+        tally.check(("events/index published", viewer, event["id"]),
+                    event["published"] and event_visible(
+                        viewer, event["level"], event["published"]),
+                    event["id"] in listed)
+
+
 def check_index(tally, viewer, session, events):
     response = session.get("/events/index")
     assert response.status_code == 200, response.text
@@ -335,6 +422,8 @@ def test_acl_matrix(world):
     for viewer in VIEWERS:
         session = world["sessions"][viewer]
         check_index(tally, viewer, session, world["events"])
+        check_filtered_index(tally, viewer, session, world["events"])
+        check_attribute_index(tally, viewer, session, world["events"])
         check_correlations(tally, viewer, session, world["probes"][viewer],
                            world["events"])
         for event in world["events"]:
@@ -343,6 +432,9 @@ def test_acl_matrix(world):
             check_object_view(tally, viewer, session, event)
             check_attribute_search(tally, viewer, session, event)
             check_event_search(tally, viewer, session, event)
+            check_search_filters(tally, viewer, session, event)
+            check_object_search(tally, viewer, session, event)
+            check_sighting_search(tally, viewer, session, event)
     print(f"\nACL matrix: {tally.cases} cases, {len(tally.leaks)} leaks, "
           f"{len(tally.hidden)} wrongly hidden")
     assert tally.cases > 0
@@ -390,14 +482,15 @@ def test_distribution_4_needs_usable_group(world):
 def test_rest_search_rejects_unknown_filter(world):
     api = world["sessions"]["admin"]
     for path in ("/attributes/restSearch", "/events/restSearch"):
-        response = api.post(path, json={"tags": ["tlp:white"]})
+        response = api.post(path, json={"frobnicate": ["tlp:white"]})
         body = harness.assert_misp_error(response, 400)
-        assert "unknown filter 'tags'" in body["message"]
+        assert "unknown filter 'frobnicate'" in body["message"]
         response = api.post(path, json={"limit": "many"})
         body = harness.assert_misp_error(response, 400)
         assert "'limit'" in body["message"]
-        response = api.post(path, json={"returnFormat": "csv"})
-        harness.assert_misp_error(response, 400)
+        response = api.post(path, json={"returnFormat": "nosuchformat"})
+        body = harness.assert_misp_error(response, 400)
+        assert "'returnFormat'" in body["message"]
 
 
 def test_rest_search_named_parameters(world):
@@ -411,9 +504,9 @@ def test_rest_search_named_parameters(world):
     # The other match is the member's own probe event.
     assert len(found) == 2
     assert {a["value"] for a in found} == {attribute["value"]}
-    response = api.post("/attributes/restSearch/tags:tlp%3Awhite")
+    response = api.post("/attributes/restSearch/frobnicate:1")
     body = harness.assert_misp_error(response, 400)
-    assert "unknown filter 'tags'" in body["message"]
+    assert "unknown filter 'frobnicate'" in body["message"]
 
 
 def test_rest_search_pages(world):

@@ -484,21 +484,22 @@ static int64_t count_search(struct fixture *f, const struct store_viewer *v,
 static void test_search_applies_visibility(void **state)
 {
 	struct fixture *f = *state;
-	struct store_search q = STORE_SEARCH_INIT;
+	struct store_search q = {0};
 	int64_t ev = add_event(f, f->org[ORG_A], 3, 0, true);
 
 	for (int level = 0; level <= 5; level++) {
 		add_attribute(f, ev, 0, level, level == 4 ? f->sg[0] : 0,
 			      "172.16.0.1");
 	}
-	q.values = "[\"172.16.0.1\"]";
+	store_search_add(&q, SEARCH_VALUE, SEARCH_IN, "[\"172.16.0.1\"]", 0,
+			 NULL);
 	assert_int_equal(count_search(f, &f->viewer[ADMIN], &q), 6);
 	assert_int_equal(count_search(f, &f->viewer[ORG_B], &q), 5);
 	assert_int_equal(count_search(f, &f->viewer[ORG_C], &q), 4);
 	q.limit = 3;
 	q.page = 2;
 	assert_int_equal(count_search(f, &f->viewer[ADMIN], &q), 3);
-	q.published = 0;
+	store_search_add(&q, SEARCH_PUBLISHED, SEARCH_IN, "[0]", 0, NULL);
 	assert_int_equal(count_search(f, &f->viewer[ADMIN], &q), 0);
 }
 
