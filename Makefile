@@ -22,7 +22,7 @@ endif
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -53,6 +53,28 @@ $(BUILD)/libcairn.a: $(LIB_OBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The web UI: web/'s own files and ECharts' ES module build, from the
+# packages web/package-lock.json pins, embedded into the binary.
+WEB_FILES := $(sort $(shell find web -type f -not -path 'web/node_modules/*' \
+	\( -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' \)))
+WEB_NPM   := web/node_modules/.package-lock.json
+ECHARTS   := web/node_modules/echarts/dist/echarts.esm.min.mjs
+
+$(WEB_NPM): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(BUILD)/embed_web: scripts/embed_web.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/embed_web $(WEB_FILES) $(WEB_NPM)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed_web $@ web $(WEB_FILES) vendor/echarts.mjs=$(ECHARTS)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c src/api/web_assets.h
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)
