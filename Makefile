@@ -38,7 +38,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
-.PHONY: all run test unit api deps test-deps clean format bench \
+.PHONY: all run test unit api web-test deps test-deps clean format bench \
 	install uninstall install-test docker-deps docker-test
 
 all: $(BUILD)/cairn
@@ -103,11 +103,23 @@ unit: $(UNIT_BINS)
 api: all
 	CAIRN_BIN=$(abspath $(BUILD)/cairn) $(PYTHON) -m pytest -q tests/api
 
+# Browser tests: Debian's chromium driven by playwright-core, from the
+# packages tests/web/package-lock.json pins.  Without chromium they skip,
+# unless CI=true.
+WEB_TEST_NPM := tests/web/node_modules/.package-lock.json
+
+$(WEB_TEST_NPM): tests/web/package-lock.json
+	cd tests/web && npm ci --no-audit --no-fund
+	touch $@
+
+web-test: all $(WEB_TEST_NPM)
+	CAIRN_BIN=$(abspath $(BUILD)/cairn) node --test tests/web/ui.test.mjs
+
 # Second set-up command: install test tools, then every test, plain and
 # under the sanitizers, then the container test, which skips itself
 # without root or with CAIRN_SKIP_DOCKER=1.
 test: test-deps
-	$(MAKE) unit api install-test
+	$(MAKE) unit api web-test install-test
 	$(MAKE) SAN=1 unit api
 	$(MAKE) docker-test
 
