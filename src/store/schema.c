@@ -511,6 +511,11 @@ static const char migration_7[] =
 	"CREATE INDEX IF NOT EXISTS audit_logs_event ON audit_logs(event_id);\n";
 
 /* Index i contains the script that raises user_version from i to i + 1. */
+/* Reserved for the migrations of other branches. */
+static const char migration_8[] = "";
+static const char migration_9[] = "";
+static const char migration_10[] = "";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
@@ -519,6 +524,9 @@ static const char *const migrations[] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
+	migration_9,
+	migration_10,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
