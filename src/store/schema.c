@@ -516,6 +516,15 @@ static const char migration_8[] = "";
 static const char migration_9[] = "";
 static const char migration_10[] = "";
 
+/* Indexes of the dashboard's widgets: the latest events and the recent
+ * sightings read the newest rows first, and the date range of the
+ * timeline is one index range. */
+static const char migration_11[] =
+	"CREATE INDEX IF NOT EXISTS events_timestamp ON events(timestamp);\n"
+	"CREATE INDEX IF NOT EXISTS events_date ON events(date);\n"
+	"CREATE INDEX IF NOT EXISTS sightings_date"
+	" ON sightings(date_sighting);\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
@@ -527,6 +536,7 @@ static const char *const migrations[] = {
 	migration_8,
 	migration_9,
 	migration_10,
+	migration_11,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
