@@ -24,9 +24,11 @@ const CHARTS = ['timeline', 'threat_levels', 'analysis', 'top_taxonomies', 'attr
 let srv, br, page, xssEvent;
 const consoleErrors = [];
 
+// Writes the whole page, and the first screen as NAME-screen.png.
 async function shot(name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}-screen.png`) });
 }
 
 // Waits until the router has rendered the page named by the hash.

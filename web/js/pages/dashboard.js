@@ -166,6 +166,10 @@ const renderers = {
     const data = [];
     used.forEach(([, c], x) => c.forEach((r, y) => data.push({ value: [x, y, r.count], row: r })));
     const box = chartBox(card.body, 'matrix');
+    // The matrix keeps its columns readable on a phone and scrolls.
+    const scroller = h('div', { class: 'scroll-x' });
+    box.replaceWith(scroller);
+    scroller.append(box);
     card.body.append(h('p', { class: 'muted note' }, `${rows.length} techniques on the visible events; each column shows its ${MATRIX_DEPTH} most frequent. Click a cell for its events.`));
     box.style.height = `${Math.max(220, depth * 30 + 90)}px`;
     const max = Math.max(...rows.map((r) => r.count));
