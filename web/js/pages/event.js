@@ -1,8 +1,8 @@
 // The event view: metadata, tags, clusters, a paged and filtered table of
 // attributes (objects' attributes included), sightings, related events
 // with their graph, and the first_seen / last_seen timeline.
-import { api, describeTypes } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, pager, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION, field, select } from '../dom.js';
+import { api } from '../api.js';
+import { h, clear, fmtNumber, fmtTime, link, pager, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION, select } from '../dom.js';
 import { chart, LINE, MUTED, TEXT, PALETTE } from '../charts.js';
 import { go, can, session } from '../app.js';
 import { attributeForm } from './edit.js';
@@ -107,7 +107,26 @@ function attributeTable(ev, rows, reload) {
   const catSel = select([['', 'all categories'], ...cats.map((t) => [t, t])], '');
   catSel.setAttribute('aria-label', 'Attribute category');
   const editable = mayModify(ev);
+  const hits = new Map(); // value -> warninglist hits, from warninglists/checkValue
+  let slots = [];
+  // Marks the values of the shown page that an enabled warninglist holds.
+  const markHits = async () => {
+    const mine = slots;
+    const unknown = [...new Set(mine.map(([v]) => v).filter((v) => !hits.has(v)))];
+    if (unknown.length) {
+      try {
+        const r = await api('/warninglists/checkValue', { body: unknown });
+        unknown.forEach((v) => hits.set(v, (r && r[v]) || []));
+      } catch (e) { return; }
+    }
+    for (const [v, slot] of mine) {
+      for (const w of hits.get(v) || []) {
+        slot.append(h('span', { class: 'badge warn', title: `On the warninglist ${w.name}` }, `warninglist: ${w.name}`));
+      }
+    }
+  };
   const draw = () => {
+    slots = [];
     const text = state.q.toLowerCase();
     const shown = rows.filter((a) => (!state.type || a.type === state.type) && (!state.category || a.category === state.category)
       && (!text || a.value.toLowerCase().includes(text) || (a.comment || '').toLowerCase().includes(text)));
@@ -118,7 +137,11 @@ function attributeTable(ev, rows, reload) {
       { label: 'Changed', class: 'nowrap muted', cell: (a) => fmtTime(a.timestamp) },
       { label: 'Category', class: 'nowrap', cell: (a) => a.category },
       { label: 'Type', class: 'nowrap', cell: (a) => h('span', { class: 'type' }, a.type) },
-      { label: 'Value', class: 'mono wrap value', cell: (a) => link(`#/search?value=${encodeURIComponent(a.value)}`, a.value) },
+      { label: 'Value', class: 'mono wrap value', cell: (a) => {
+        const slot = h('span', { class: 'wl-slot' });
+        slots.push([a.value, slot]);
+        return [link(`#/search?value=${encodeURIComponent(a.value)}`, a.value), slot];
+      } },
       { label: 'Comment', class: 'wrap', cell: (a) => a.comment },
       { label: 'Object', class: 'muted', cell: (a) => a.objectName },
       { label: 'Tags', class: 'tags', cell: (a) => (a.Tag || []).map((t) => tagChip(t)) },
@@ -129,6 +152,7 @@ function attributeTable(ev, rows, reload) {
     ], slice, { empty: 'No attribute matches.' }),
     pager(state.page, pages, shown.length, (n) => { state.page = n; draw(); }));
     holder.dataset.shown = String(shown.length);
+    markHits();
   };
   const editRow = async (tr, a) => {
     const form = await attributeForm(ev, a, () => reload());
