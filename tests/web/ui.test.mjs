@@ -4,7 +4,7 @@
 // (default build/screenshots).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumCheck, launchBrowser, startServer, EMAIL, PASSWORD, REPO } from './harness.mjs';
 
@@ -253,6 +253,40 @@ test('create an event, add an invalid then a valid attribute, tag and publish it
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-format="json"]')]);
   const body = JSON.parse(readFileSync(await download.path(), 'utf8'));
   assert.ok(JSON.stringify(body).includes('198.51.100.77'));
+});
+
+test('import a MISP file, edit the event and an attribute, attach a cluster', async () => {
+  const file = join(SHOTS, 'import-event.json');
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(file, JSON.stringify({ Event: { uuid: 'b4c0ffee-1111-4222-8333-444455556666', info: 'Imported by upload', date: '2025-02-03',
+    threat_level_id: '2', analysis: '1', distribution: '0',
+    Attribute: [{ type: 'domain', category: 'Network activity', value: 'upload.example.org', to_ids: true }] } }));
+  await open('#/import');
+  await page.setInputFiles('#import-file', file);
+  await page.click('#main form button[type=submit]');
+  await page.waitForSelector('#import-result .alert.ok a');
+  await page.click('#import-result a');
+  await page.waitForFunction(() => document.getElementById('event-info') && document.getElementById('event-info').textContent === 'Imported by upload');
+  const id = (await page.evaluate(() => location.hash)).match(/events\/(\d+)/)[1];
+  await page.click('#attributes button[aria-label^="Edit attribute"]');
+  await page.waitForSelector('#attributes .edit-row form');
+  const form = '#attributes .edit-row form';
+  await page.fill(`${form} input[id$="-comment"]`, 'edited in the browser');
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForFunction(() => [...document.querySelectorAll('#attributes td')].some((e) => e.textContent === 'edited in the browser'));
+  await page.fill('#cluster-search', 'T1566');
+  await page.click('#cluster-search + button');
+  await page.waitForSelector('.cluster-results button');
+  await page.click('.cluster-results button');
+  await page.waitForFunction(() => document.querySelectorAll('.clusters a.cluster').length > 0);
+  await open(`#/events/${id}/edit`);
+  await page.fill('#event-info-input', 'Imported and renamed');
+  await page.click('#main form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('event-info') && document.getElementById('event-info').textContent === 'Imported and renamed');
+  const ev = (await srv.api(`/events/view/${id}`)).Event;
+  assert.equal(ev.info, 'Imported and renamed');
+  assert.equal(ev.Attribute[0].comment, 'edited in the browser');
+  assert.ok(ev.Galaxy.length > 0);
 });
 
 test('script and img payloads in an event show as text and run nothing', async () => {
