@@ -140,10 +140,12 @@ static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 		{" ORDER BY l.date_sighting DESC, l.id DESC LIMIT :limit", 0},
 	},
 	/* Clusters on an event, or on one of its attributes that the
-	 * viewer may read; each counts the events it appears in. */
+	 * viewer may read; each counts the events it appears in.  Events
+	 * bring their own copies of a cluster, under other UUIDs, so the
+	 * rows group by the cluster's value. */
 	[DASH_ATTACK_PATTERNS] = {
-		{"SELECT c.id AS id, c.uuid AS uuid, c.value AS name,"
-		 " c.tag_name AS tag, c.cluster_json AS cluster,"
+		{"SELECT min(c.id) AS id, min(c.uuid) AS uuid, c.value AS name,"
+		 " min(c.tag_name) AS tag, min(c.cluster_json) AS cluster,"
 		 " count(DISTINCT x.event_id) AS count FROM"
 		 " (SELECT ec.event_id AS event_id, ec.cluster_id AS cluster_id"
 		 " FROM event_clusters ec JOIN events e ON e.id = ec.event_id"
@@ -157,7 +159,7 @@ static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 		 V_LIVE_ATTRIBUTE},
 		{") x JOIN galaxy_clusters c ON c.id = x.cluster_id"
 		 " WHERE c.type = 'mitre-attack-pattern'"
-		 " GROUP BY c.id ORDER BY count DESC, name", 0},
+		 " GROUP BY c.value ORDER BY count DESC, name", 0},
 	},
 	[DASH_LATEST_EVENTS] = {
 		{"SELECT e.id AS id, e.uuid AS uuid, e.info AS info,"

@@ -9,6 +9,21 @@ import pytest
 import accounts
 import harness
 
+# One ATT&CK cluster, as an event carries it; two events may bring copies
+# of it under other UUIDs.
+def attack_galaxy(cluster_uuid):
+    return [{
+        "uuid": "c4e851fa-775f-11e7-8163-b774922098cd",
+        "name": "Attack Pattern", "type": "mitre-attack-pattern",
+        "GalaxyCluster": [{
+            "uuid": cluster_uuid, "type": "mitre-attack-pattern",
+            "value": "Phishing - T9566",
+            "tag_name": 'misp-galaxy:mitre-attack-pattern="Phishing - T9566"',
+            "meta": {"kill_chain": ["mitre-attack:initial-access"],
+                     "external_id": ["T9566"]},
+        }],
+    }]
+
 
 def widget(api, name, **params):
     response = api.get(f"/dashboard/{name}", params=params)
@@ -37,12 +52,14 @@ def setup(server, api):
             {"type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e",
              "distribution": 0},
         ],
-        Tag=[{"name": "tlp:green"}])
+        Tag=[{"name": "tlp:green"}],
+        Galaxy=attack_galaxy("0b5c7a5e-1111-4111-8111-000000000001"))
     own = harness.add_event(
         api, info="own org", distribution=0, published=True,
         date="2023-01-10", threat_level_id=2,
         Attribute=[{"type": "ip-dst", "value": "198.51.100.1"}],
-        Tag=[{"name": "tlp:red"}])
+        Tag=[{"name": "tlp:red"}],
+        Galaxy=attack_galaxy("0b5c7a5e-1111-4111-8111-000000000002"))
     draft = harness.add_event(
         api, info="draft", distribution=3, published=False, date="2024-03-20",
         threat_level_id=3,
@@ -102,6 +119,15 @@ def test_correlated_values_and_orgs(api, setup):
     assert widget(setup["other"], "correlated_values") == []
     orgs = widget(api, "top_orgs")
     assert [(r["count"], r["attributes"]) for r in orgs] == [(3, 5)]
+
+
+def test_attack_patterns_merge_copies(api, setup):
+    rows = widget(api, "attack_patterns")
+    assert [(r["name"], r["count"]) for r in rows] == [("Phishing - T9566", 2)]
+    assert rows[0]["tactics"] == ["initial-access"]
+    assert rows[0]["external_id"] == "T9566"
+    other = widget(setup["other"], "attack_patterns")
+    assert [(r["name"], r["count"]) for r in other] == [("Phishing - T9566", 1)]
 
 
 @pytest.mark.parametrize("params, message", [

@@ -176,7 +176,7 @@ const renderers = {
     chart(box, {
       tooltip: { renderMode: 'richText', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT },
         formatter: (p) => `${p.data.row.name}\n${p.data.row.count} event(s)` },
-      grid: { left: 4, right: 4, top: 40, bottom: 40, containLabel: false },
+      grid: { left: 4, right: 4, top: 56, bottom: 40, containLabel: false },
       xAxis: { type: 'category', position: 'top', data: used.map(([t]) => t.replace(/-/g, ' ')), axisLabel: { color: TEXT, interval: 0, width: 90, overflow: 'break', fontSize: 11 }, axisLine: { show: false }, axisTick: { show: false } },
       yAxis: { type: 'category', inverse: true, data: [...Array(depth).keys()].map(String), show: false },
       visualMap: { min: 1, max: Math.max(max, 2), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
