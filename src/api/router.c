@@ -35,7 +35,14 @@ enum method_bit {
 
 /* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true.
  * ARG_REST is one segment or more, a file path under /ui/. */
-enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO, ARG_THREE, ARG_REST };
+enum arg_rule {
+	ARG_NONE,
+	ARG_ONE,
+	ARG_OPTIONAL,
+	ARG_TWO,
+	ARG_THREE,
+	ARG_REST
+};
 
 /* Role permission a route needs; PERM_NONE only needs a valid key. */
 enum perm {
@@ -274,17 +281,25 @@ static const struct route routes[] = {
 	 AUTH_NONE},
 	{RD, "dashboard", "totals", ARG_NONE, api_dash_totals, PERM_NONE},
 	{RD, "dashboard", "timeline", ARG_NONE, api_dash_timeline, PERM_NONE},
-	{RD, "dashboard", "attribute_types", ARG_NONE, api_dash_attribute_types, PERM_NONE},
-	{RD, "dashboard", "attribute_categories", ARG_NONE, api_dash_attribute_categories, PERM_NONE},
-	{RD, "dashboard", "threat_levels", ARG_NONE, api_dash_threat_levels, PERM_NONE},
+	{RD, "dashboard", "attribute_types", ARG_NONE, api_dash_attribute_types,
+	 PERM_NONE},
+	{RD, "dashboard", "attribute_categories", ARG_NONE,
+	 api_dash_attribute_categories, PERM_NONE},
+	{RD, "dashboard", "threat_levels", ARG_NONE, api_dash_threat_levels,
+	 PERM_NONE},
 	{RD, "dashboard", "analysis", ARG_NONE, api_dash_analysis, PERM_NONE},
 	{RD, "dashboard", "top_tags", ARG_NONE, api_dash_top_tags, PERM_NONE},
-	{RD, "dashboard", "top_taxonomies", ARG_NONE, api_dash_top_taxonomies, PERM_NONE},
+	{RD, "dashboard", "top_taxonomies", ARG_NONE, api_dash_top_taxonomies,
+	 PERM_NONE},
 	{RD, "dashboard", "top_orgs", ARG_NONE, api_dash_top_orgs, PERM_NONE},
-	{RD, "dashboard", "correlated_values", ARG_NONE, api_dash_correlated_values, PERM_NONE},
-	{RD, "dashboard", "recent_sightings", ARG_NONE, api_dash_recent_sightings, PERM_NONE},
-	{RD, "dashboard", "attack_patterns", ARG_NONE, api_dash_attack_patterns, PERM_NONE},
-	{RD, "dashboard", "latest_events", ARG_NONE, api_dash_latest_events, PERM_NONE},
+	{RD, "dashboard", "correlated_values", ARG_NONE, api_dash_correlated_values,
+	 PERM_NONE},
+	{RD, "dashboard", "recent_sightings", ARG_NONE, api_dash_recent_sightings,
+	 PERM_NONE},
+	{RD, "dashboard", "attack_patterns", ARG_NONE, api_dash_attack_patterns,
+	 PERM_NONE},
+	{RD, "dashboard", "latest_events", ARG_NONE, api_dash_latest_events,
+	 PERM_NONE},
 };
 
 #define NO_PERMISSION "You do not have permission to use this functionality."

@@ -28,6 +28,7 @@ const consoleErrors = [];
 async function shot(name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}-screen.png`) });
 }
 
