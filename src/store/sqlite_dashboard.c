@@ -33,7 +33,9 @@ struct part {
 
 #define MAX_PARTS 8
 
-/* An attribute that counts: not deleted, in a live object or none. */
+/* An attribute that counts: not deleted, in a live object or none.
+ * TODO: the widgets over attributes read every row, so their time grows
+ * with the data (bench/dashboard); counts kept on write would not. */
 #define ATTR_FROM                                                              \
 	" FROM attributes a JOIN events e ON e.id = a.event_id"              \
 	" LEFT JOIN objects o ON o.id = a.object_id"                          \
