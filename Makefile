@@ -32,7 +32,8 @@ endif
 SRCS     := $(sort $(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 CXX_SRCS := $(sort $(wildcard src/*/*.cc))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(CXX_SRCS:%.cc=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(CXX_SRCS:%.cc=$(BUILD)/%.o) \
+	    $(BUILD)/gen/web_assets.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -48,7 +49,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
-.PHONY: all run test unit api formats deps test-deps clean format bench \
+.PHONY: all run test unit api formats web-test deps test-deps clean format bench \
 	install uninstall install-test docker-deps docker-test
 
 all: $(BUILD)/cairn
@@ -67,6 +68,28 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c -o $@ $<
+
+# The web UI: web/'s own files and ECharts' ES module build, from the
+# packages web/package-lock.json pins, embedded into the binary.
+WEB_FILES := $(sort $(shell find web -type f -not -path 'web/node_modules/*' \
+	\( -name '*.html' -o -name '*.css' -o -name '*.js' -o -name '*.svg' \)))
+WEB_NPM   := web/node_modules/.package-lock.json
+ECHARTS   := web/node_modules/echarts/dist/echarts.esm.min.mjs
+
+$(WEB_NPM): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(BUILD)/embed_web: scripts/embed_web.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/embed_web $(WEB_FILES) $(WEB_NPM)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed_web $@ web $(WEB_FILES) vendor/echarts.mjs=$(ECHARTS)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c src/api/web_assets.h
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)
@@ -105,11 +128,23 @@ formats: $(BUILD)/tests/format_dump
 	FORMAT_DUMP=$(abspath $(BUILD)/tests/format_dump) \
 		$(PYTHON) -m pytest -q tests/formats
 
+# Browser tests: Debian's chromium driven by playwright-core, from the
+# packages tests/web/package-lock.json pins.  Without chromium they skip,
+# unless CI=true.
+WEB_TEST_NPM := tests/web/node_modules/.package-lock.json
+
+$(WEB_TEST_NPM): tests/web/package-lock.json
+	cd tests/web && npm ci --no-audit --no-fund
+	touch $@
+
+web-test: all $(WEB_TEST_NPM)
+	CAIRN_BIN=$(abspath $(BUILD)/cairn) node --test tests/web/ui.test.mjs
+
 # Second set-up command: install test tools, then every test, plain and
 # under the sanitizers, then the container test, which skips itself
 # without root or with CAIRN_SKIP_DOCKER=1.
 test: test-deps
-	$(MAKE) unit api formats install-test
+	$(MAKE) unit api formats web-test install-test
 	$(MAKE) SAN=1 unit api formats
 	$(MAKE) docker-test
 

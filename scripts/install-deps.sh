@@ -4,11 +4,13 @@
 # already present.  Runs as root, or with sudo when it is available.
 set -eu
 
+# nodejs and npm install the web UI's pinned packages (web/ and tests/web/
+# package-lock.json); chromium runs the browser tests.
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
 libjansson-dev libsqlite3-dev libsodium-dev libpcre2-dev libidn2-dev
-libgnutls28-dev libfuzzy-dev libtlsh-dev"
+libgnutls28-dev libfuzzy-dev libtlsh-dev nodejs npm"
 test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3
-openssl bind9-utils yara python3-jsonschema"
+openssl bind9-utils yara python3-jsonschema chromium"
 
 # The container test's commands and the packages that provide them.  A
 # command found on PATH counts as present, so an engine installed another

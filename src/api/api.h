@@ -219,5 +219,23 @@ int api_template_raw(struct api_ctx *c);
 int api_user_login(struct api_ctx *c);
 int api_user_logout(struct api_ctx *c);
 int api_audit_index(struct api_ctx *c);
+int api_web_index(struct api_ctx *c);
+int api_web_asset(struct api_ctx *c);
+int api_dash_totals(struct api_ctx *c);
+int api_dash_timeline(struct api_ctx *c);
+int api_dash_attribute_types(struct api_ctx *c);
+int api_dash_attribute_categories(struct api_ctx *c);
+int api_dash_threat_levels(struct api_ctx *c);
+int api_dash_analysis(struct api_ctx *c);
+int api_dash_top_tags(struct api_ctx *c);
+int api_dash_top_taxonomies(struct api_ctx *c);
+int api_dash_top_orgs(struct api_ctx *c);
+int api_dash_correlated_values(struct api_ctx *c);
+int api_dash_recent_sightings(struct api_ctx *c);
+int api_dash_attack_patterns(struct api_ctx *c);
+int api_dash_latest_events(struct api_ctx *c);
+
+/* Adds the security headers that every response carries (api/web.c). */
+int api_web_headers(struct http_response *rs);
 
 #endif

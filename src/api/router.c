@@ -33,8 +33,16 @@ enum method_bit {
 	M_POST_READ = 1 << 5,
 };
 
-/* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true. */
-enum arg_rule { ARG_NONE, ARG_ONE, ARG_OPTIONAL, ARG_TWO, ARG_THREE };
+/* ARG_TWO is an id and a flag, as in objectReferences/delete/ID/true.
+ * ARG_REST is one segment or more, a file path under /ui/. */
+enum arg_rule {
+	ARG_NONE,
+	ARG_ONE,
+	ARG_OPTIONAL,
+	ARG_TWO,
+	ARG_THREE,
+	ARG_REST
+};
 
 /* Role permission a route needs; PERM_NONE only needs a valid key. */
 enum perm {
@@ -284,6 +292,35 @@ static const struct route routes[] = {
 	 PERM_AUDIT},
 	{RD | RP, "admin/audit_logs", NULL, ARG_NONE, api_audit_index,
 	 PERM_AUDIT},
+
+	/* The web UI (api/web.c): its page at "/" (the empty controller)
+	 * and its files under /ui/, without login; the dashboard's widgets
+	 * (api/dashboard.c) need one. */
+	{RD, "", NULL, ARG_NONE, api_web_index, PERM_NONE, RULE_NONE, false,
+	 AUTH_NONE},
+	{RD, "ui", NULL, ARG_REST, api_web_asset, PERM_NONE, RULE_NONE, false,
+	 AUTH_NONE},
+	{RD, "dashboard", "totals", ARG_NONE, api_dash_totals, PERM_NONE},
+	{RD, "dashboard", "timeline", ARG_NONE, api_dash_timeline, PERM_NONE},
+	{RD, "dashboard", "attribute_types", ARG_NONE, api_dash_attribute_types,
+	 PERM_NONE},
+	{RD, "dashboard", "attribute_categories", ARG_NONE,
+	 api_dash_attribute_categories, PERM_NONE},
+	{RD, "dashboard", "threat_levels", ARG_NONE, api_dash_threat_levels,
+	 PERM_NONE},
+	{RD, "dashboard", "analysis", ARG_NONE, api_dash_analysis, PERM_NONE},
+	{RD, "dashboard", "top_tags", ARG_NONE, api_dash_top_tags, PERM_NONE},
+	{RD, "dashboard", "top_taxonomies", ARG_NONE, api_dash_top_taxonomies,
+	 PERM_NONE},
+	{RD, "dashboard", "top_orgs", ARG_NONE, api_dash_top_orgs, PERM_NONE},
+	{RD, "dashboard", "correlated_values", ARG_NONE, api_dash_correlated_values,
+	 PERM_NONE},
+	{RD, "dashboard", "recent_sightings", ARG_NONE, api_dash_recent_sightings,
+	 PERM_NONE},
+	{RD, "dashboard", "attack_patterns", ARG_NONE, api_dash_attack_patterns,
+	 PERM_NONE},
+	{RD, "dashboard", "latest_events", ARG_NONE, api_dash_latest_events,
+	 PERM_NONE},
 };
 
 #define NO_PERMISSION "You do not have permission to use this functionality."
@@ -346,6 +383,9 @@ static bool route_matches_path(const struct route *r, const struct path *p)
 {
 	size_t base = route_base(r);
 
+	if (r->controller[0] == '\0') {
+		return p->nsegments == 0;
+	}
 	if (p->nsegments < base || !controller_matches(r, p)) {
 		return false;
 	}
@@ -363,6 +403,8 @@ static bool route_matches_path(const struct route *r, const struct path *p)
 		return p->nsegments == base + 2;
 	case ARG_THREE:
 		return p->nsegments == base + 3;
+	case ARG_REST:
+		return p->nsegments > base;
 	}
 	return false;
 }
@@ -562,6 +604,10 @@ void api_handle(void *ctx, const struct http_request *rq,
 	}
 	yajl_gen_config(c.gen, yajl_gen_print_callback, gen_print, rs);
 	c.store = store_pool_get(c.app->pool);
-	dispatch(&c);
+	if (api_web_headers(rs) < 0) {
+		rs->status = 500;
+	} else {
+		dispatch(&c);
+	}
 	ctx_release(&c);
 }

@@ -565,6 +565,13 @@ static const char migration_9[] =
 	"CREATE INDEX IF NOT EXISTS events_timestamp ON events(timestamp);\n"
 	"CREATE INDEX IF NOT EXISTS events_date ON events(date);\n";
 
+/* The index of the dashboard's recent sightings, which reads the newest
+ * rows first.  The latest events and the timeline use the event time
+ * indexes of migration 9. */
+static const char migration_10[] =
+	"CREATE INDEX IF NOT EXISTS sightings_date"
+	" ON sightings(date_sighting);\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -576,6 +583,7 @@ static const char *const migrations[] = {
 	migration_7,
 	migration_8,
 	migration_9,
+	migration_10,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
