@@ -1,4 +1,5 @@
 /* Event endpoints: index, view, add, edit, delete, publish, unpublish. */
+#include "api/acl.h"
 #include "api/api.h"
 #include "api/library.h"
 #include "core/util.h"
@@ -108,6 +109,9 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 		.user_id = record_int(&c->user.user, USER_ID, 0),
 		.user_email = record_text(&c->user.user, USER_EMAIL, ""),
 		.library = library_writes(c->app->library),
+		.own_orgc = !record_int(&c->user.role, ROLE_PERM_SYNC, 0),
+		.no_publish = !record_int(&c->user.role, ROLE_PERM_PUBLISH, 0) &&
+			      !record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0),
 	};
 
 	return o;
@@ -326,6 +330,21 @@ int api_event_add(struct api_ctx *c)
 	return 0;
 }
 
+/* Whether the user may publish the stored event `id`, so that an edit
+ * may leave it published. */
+static bool may_publish(struct api_ctx *c, int64_t id)
+{
+	struct acl_event ev = {0, 0};
+	struct record event;
+	int rc;
+
+	record_init(&event, &model_event);
+	rc = store_get(c->store, &model_event, id, &event);
+	ev.orgc_id = record_int(&event, EVENT_ORGC_ID, 0);
+	record_release(&event);
+	return rc == 0 && acl_event_allows(&c->user, &ev, ACL_PUBLISH);
+}
+
 int api_event_edit(struct api_ctx *c)
 {
 	struct event_writer_options o = writer_options(c, WRITE_EDIT);
@@ -345,6 +364,7 @@ int api_event_edit(struct api_ctx *c)
 				 NULL);
 	}
 	o.event_id = id;
+	o.no_publish = !may_publish(c, id);
 	rc = api_check_distribution(c, event, "", &e);
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);

@@ -1086,11 +1086,14 @@ static int event_set_orgc(struct event_writer *w, json_t *header,
 			  struct record *rec, const char *pointer,
 			  struct cairn_err *e)
 {
-	json_t *orgc = json_object_get(header, "Orgc");
+	json_t *orgc = w->o.own_orgc ? NULL : json_object_get(header, "Orgc");
 	int64_t id;
 	int rc;
 
 	if (!orgc && w->o.mode == WRITE_EDIT) {
+		if (w->o.own_orgc) {
+			rec->v[EVENT_ORGC_ID].set = false;
+		}
 		return 0;
 	}
 	rc = org_from_json(w->s, orgc, w->o.org_id, &id);
@@ -1116,6 +1119,9 @@ static int event_record(struct event_writer *w, json_t *header,
 	}
 	if (rc < 0) {
 		return rc;
+	}
+	if (w->o.no_publish) {
+		record_set_int(rec, EVENT_PUBLISHED, 0);
 	}
 	if (w->o.mode == WRITE_EDIT) {
 		set_default_int(rec, EVENT_TIMESTAMP, time_now());

@@ -78,3 +78,81 @@ def test_org_admin_sees_its_organisation(world):
     rows = audit_rows(world.session("A", ORG_ADMIN))
     assert world.users["A", PUBLISHER]["id"] in {r["user_id"] for r in rows}
     assert {r["org_id"] for r in rows} == {"1"}
+
+
+# Creator organisation: MISP forces orgc_id to the user's organisation
+# for every REST add by a user without perm_sync, and an edit keeps it.
+# Before the fix a Publisher of C created events that named B as their
+# creator, or a made-up organisation, and moved its own events to B.
+
+def test_add_cannot_claim_another_creator_org(world):
+    org_b = world.org_b
+    event = accounts.add_event(
+        world.session("C", PUBLISHER), orgc_id=org_b["id"],
+        Orgc={"id": org_b["id"], "name": org_b["name"],
+              "uuid": org_b["uuid"]})
+    assert event["orgc_id"] == world.org_c["id"]
+    assert event["Orgc"]["uuid"] == world.org_c["uuid"]
+
+
+def test_add_cannot_invent_creator_org(world, api):
+    name = accounts.unique("Invented")
+    event = accounts.add_event(
+        world.session("C", PUBLISHER),
+        Orgc={"name": name, "uuid": "11111111-2222-4333-8444-555555555555"})
+    assert event["orgc_id"] == world.org_c["id"]
+    orgs = api.get("/organisations/index/scope:all")
+    assert orgs.status_code == 200, orgs.text
+    assert name not in orgs.text
+
+
+def test_edit_cannot_move_creator_org(world, api):
+    org_b = world.org_b
+    session = world.session("C", PUBLISHER)
+    event = accounts.add_event(session)
+    edit = session.post(f"/events/edit/{event['id']}", json={
+        "orgc_id": org_b["id"],
+        "Orgc": {"name": org_b["name"], "uuid": org_b["uuid"]}})
+    assert edit.status_code == 200, edit.text
+    stored = harness.view_event(api, event["id"])
+    assert stored["orgc_id"] == world.org_c["id"]
+
+
+def test_site_admin_may_still_set_creator_org(world, api):
+    # The site admin role has perm_sync, as a sync user does.
+    org_b = world.org_b
+    event = accounts.add_event(
+        api, Orgc={"name": org_b["name"], "uuid": org_b["uuid"]})
+    assert event["orgc_id"] == org_b["id"]
+
+
+# Publishing: "published": true in an events/add or events/edit body
+# published the event for a role without perm_publish, and so showed an
+# unpublished event to every organisation.
+
+def test_user_cannot_publish_through_add(world):
+    event = accounts.add_event(world.session("B", USER), distribution="3",
+                               published=True)
+    assert event["published"] is False
+    index = world.session("C", USER).get("/events/index")
+    assert index.status_code == 200, index.text
+    assert event["uuid"] not in index.text
+
+
+def test_user_cannot_publish_through_edit(world):
+    session = world.session("B", USER)
+    event = accounts.add_event(session, distribution="3")
+    edit = session.post(f"/events/edit/{event['id']}",
+                        json={"published": True})
+    assert edit.status_code == 200, edit.text
+    assert edit.json()["Event"]["published"] is False
+    seen = world.session("C", USER).get(f"/events/view/{event['id']}")
+    harness.assert_misp_error(seen, 404)
+
+
+def test_publisher_still_publishes_through_add(world):
+    event = accounts.add_event(world.session("B", PUBLISHER),
+                               distribution="3", published=True)
+    assert event["published"] is True
+    seen = world.session("C", USER).get(f"/events/view/{event['id']}")
+    assert seen.status_code == 200, seen.text
