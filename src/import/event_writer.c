@@ -1420,6 +1420,7 @@ static int finish_event(struct event_writer *w, json_t *header,
 {
 	static const char *const streamed[] = {"Attribute", "Object"};
 	struct record rec;
+	json_t *info;
 	int rc;
 
 	/* The reader streams these arrays and drops their keys, so a key
@@ -1437,8 +1438,10 @@ static int finish_event(struct event_writer *w, json_t *header,
 		}
 	}
 
-	if (w->o.mode != WRITE_EDIT &&
-	    !json_is_string(json_object_get(header, "info"))) {
+	/* A present info of another type gets the codec's error, which
+	 * names the type, rather than "missing". */
+	info = json_object_get(header, "info");
+	if (w->o.mode != WRITE_EDIT && (!info || json_is_null(info))) {
 		return missing(e, pointer, "info",
 			       "the event's description as a string");
 	}

@@ -93,3 +93,34 @@ def test_events_add_refuses_lone_surrogate(api):
 def test_events_add_refuses_duplicate_keys(api):
     response = post_raw(api, "/events/add", b'{"info": "a", "info": "b"}')
     harness.assert_misp_error(response, 400)
+
+
+# events/add called a number in info "missing": {"info": 5} got 403
+# "missing 'info' ... expected the event's description as a string",
+# where MISP takes the number as its text and every other field takes a
+# number for a string.  Other types keep the codec's error, which names
+# the type.
+
+@pytest.mark.parametrize("body, kind", [
+    ({"info": {}}, "an object"),
+    ({"Event": {"info": True}}, "a boolean"),
+    ({"Event": {"info": {"a": 1}}}, "an object"),
+])
+def test_events_add_names_wrong_info_type(api, body, kind):
+    error = harness.assert_misp_error(api.post("/events/add", json=body), 400)
+    assert "invalid 'info' at /info" in error["message"]
+    assert kind in error["message"]
+
+
+def test_events_add_takes_a_number_as_info(api):
+    # As MISP does, a number is taken as its text.
+    response = api.post("/events/add", json={"info": 5})
+    assert response.status_code == 200, response.text
+    assert response.json()["Event"]["info"] == "5"
+
+
+def test_events_add_still_needs_info(api):
+    for body in ({}, {"Event": {"info": None}}):
+        response = api.post("/events/add", json=body)
+        error = harness.assert_misp_error(response, 403)
+        assert "missing 'info'" in str(error["errors"])
