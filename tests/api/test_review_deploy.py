@@ -40,3 +40,32 @@ def test_backup_refuses_the_live_database(tmp_path, target):
     finally:
         harness.check_stopped(server)
     assert count_events(db) == served
+
+
+# On an initialised directory, `cairn init --new-key` printed "nothing
+# changed" and then a new admin key, and --password-stdin "nothing
+# changed" and then "password ... set": the README's first steps told a
+# newcomer that the command they had just run did nothing.
+
+@pytest.mark.parametrize("args, stdin", [
+    (("--new-key",), None),
+    (("--password-stdin",), "a long enough passphrase\n"),
+])
+def test_init_on_initialised_dir_says_what_changed(tmp_path, args, stdin):
+    data = tmp_path / "cairn"
+    harness.init_data_dir(data)
+    done = harness.subprocess.run(
+        [str(harness.cairn_bin()), "init", "--data", str(data), *args],
+        input=stdin, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "nothing changed" not in done.stderr
+    assert "already initialised" in done.stderr
+
+
+def test_init_on_initialised_dir_without_options(tmp_path):
+    data = tmp_path / "cairn"
+    harness.init_data_dir(data)
+    done = harness.run_cli("init", "--data", data)
+    assert done.returncode == 0, done.stderr
+    assert "nothing changed" in done.stderr
+    assert done.stdout == ""
