@@ -330,21 +330,6 @@ int api_event_add(struct api_ctx *c)
 	return 0;
 }
 
-/* Whether the user may publish the stored event `id`, so that an edit
- * may leave it published. */
-static bool may_publish(struct api_ctx *c, int64_t id)
-{
-	struct acl_event ev = {0, 0};
-	struct record event;
-	int rc;
-
-	record_init(&event, &model_event);
-	rc = store_get(c->store, &model_event, id, &event);
-	ev.orgc_id = record_int(&event, EVENT_ORGC_ID, 0);
-	record_release(&event);
-	return rc == 0 && acl_event_allows(&c->user, &ev, ACL_PUBLISH);
-}
-
 int api_event_edit(struct api_ctx *c)
 {
 	struct event_writer_options o = writer_options(c, WRITE_EDIT);
@@ -364,7 +349,8 @@ int api_event_edit(struct api_ctx *c)
 				 NULL);
 	}
 	o.event_id = id;
-	o.no_publish = !may_publish(c, id);
+	/* Only a user who may publish the event may leave it published. */
+	o.no_publish = !api_event_allows(c, id, ACL_PUBLISH);
 	rc = api_check_distribution(c, event, "", &e);
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);

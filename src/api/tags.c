@@ -1,4 +1,5 @@
 /* Tag endpoints: index, view, add, edit, delete, attach and remove. */
+#include "api/acl.h"
 #include "api/api.h"
 #include "api/library.h"
 #include "import/event_writer.h"
@@ -365,6 +366,14 @@ static int tag_request(struct api_ctx *c, bool attach)
 		return already_attached(c, t, tag_id);
 	}
 	if (!attach) {
+		/* The router checked the rule the body's "local" named; a
+		 * global link needs the global rule, as in MISP, or a host
+		 * organisation tagger could remove any event's tags (and so
+		 * unpublish it) by calling them local. */
+		if (linked && is_local && !linked_local &&
+		    !api_event_allows(c, event_id, ACL_TAG)) {
+			return api_not_allowed(c);
+		}
 		is_local = linked_local;
 	}
 	if (attach) {

@@ -156,3 +156,46 @@ def test_publisher_still_publishes_through_add(world):
     assert event["published"] is True
     seen = world.session("C", USER).get(f"/events/view/{event['id']}")
     assert seen.status_code == 200, seen.text
+
+
+# Tag removal: the router checked the rule of the "local" flag in the
+# body, and the handler then removed the link whatever its locality. A
+# plain user of the host organisation, who may add local tags to any
+# event it sees, removed another organisation's global tags by sending
+# "local": 1, and so also unpublished that event for everyone.
+
+def test_host_user_cannot_remove_global_tag_as_local(world, api):
+    tag = accounts.unique("review:global")
+    added = api.post("/tags/add", json={"name": tag})
+    assert added.status_code == 200, added.text
+    event = accounts.add_event(world.session("B", PUBLISHER),
+                               distribution="3", Tag=[{"name": tag}])
+    published = world.session("B", PUBLISHER).post(
+        f"/events/publish/{event['id']}", json={})
+    assert published.status_code == 200, published.text
+
+    removed = world.session("A", USER).post(
+        "/tags/removeTagFromObject",
+        json={"uuid": event["uuid"], "tag": tag, "local": 1})
+    body = harness.assert_misp_error(removed, 403)
+    assert body["message"] == "You do not have permission to do that."
+    stored = harness.view_event(api, event["id"])
+    assert [t["name"] for t in stored.get("Tag", [])] == [tag]
+    assert stored["published"] is True
+
+
+def test_host_user_still_removes_its_local_tag(world, api):
+    tag = accounts.unique("review:local")
+    added = api.post("/tags/add", json={"name": tag})
+    assert added.status_code == 200, added.text
+    event = accounts.add_event(world.session("B", PUBLISHER),
+                               distribution="3", published=True)
+    session = world.session("A", USER)
+    body = {"uuid": event["uuid"], "tag": tag, "local": 1}
+    attached = session.post("/tags/attachTagToObject", json=body)
+    assert attached.status_code == 200, attached.text
+    removed = session.post("/tags/removeTagFromObject", json=body)
+    assert removed.status_code == 200, removed.text
+    assert "Local tag" in removed.json()["message"]
+    stored = harness.view_event(api, event["id"])
+    assert tag not in [t["name"] for t in stored.get("Tag", [])]
