@@ -209,6 +209,8 @@ static int link_tag(struct store *s, enum store_target t, int64_t target_id,
 	return store_tag_link(s, t, target_id, tag_id, local, rel);
 }
 
+/* TODO: refuse tags restricted to another organisation or user, as
+ * tags/attachTagToObject does. */
 int event_write_tags(struct store *s, const struct event_library *lib,
 		     enum store_target t, int64_t target_id, int64_t event_id,
 		     json_t *tags, const char *pointer, struct cairn_err *e)

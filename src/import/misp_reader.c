@@ -348,6 +348,7 @@ static int cb_number(void *ctx, const char *s, size_t len)
  * where they would otherwise fail later, when the audit row is written.
  * Every later step reads the value as a C string, so a NUL would cut it
  * short. */
+/* TODO: refuse a lone surrogate escape, which yajl decodes as '?'. */
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	json_t *v;
@@ -377,6 +378,7 @@ static int cb_start_map(void *ctx)
 	return r->rc < 0 ? 0 : push(r, false);
 }
 
+/* TODO: refuse a key repeated in one object, as jansson's endpoints do. */
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct misp_reader *r = ctx;
