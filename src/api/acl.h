@@ -81,4 +81,14 @@ enum api_acl_rule {
  * returns CAIRN_EDENIED. */
 int api_acl_check(struct api_ctx *c, enum api_acl_rule rule);
 
+/* Returns true when the request's user may do `action` on the stored
+ * event `event_id`; false also when the event cannot be read.  For the
+ * handlers whose rule depends on what they find, such as the locality of
+ * a tag link that a removal names. */
+bool api_event_allows(struct api_ctx *c, int64_t event_id,
+		      enum acl_action action);
+
+/* Sends MISP's 403 "You do not have permission to do that." */
+int api_not_allowed(struct api_ctx *c);
+
 #endif

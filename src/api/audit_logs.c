@@ -11,8 +11,9 @@
  * (default 60, as MISP's) and page.  A time is unix seconds, a relative
  * "7d" (s, m, h, d or w), or an ISO 8601 date or date and time.
  *
- * Site admins see every row; a user with perm_audit sees the rows of
- * their own organisation.
+ * Site admins see every row, an org admin (perm_admin) the rows of their
+ * own organisation, and any other user with perm_audit only their own
+ * rows, as MISP's audit ACL has it.
  */
 #include "api/api.h"
 #include "core/util.h"
@@ -528,6 +529,17 @@ int api_audit_index(struct api_ctx *c)
 			p.org_id = own_org;
 		}
 		p.f.org_id = &p.org_id;
+	}
+	if (!record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) &&
+	    !record_int(&c->user.role, ROLE_PERM_ADMIN, 0)) {
+		int64_t own_user = record_int(&c->user.user, USER_ID, 0);
+
+		if (p.f.user_id && *p.f.user_id != own_user) {
+			p.user_id = -1;
+		} else {
+			p.user_id = own_user;
+		}
+		p.f.user_id = &p.user_id;
 	}
 	if (store_audit_query(c->store, &p.f, &cur, &e) < 0) {
 		api_error_from(c, &e);

@@ -115,30 +115,54 @@ static int target_event(struct api_ctx *c, enum api_acl_rule rule,
 	return CAIRN_ENOTFOUND;
 }
 
+/* Loads the owner fields of event `event_id`; CAIRN_ENOTFOUND when it
+ * is not stored. */
+static int load_event(struct api_ctx *c, int64_t event_id,
+		      struct acl_event *ev)
+{
+	struct record event;
+	int rc;
+
+	record_init(&event, &model_event);
+	rc = store_get(c->store, &model_event, event_id, &event);
+	ev->orgc_id = record_int(&event, EVENT_ORGC_ID, 0);
+	record_release(&event);
+	if (rc < 0) {
+		return rc;
+	}
+	if (store_event_creator(c->store, event_id, &ev->user_id) < 0) {
+		ev->user_id = 0;
+	}
+	return 0;
+}
+
+bool api_event_allows(struct api_ctx *c, int64_t event_id,
+		      enum acl_action action)
+{
+	struct acl_event ev = {0, 0};
+
+	return load_event(c, event_id, &ev) == 0 &&
+	       acl_event_allows(&c->user, &ev, action);
+}
+
+int api_not_allowed(struct api_ctx *c)
+{
+	api_error(c, 403, NOT_ALLOWED, NULL);
+	return CAIRN_EDENIED;
+}
+
 int api_acl_check(struct api_ctx *c, enum api_acl_rule rule)
 {
 	struct acl_event ev = {0, 0};
 	enum acl_action action;
-	struct record event;
 	int64_t event_id;
-	int rc;
 
-	if (target_event(c, rule, &action, &event_id) < 0) {
+	if (target_event(c, rule, &action, &event_id) < 0 ||
+	    load_event(c, event_id, &ev) < 0) {
 		return 0;
-	}
-	record_init(&event, &model_event);
-	rc = store_get(c->store, &model_event, event_id, &event);
-	ev.orgc_id = record_int(&event, EVENT_ORGC_ID, 0);
-	record_release(&event);
-	if (rc < 0) {
-		return 0;
-	}
-	if (store_event_creator(c->store, event_id, &ev.user_id) < 0) {
-		ev.user_id = 0;
 	}
 	if (acl_event_allows(&c->user, &ev, action)) {
 		return 0;
 	}
-	api_error(c, 403, NOT_ALLOWED, NULL);
-	return CAIRN_EDENIED;
+	return api_not_allowed(c);
 }

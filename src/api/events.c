@@ -1,4 +1,5 @@
 /* Event endpoints: index, view, add, edit, delete, publish, unpublish. */
+#include "api/acl.h"
 #include "api/api.h"
 #include "api/library.h"
 #include "core/util.h"
@@ -104,6 +105,9 @@ static struct event_writer_options writer_options(const struct api_ctx *c,
 		.user_id = record_int(&c->user.user, USER_ID, 0),
 		.user_email = record_text(&c->user.user, USER_EMAIL, ""),
 		.library = library_writes(c->app->library),
+		.own_orgc = !record_int(&c->user.role, ROLE_PERM_SYNC, 0),
+		.no_publish = !record_int(&c->user.role, ROLE_PERM_PUBLISH, 0) &&
+			      !record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0),
 	};
 
 	return o;
@@ -390,6 +394,8 @@ int api_event_edit(struct api_ctx *c)
 				 NULL);
 	}
 	o.event_id = id;
+	/* Only a user who may publish the event may leave it published. */
+	o.no_publish = !api_event_allows(c, id, ACL_PUBLISH);
 	rc = api_check_distribution(c, event, "", &e);
 	if (rc < 0) {
 		api_error_rc(c, rc, &e);

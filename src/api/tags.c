@@ -1,4 +1,5 @@
 /* Tag endpoints: index, view, add, edit, delete, attach and remove. */
+#include "api/acl.h"
 #include "api/api.h"
 #include "api/library.h"
 #include "import/event_writer.h"
@@ -320,6 +321,40 @@ static int attach_checked(struct api_ctx *c, enum store_target t,
 	return rc;
 }
 
+/* Returns MISP's reason for refusing to attach tag `tag_id` (a tag
+ * restricted to another organisation or user, or a local-only tag
+ * attached globally), or NULL when it may be attached. */
+static const char *attach_refusal(struct api_ctx *c, int64_t tag_id,
+				  bool local)
+{
+	bool admin = record_int(&c->user.role, ROLE_PERM_SITE_ADMIN, 0) != 0;
+	const char *reason = NULL;
+	struct record tag;
+	int64_t org, user;
+
+	record_init(&tag, &model_tag);
+	if (store_get(c->store, &model_tag, tag_id, &tag) < 0) {
+		record_release(&tag);
+		return NULL;
+	}
+	org = record_int(&tag, TAG_ORG_ID, 0);
+	user = record_int(&tag, TAG_USER_ID, 0);
+	if (!admin && org != 0 &&
+	    org != record_int(&c->user.user, USER_ORG_ID, 0)) {
+		reason = "Invalid Tag. This tag can only be set by a fixed "
+			 "organisation.";
+	} else if (!admin && user != 0 &&
+		   user != record_int(&c->user.user, USER_ID, 0)) {
+		reason = "Invalid Tag. This tag can only be set by a fixed "
+			 "user.";
+	} else if (record_int(&tag, TAG_LOCAL_ONLY, 0) && !local) {
+		reason = "Invalid Tag. This tag can only be set as a local "
+			 "tag.";
+	}
+	record_release(&tag);
+	return reason;
+}
+
 static int tag_request(struct api_ctx *c, bool attach)
 {
 	json_t *body = api_body_object(c, "Tag");
@@ -364,7 +399,21 @@ static int tag_request(struct api_ctx *c, bool attach)
 	if (attach && linked) {
 		return already_attached(c, t, tag_id);
 	}
+	const char *refusal = attach ? attach_refusal(c, tag_id, is_local)
+				     : NULL;
+
+	if (refusal) {
+		return api_error(c, 403, refusal, NULL);
+	}
 	if (!attach) {
+		/* The router checked the rule the body's "local" named; a
+		 * global link needs the global rule, as in MISP, or a host
+		 * organisation tagger could remove any event's tags (and so
+		 * unpublish it) by calling them local. */
+		if (linked && is_local && !linked_local &&
+		    !api_event_allows(c, event_id, ACL_TAG)) {
+			return api_not_allowed(c);
+		}
 		is_local = linked_local;
 	}
 	if (attach) {

@@ -367,9 +367,14 @@ int cli_init(int argc, char **argv)
 		rc = store_count(s, &model_org, "id", 1, &count);
 	}
 	if (s && rc == 0 && count > 0) {
-		fprintf(stderr, "data directory '%s' is already initialised; "
-				"nothing changed\n",
-			data);
+		/* --new-key and --password-stdin still change what they
+		 * name, so the message says only what was left alone. */
+		fprintf(stderr,
+			"data directory '%s' is already initialised; %s\n",
+			data,
+			new_key || password_stdin
+				? "its organisation and users are kept"
+				: "nothing changed");
 		rc = new_key ? add_key(s, 1) : 0;
 	} else if (s && rc == 0) {
 		rc = cli_init_instance(s, &c, &e);

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,25 @@ struct setting {
 	config_check check; /* NULL accepts any value */
 	enum show_rule show;
 };
+
+/* Whether `host` is a numeric IPv4 or IPv6 address (with an optional
+ * scope), as the server binds it, so that a name fails here, before the
+ * database is opened, rather than at bind time. */
+static bool is_numeric_host(const char *host)
+{
+	struct addrinfo hints = {0};
+	struct addrinfo *res = NULL;
+	int rc;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (res) {
+		freeaddrinfo(res);
+	}
+	return rc == 0;
+}
 
 static int check_listen(struct config *c, enum config_key k,
 			struct cairn_err *e);
@@ -475,7 +495,8 @@ static int check_listen(struct config *c, enum config_key k,
 	struct buf *host = redirect ? &c->redirect_host : &c->listen_host;
 	int *port = redirect ? &c->redirect_port : &c->listen_port;
 
-	if (split_address(buf_str(&c->value[k]), host, port) < 0) {
+	if (split_address(buf_str(&c->value[k]), host, port) < 0 ||
+	    !is_numeric_host(buf_str(host))) {
 		return invalid(c, k, e,
 			       "HOST:PORT with a numeric address, for example "
 			       "127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080");

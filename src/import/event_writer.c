@@ -209,6 +209,8 @@ static int link_tag(struct store *s, enum store_target t, int64_t target_id,
 	return store_tag_link(s, t, target_id, tag_id, local, rel);
 }
 
+/* TODO: refuse tags restricted to another organisation or user, as
+ * tags/attachTagToObject does. */
 int event_write_tags(struct store *s, const struct event_library *lib,
 		     enum store_target t, int64_t target_id, int64_t event_id,
 		     json_t *tags, const char *pointer, struct cairn_err *e)
@@ -1086,11 +1088,14 @@ static int event_set_orgc(struct event_writer *w, json_t *header,
 			  struct record *rec, const char *pointer,
 			  struct cairn_err *e)
 {
-	json_t *orgc = json_object_get(header, "Orgc");
+	json_t *orgc = w->o.own_orgc ? NULL : json_object_get(header, "Orgc");
 	int64_t id;
 	int rc;
 
 	if (!orgc && w->o.mode == WRITE_EDIT) {
+		if (w->o.own_orgc) {
+			rec->v[EVENT_ORGC_ID].set = false;
+		}
 		return 0;
 	}
 	rc = org_from_json(w->s, orgc, w->o.org_id, &id);
@@ -1116,6 +1121,9 @@ static int event_record(struct event_writer *w, json_t *header,
 	}
 	if (rc < 0) {
 		return rc;
+	}
+	if (w->o.no_publish) {
+		record_set_int(rec, EVENT_PUBLISHED, 0);
 	}
 	if (w->o.mode == WRITE_EDIT) {
 		set_default_int(rec, EVENT_TIMESTAMP, time_now());
@@ -1414,6 +1422,7 @@ static int finish_event(struct event_writer *w, json_t *header,
 {
 	static const char *const streamed[] = {"Attribute", "Object"};
 	struct record rec;
+	json_t *info;
 	int rc;
 
 	/* The reader streams these arrays and drops their keys, so a key
@@ -1431,8 +1440,10 @@ static int finish_event(struct event_writer *w, json_t *header,
 		}
 	}
 
-	if (w->o.mode != WRITE_EDIT &&
-	    !json_is_string(json_object_get(header, "info"))) {
+	/* A present info of another type gets the codec's error, which
+	 * names the type, rather than "missing". */
+	info = json_object_get(header, "info");
+	if (w->o.mode != WRITE_EDIT && (!info || json_is_null(info))) {
 		return missing(e, pointer, "info",
 			       "the event's description as a string");
 	}

@@ -57,6 +57,13 @@ struct event_writer_options {
 	 * `cairn import`, which takes feeds as MISP's feed import does. */
 	const struct event_library *library;
 	int64_t event_id;       /* the event to edit, for WRITE_EDIT */
+	/* For a user without perm_sync, as MISP's events/add and edit: the
+	 * creator organisation is the writer's own on an add and stays as
+	 * stored on an edit, whatever Orgc or orgc_id the body names. */
+	bool own_orgc;
+	/* For a user who may not publish the event: it is written
+	 * unpublished, whatever "published" the body holds. */
+	bool no_publish;
 	/* The caller has opened a transaction around several events and rolls it
 	 * back itself when one fails; the writer then neither commits nor
 	 * rolls back. */

@@ -342,10 +342,33 @@ static int cb_number(void *ctx, const char *s, size_t len)
 	return on_scalar(ctx, json_real(strtod(text, NULL)));
 }
 
-/* yajl validates UTF-8 in strings, so jansson need not do it again. */
+/* A string must be UTF-8 without NUL (\u0000), as the rest of the API
+ * requires.  yajl checks only the shape of UTF-8 sequences, so encoded
+ * surrogates and overlong forms reach here; jansson's check refuses them,
+ * where they would otherwise fail later, when the audit row is written.
+ * Every later step reads the value as a C string, so a NUL would cut it
+ * short. */
+/* TODO: refuse a lone surrogate escape, which yajl decodes as '?'. */
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-	return on_scalar(ctx, json_stringn_nocheck((const char *)s, len));
+	json_t *v;
+
+	if (memchr(s, '\0', len)) {
+		return reader_fail(ctx, "string contains a NUL character "
+					"(\\u0000); expected text without one");
+	}
+	v = json_stringn((const char *)s, len);
+	if (!v) {
+		v = json_stringn_nocheck((const char *)s, len);
+		json_decref(v);
+		if (!v) {
+			((struct misp_reader *)ctx)->rc = CAIRN_ENOMEM;
+			return 0;
+		}
+		return reader_fail(ctx, "string is not valid UTF-8; expected "
+					"UTF-8 text");
+	}
+	return on_scalar(ctx, v);
 }
 
 static int cb_start_map(void *ctx)
@@ -355,6 +378,7 @@ static int cb_start_map(void *ctx)
 	return r->rc < 0 ? 0 : push(r, false);
 }
 
+/* TODO: refuse a key repeated in one object, as jansson's endpoints do. */
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct misp_reader *r = ctx;

@@ -17,6 +17,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Milliseconds to wait when a step finds the source or target locked. */
@@ -176,6 +177,32 @@ static int copy_into(sqlite3 *src, const char *dest, struct cairn_err *e)
 	return rc;
 }
 
+/* Whether `file` is the database at `db_path` or one of the files SQLite
+ * keeps beside it, by device and inode, so that no other path to them
+ * slips through. */
+static bool is_live_file(const char *db_path, const char *file)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm",
+					       "-journal"};
+	struct stat target, live;
+	bool same = false;
+
+	if (stat(file, &target) < 0) {
+		return false;
+	}
+	for (size_t i = 0; !same && i < sizeof(suffixes) / sizeof(*suffixes);
+	     i++) {
+		struct buf path = BUF_INIT;
+
+		buf_printf(&path, "%s%s", db_path, suffixes[i]);
+		same = stat(buf_str(&path), &live) == 0 &&
+		       live.st_dev == target.st_dev &&
+		       live.st_ino == target.st_ino;
+		buf_release(&path);
+	}
+	return same;
+}
+
 int store_backup(const char *db_path, const char *file, struct cairn_err *e)
 {
 	struct buf partial = BUF_INIT;
@@ -183,6 +210,15 @@ int store_backup(const char *db_path, const char *file, struct cairn_err *e)
 	int64_t tables = 0;
 	int rc;
 
+	/* Renaming the copy over the live database would leave a running
+	 * server writing to the replaced file, and lose what it writes. */
+	if (is_live_file(db_path, file)) {
+		return cairn_err_set(e, CAIRN_EINVAL,
+				     "'%s' is the database '%s' itself or one "
+				     "of its files; expected a path outside "
+				     "them",
+				     file, db_path);
+	}
 	rc = db_open(&src, db_path, SQLITE_OPEN_READWRITE, e);
 	if (rc < 0) {
 		return rc;

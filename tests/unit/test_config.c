@@ -208,6 +208,9 @@ static const struct {
 	{CFG_LISTEN, "127.0.0.1:70000", "HOST:PORT"},
 	{CFG_LISTEN, ":8080", "HOST:PORT"},
 	{CFG_LISTEN, "::1:8080", "HOST:PORT"},
+	/* A name is refused here, not only when the server binds. */
+	{CFG_LISTEN, "localhost:8080", "numeric address"},
+	{CFG_HTTP_REDIRECT, "example.org:80", "numeric address"},
 	{CFG_BASE_URL, "misp.example.org", "http:// or https://"},
 	{CFG_BASE_URL, "https://x.org/?a=1", "without query"},
 	{CFG_THREADS, "0", "1 to 256"},
