@@ -4,11 +4,10 @@
 # already present.  Runs as root, or with sudo when it is available.
 set -eu
 
-# nodejs and npm install the web UI's pinned packages (web/ and tests/web/
-# package-lock.json); chromium runs the browser tests.
+# chromium runs the browser tests.
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libyajl-dev
 libjansson-dev libsqlite3-dev libsodium-dev libpcre2-dev libidn2-dev
-libgnutls28-dev libfuzzy-dev libtlsh-dev nodejs npm"
+libgnutls28-dev libfuzzy-dev libtlsh-dev"
 test_pkgs="$build_pkgs libcmocka-dev python3-pytest python3-requests sqlite3
 openssl bind9-utils yara python3-jsonschema chromium"
 
@@ -30,6 +29,15 @@ docker)
 	;;
 *) echo "usage: $0 build|test|docker" >&2; exit 2 ;;
 esac
+
+# node and npm install the web UI's pinned packages (web/ and tests/web/
+# package-lock.json).  They count as present when both commands are on
+# PATH, because a Node.js from another source (NodeSource's nodejs, which
+# bundles npm) conflicts with Debian's npm package.
+if [ -n "$want" ] && ! { command -v node >/dev/null &&
+	command -v npm >/dev/null; }; then
+	want="$want nodejs npm"
+fi
 
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
