@@ -1,9 +1,11 @@
 """Every non-JSON returnFormat of attributes/restSearch and events/restSearch
-over HTTP, on an instance with the curated MISP feed imported: chunked
-transfer, the Content-Type, the to_ids and published default of the text
-and rule formats, the csv options, the output checked by its real consumer
-(named-checkzone, yarac, the OASIS STIX 2.1 schemas, Python's csv module),
-and `cairn export` writing the same bytes as the API.
+over HTTP, on an instance with the curated MISP feed imported.
+
+The tests check chunked transfer, the Content-Type, the to_ids and
+published default of the text and rule formats and the csv options.  Each
+output goes to its real consumer (named-checkzone, yarac, the OASIS STIX
+2.1 schemas, Python's csv module), and `cairn export` must write the same
+bytes as the API.
 """
 
 import csv
