@@ -114,6 +114,15 @@ def test_chunked_with_content_type(api, unpublished, path, fmt):
     assert response.content
 
 
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_empty_output_is_an_empty_body(api, path):
+    """hashes writes nothing for domains, so the stream ends before its
+    first byte and the server keeps serving."""
+    response = fetch(api, path, "hashes", type="domain")
+    assert response.content == b""
+    assert fetch(api, path, "count", type="domain").text.strip() != "0"
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_event_search_writes_the_same_attributes(api, unpublished, fmt):
     """Without filters both endpoints export every visible attribute."""
