@@ -164,6 +164,11 @@ static ssize_t stream_read(void *ctx, char *out, size_t max)
 		}
 	}
 	n = st->pending.len - st->sent;
+	if (n == 0) {
+		/* The output ended, maybe before any byte, and then `pending`
+		 * has no data to copy from. */
+		return 0;
+	}
 	if (n > max) {
 		n = max;
 	}

@@ -36,6 +36,7 @@ struct search_output {
 	struct buf *out; /* the buffer of the current call */
 	struct store_cursor *rows;
 	struct store_ids *ids;
+	bool unmapped; /* the store's memory map is off for this export */
 	struct cached event;
 	struct cached object;
 	/* The event's tag names, kept with `event`, then the attribute's. */
@@ -575,8 +576,20 @@ static int write_frame(struct search_output *o, bool closing)
 
 static int start(struct search_output *o, struct cairn_err *e)
 {
-	int rc = open_rows(o);
+	int rc;
 
+	/* A format export usually reads the whole result, and through the
+	 * memory map its RSS would grow with the database.
+	 * NOTE: the JSON shapes keep the map, for the latency of the
+	 * exact-value searches; a whole-instance JSON export therefore
+	 * counts the mapped pages it reads in its RSS. */
+	if (o->cfg.format) {
+		if (store_set_mapped(o->cfg.store, false) < 0) {
+			return store_error(o->cfg.store, e);
+		}
+		o->unmapped = true;
+	}
+	rc = open_rows(o);
 	if (rc < 0) {
 		return store_error(o->cfg.store, e);
 	}
@@ -653,6 +666,11 @@ void search_output_close(struct search_output *o)
 	}
 	store_cursor_close(o->rows);
 	store_ids_close(o->ids);
+	if (o->unmapped) {
+		/* The export's answer is complete, and a failure here leaves
+		 * the store working, only reading without the map. */
+		(void)store_set_mapped(o->cfg.store, true);
+	}
 	if (o->format_state && o->cfg.format->release) {
 		o->cfg.format->release(o->format_state);
 	}

@@ -1058,6 +1058,16 @@ int store_open(struct store **out, const char *path, struct cairn_err *e)
 	return 0;
 }
 
+int store_set_mapped(struct store *s, bool mapped)
+{
+	const char *pragma = mapped ? STORE_MMAP_PRAGMA : "PRAGMA mmap_size = 0;";
+
+	if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+		return store_fail_sqlite(s);
+	}
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -1069,7 +1079,10 @@ void store_close(struct store *s)
 	while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL) {
 		sqlite3_finalize(st);
 	}
-	sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* PRAGMA optimize may ANALYZE a whole table, which through the
+	 * memory map would bring all of it into the resident set. */
+	sqlite3_exec(s->db, "PRAGMA mmap_size = 0; PRAGMA optimize", NULL,
+		     NULL, NULL);
 	sqlite3_close(s->db);
 	buf_release(&s->message);
 	audit_state_release(&s->audit);

@@ -65,6 +65,13 @@ enum store_target { STORE_EVENT, STORE_ATTRIBUTE };
 int store_open(struct store **out, const char *path, struct cairn_err *e);
 void store_close(struct store *s);
 
+/* Turns reading the file through the memory map off (`mapped` false) or
+ * back on.  A scan through the map keeps every page it touches in the
+ * process's resident set until the map goes, so a whole-table export
+ * reads with pread() instead and its peak RSS stays at the page cache's
+ * 16 MiB.  Call it with no statement of `s` running. */
+int store_set_mapped(struct store *s, bool mapped);
+
 /* Returns the schema version after migrations, read from the database
  * (so a failure means the database is unreachable), or a negative
  * code. */

@@ -4,8 +4,8 @@ creating organisation, a member of the sharing group, another local
 organisation and a site admin, over every read path that exists
 (events/view, events/index with and without filters, attributes/view,
 attributes/index, objects/view, the attributes, events, objects and
-sightings restSearch endpoints with their filters, correlations and
-sightings).
+sightings restSearch endpoints with their filters, every export format
+of attributes/restSearch, correlations and sightings).
 
 Each check compares what a path returns with what the distribution rules
 allow, and counts a leak (returned but not allowed) or a wrongly hidden
@@ -13,7 +13,9 @@ item (allowed but not returned).  The counts are printed, and the test
 fails on any of either.
 """
 
+import hashlib
 import itertools
+import re
 
 import pytest
 
@@ -22,6 +24,15 @@ import harness
 EVENT_LEVELS = (0, 1, 2, 3, 4)
 ATTRIBUTE_LEVELS = (0, 1, 2, 3, 4, 5)
 VIEWERS = ("creator", "member", "other", "admin")
+EXPORT_FORMATS = ("csv", "text", "hashes", "count", "cache", "rpz", "zeek",
+                  "suricata", "snort", "yara", "stix2")
+# The attribute types whose values each format writes, of the domain and
+# md5 ones the matrix holds.  count writes no values, only their number.
+EXPORT_TYPES = {"count": set(), "hashes": {"md5"}, "rpz": {"domain"},
+                "suricata": {"domain"}, "snort": {"domain"}}
+MATRIX_DOMAIN = re.compile(r"acl-[a-z0-9-]+\.example")
+HEX_DIGEST = re.compile(r"[0-9a-f]{32}")
+RULE_HEX_GROUP = re.compile(r"\|[0-9A-Fa-f ]+\|")
 
 
 def cli_ok(*args):
@@ -113,7 +124,7 @@ def world(cairn_data, server, api):
 
     events = []
     for level, published in itertools.product(EVENT_LEVELS, (False, True)):
-        attributes = []
+        attributes, hashes = [], []
         for attr_level in ATTRIBUTE_LEVELS:
             value = f"acl-e{level}-a{attr_level}-p{int(published)}.example"
             attribute = {
@@ -125,9 +136,14 @@ def world(cairn_data, server, api):
                         "name": "ACL Member", "uuid": member_uuid}},
                 ],
             }
+            digest = {"type": "md5", "category": "Payload delivery",
+                      "value": hashlib.md5(value.encode()).hexdigest(),
+                      "distribution": attr_level}
             if attr_level == 4:
                 attribute["sharing_group_id"] = sg_id
+                digest["sharing_group_id"] = sg_id
             attributes.append(attribute)
+            hashes.append(digest)
         objects, reports = [], []
         for obj_level in ATTRIBUTE_LEVELS:
             obj = {"name": "domain-ip", "meta-category": "network",
@@ -144,7 +160,7 @@ def world(cairn_data, server, api):
             objects.append(obj)
             reports.append(report)
         body = {"info": f"acl matrix event {level} {published}",
-                "distribution": level, "Attribute": attributes,
+                "distribution": level, "Attribute": attributes + hashes,
                 "Object": objects, "EventReport": reports}
         if level == 4:
             body["sharing_group_id"] = sg_id
@@ -154,12 +170,16 @@ def world(cairn_data, server, api):
         if published:
             done = creator.post(f"/events/publish/{event['id']}")
             assert done.status_code == 200, done.text
-        by_level = {int(a["distribution"]): a for a in event["Attribute"]}
+        by_level = {int(a["distribution"]): a for a in event["Attribute"]
+                    if a["type"] == "domain"}
+        digests = {int(a["distribution"]): a for a in event["Attribute"]
+                   if a["type"] == "md5"}
         objects = {int(o["distribution"]): o for o in event["Object"]}
         reports = {int(r["distribution"]): r for r in event["EventReport"]}
         assert len(objects) == len(reports) == len(ATTRIBUTE_LEVELS)
         events.append({"id": event["id"], "level": level,
                        "published": published, "attributes": by_level,
+                       "digests": digests,
                        "objects": objects, "reports": reports})
 
     # A probe event of each viewer's organisation shares every value, so
@@ -361,6 +381,70 @@ def check_sighting_search(tally, viewer, session, event):
                     len(allowed) >= 2, count >= 2)
 
 
+def export_values(fmt, text):
+    """Return the matrix values in the output of format `fmt`: domain
+    names, md5 digests, and for cache the md5 of each value.  Rule
+    formats write hex groups (|0c| as a DNS label length) inside content
+    matches, so each group is read as a dot."""
+    if fmt in ("suricata", "snort"):
+        text = RULE_HEX_GROUP.sub(".", text)
+    return set(MATRIX_DOMAIN.findall(text)) | set(HEX_DIGEST.findall(text))
+
+
+def export_tokens(fmt, attribute):
+    """Return the strings by which `attribute` shows in format `fmt`."""
+    if fmt == "cache":
+        return {hashlib.md5(attribute["value"].encode()).hexdigest()}
+    return {attribute["value"]}
+
+
+def matrix_attributes(event):
+    """Yield (distribution level, attribute) for every attribute of a
+    matrix event: the domains, the md5s and the object attributes."""
+    for level, attribute in event["attributes"].items():
+        yield level, attribute
+    for level, attribute in event["digests"].items():
+        yield level, attribute
+    for level, obj in event["objects"].items():
+        yield level, obj["Attribute"][0]
+
+
+def check_exports(tally, viewer, session, events):
+    """Export the matrix events in each format and compare the values in
+    the output with the attributes the viewer may see.  Each format is
+    read twice, with published 0 and 1, because setting published and
+    to_ids lifts the text and rule formats' default to to_ids attributes
+    of published events.  Every matrix attribute has to_ids."""
+    ids = [event["id"] for event in events]
+    for fmt in EXPORT_FORMATS:
+        found, counted = set(), 0
+        for published in (0, 1):
+            body = {"returnFormat": fmt, "eventid": ids, "to_ids": 1,
+                    "published": published}
+            if fmt == "csv":
+                body.update(requested_attributes=["value"], headerless=1)
+            response = session.post("/attributes/restSearch", json=body)
+            assert response.status_code == 200, (fmt, response.text[:500])
+            found |= export_values(fmt, response.text)
+            if fmt == "count":
+                counted += int(response.text)
+        types = EXPORT_TYPES.get(fmt, {"domain", "md5"})
+        visible = 0
+        for event in events:
+            for level, attribute in matrix_attributes(event):
+                assert attribute["to_ids"], attribute
+                expected = attribute_visible(viewer, event["level"], level,
+                                             event["published"])
+                visible += expected
+                if attribute["type"] not in types:
+                    continue
+                tally.check((fmt, viewer, attribute["id"]), expected,
+                            bool(export_tokens(fmt, attribute) & found))
+        if fmt == "count":
+            tally.check(("count", viewer), True,
+                        counted == visible)
+
+
 def check_attribute_index(tally, viewer, session, events):
     response = session.get("/attributes/index")
     assert response.status_code == 200, response.text
@@ -426,6 +510,7 @@ def test_acl_matrix(world):
         check_attribute_index(tally, viewer, session, world["events"])
         check_correlations(tally, viewer, session, world["probes"][viewer],
                            world["events"])
+        check_exports(tally, viewer, session, world["events"])
         for event in world["events"]:
             check_view(tally, viewer, session, event)
             check_attribute_view(tally, viewer, session, event)

@@ -226,6 +226,31 @@ static void test_open_schema_version(void **state)
 	assert_true(schema_latest() >= 1);
 }
 
+static int64_t mmap_size(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t size;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return size;
+}
+
+static void test_set_mapped_toggles_map(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(mmap_size(store_db(f->s)), 1073741824);
+	assert_int_equal(store_set_mapped(f->s, false), 0);
+	assert_int_equal(mmap_size(store_db(f->s)), 0);
+	assert_int_equal(store_set_mapped(f->s, true), 0);
+	assert_int_equal(mmap_size(store_db(f->s)), 1073741824);
+}
+
 /* Returns true when `table` has a column named `column`. */
 static bool table_has_column(sqlite3 *db, const char *table,
 			     const char *column)
@@ -1640,6 +1665,7 @@ int main(void)
 						fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_open_schema_version),
+		T(test_set_mapped_toggles_map),
 		T(test_taxonomy_state),
 		T(test_library_ids_stable),
 		T(test_schema_has_every_field),
