@@ -138,7 +138,7 @@ $(WEB_TEST_NPM): tests/web/package-lock.json
 	touch $@
 
 web-test: all $(WEB_TEST_NPM)
-	CAIRN_BIN=$(abspath $(BUILD)/cairn) node --test tests/web/ui.test.mjs
+	CAIRN_BIN=$(abspath $(BUILD)/cairn) node --test tests/web/ui.test.mjs tests/web/review2.test.mjs
 
 # Second set-up command: install test tools, then every test, plain and
 # under the sanitizers, then the container test, which skips itself

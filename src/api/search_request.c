@@ -249,11 +249,14 @@ bool search_parse_delta(const char *text, int64_t *seconds)
 	return false;
 }
 
-/* Parses "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (or with a T) as UTC. */
+/* Parses "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (or with a T) as UTC.
+ * A day the month does not have (2017-02-30) is refused: timegm() would
+ * roll it over into the next month. */
 static bool read_datetime(const char *text, int64_t *out)
 {
 	struct tm tm = {0};
 	const char *end = strptime(text, "%Y-%m-%d", &tm);
+	int mday, mon;
 
 	if (end && (*end == ' ' || *end == 'T')) {
 		end = strptime(end + 1, "%H:%M:%S", &tm);
@@ -261,8 +264,10 @@ static bool read_datetime(const char *text, int64_t *out)
 	if (!end || *end) {
 		return false;
 	}
+	mday = tm.tm_mday;
+	mon = tm.tm_mon;
 	*out = (int64_t)timegm(&tm);
-	return true;
+	return tm.tm_mday == mday && tm.tm_mon == mon;
 }
 
 /* A point in time: unix seconds, a relative time back from now, or a

@@ -97,6 +97,7 @@ async function render() {
     if (path !== '/login' && !(await loadSession())) { go('/login'); return; }
     if (path === '/login') {
       document.getElementById('top').hidden = true;
+      clear(document.getElementById('who'));
       clear(main);
       loginPage({ main, params });
       return;

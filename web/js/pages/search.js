@@ -6,7 +6,7 @@ import { go } from '../app.js';
 
 const PAGE = 100;
 export const FORMATS = [['json', 'json'], ['csv', 'csv'], ['text', 'txt'], ['stix2', 'json'],
-  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['openioc', 'ioc'], ['yara', 'yara']];
+  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['zeek', 'txt'], ['yara', 'yara']];
 
 // Text filters; the lists (tags, type) take comma-separated values.
 const TEXT_FILTERS = [['value', 'Value', 'substring with %, as MISP'], ['type', 'Type', 'ip-dst, domain…'],
@@ -67,19 +67,22 @@ export async function searchPage(ctx) {
     results.append(h('p', { class: 'muted' }, 'Set a filter to search every event you can read.'));
     return;
   }
-  let r;
+  // With limit, X-Result-Count holds the number of matches on every page.
+  let r, total;
   try {
-    r = await api('/attributes/restSearch', { body: { ...body, limit: PAGE + 1, page, returnFormat: 'json' } });
+    const res = await api('/attributes/restSearch', { body: { ...body, limit: PAGE, page, returnFormat: 'json' }, raw: true });
+    total = Number(res.headers.get('X-Result-Count')) || 0;
+    r = await res.json();
   } catch (e) {
     results.append(h('div', { class: 'alert error', role: 'alert' }, e.message));
     return;
   }
   if (!ctx.isCurrent()) return;
   const rows = ((r.response && r.response.Attribute) || []);
-  const more = rows.length > PAGE;
+  const more = page * PAGE < total;
   const withPage = (n) => { const p = new URLSearchParams(params); p.set('page', n); return p; };
   clear(results).append(
-    h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(Math.min(rows.length, PAGE))} attributes on page ${page}`),
+    h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(rows.length)} of ${fmtNumber(total)} attributes on page ${page}`),
     table([
       { label: 'Event', class: 'num', cell: (a) => link(`#/events/${a.event_id}`, a.event_id) },
       { label: 'Event info', class: 'wrap', cell: (a) => (a.Event && a.Event.info) || '' },
