@@ -208,26 +208,33 @@ static void split_wildcards(json_t *list, json_t *exact, json_t *patterns)
 	}
 }
 
-/* Appends `form` to the JSON array `ctx` unless it is there already. */
+/* The forms collected for one list: `out` in order, and `seen` as a set
+ * of the same strings, so that a list of many values is deduplicated in
+ * linear time. */
+struct forms {
+	json_t *out;
+	json_t *seen;
+};
+
+/* Appends `form` to the forms unless it is there already. */
 static int add_form(void *ctx, const char *form)
 {
-	json_t *out = ctx;
-	size_t i;
-	json_t *item;
+	struct forms *f = ctx;
 
-	json_array_foreach(out, i, item)
-	{
-		if (strcmp(json_string_value(item), form) == 0) {
-			return 0;
-		}
+	if (json_object_get(f->seen, form)) {
+		return 0;
 	}
-	return json_array_append_new(out, json_string(form));
+	if (json_object_set_new(f->seen, form, json_true()) < 0) {
+		return CAIRN_ENOMEM;
+	}
+	return json_array_append_new(f->out, json_string(form));
 }
 
 /* Adds `value` and every distinct canonical form of it to `out`: the
  * forms it takes as each type of the type filter, or as any type when
  * there is none, so that a search finds a value however it was written. */
-static int add_normalised(struct parse *p, const char *value, json_t *out)
+static int add_normalised(struct parse *p, const char *value,
+			  struct forms *out)
 {
 	struct buf form = BUF_INIT;
 	struct cairn_err ignored = CAIRN_ERR_INIT;
@@ -254,19 +261,25 @@ static int add_normalised(struct parse *p, const char *value, json_t *out)
 
 static json_t *normalised_list(struct parse *p, json_t *list)
 {
-	json_t *out = json_array();
+	struct forms f = {json_array(), json_object()};
 	size_t i;
 	json_t *item;
 
+	if (!f.out || !f.seen) {
+		json_decref(f.out);
+		json_decref(f.seen);
+		return NULL;
+	}
 	json_array_foreach(list, i, item)
 	{
-		if (out &&
-		    add_normalised(p, json_string_value(item), out) < 0) {
-			json_decref(out);
+		if (add_normalised(p, json_string_value(item), &f) < 0) {
+			json_decref(f.out);
+			json_decref(f.seen);
 			return NULL;
 		}
 	}
-	return out;
+	json_decref(f.seen);
+	return f.out;
 }
 
 /* Adds the conditions of one group, `positive` or not, of `list`. */
@@ -334,7 +347,7 @@ static int add_any(struct parse *p, const struct filter *f, json_t *list)
 	}
 	if (f->form == FORM_VALUES && has_wildcard(list)) {
 		struct filter like = *f;
-		json_t *forms = json_array();
+		struct forms forms = {json_array(), json_object()};
 		size_t i;
 		json_t *item;
 		int rc;
@@ -344,14 +357,15 @@ static int add_any(struct parse *p, const struct filter *f, json_t *list)
 			const char *text = json_string_value(item);
 
 			if (strchr(text, '%')) {
-				json_array_append(forms, item);
+				json_array_append(forms.out, item);
 			} else {
-				add_normalised(p, text, forms);
+				add_normalised(p, text, &forms);
 			}
 		}
 		like.form = FORM_LIKE;
-		rc = add_group(p, &like, forms, true);
-		json_decref(forms);
+		rc = add_group(p, &like, forms.out, true);
+		json_decref(forms.out);
+		json_decref(forms.seen);
 		return rc;
 	}
 	return add_group(p, f, list, true);
