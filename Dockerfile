@@ -19,11 +19,12 @@ RUN make -j"$(nproc)" all && strip build/cairn
 FROM debian:bookworm-slim
 
 # The runtime libraries of build/cairn's NEEDED entries (objdump -p), plus
-# GnuTLS, which libmicrohttpd uses for HTTPS.
+# GnuTLS, which libmicrohttpd uses for HTTPS; libfuzzy2 and libtlsh0 are
+# the ssdeep and TLSH correlation.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	libmicrohttpd12 libyajl2 libjansson4 libsqlite3-0 libsodium23 \
-	libpcre2-8-0 libidn2-0 libgnutls30 \
+	libpcre2-8-0 libidn2-0 libgnutls30 libfuzzy2 libtlsh0 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 
 # A fixed uid and gid, so that a bind-mounted data directory can be
