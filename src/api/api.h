@@ -85,6 +85,10 @@ int api_send_json(struct api_ctx *c, json_t *body);
 int api_resolve(struct api_ctx *c, const struct model *m, const char *arg,
 		int64_t *id);
 
+/* Returns true for a JSON flag that MISP clients send as set: true, a
+ * nonzero integer or the string "1". */
+bool api_json_flag(const json_t *v);
+
 /* Returns the request body's object, unwrapped from {"Key": {...}} when it
  * has that envelope, or NULL. */
 json_t *api_body_object(struct api_ctx *c, const char *key);

@@ -56,13 +56,6 @@ static bool is_duplicate(struct api_ctx *c, int64_t event_id, json_t *attr)
 	return duplicate;
 }
 
-static bool flag_true(const json_t *v)
-{
-	return json_is_true(v) ||
-	       (json_is_integer(v) && json_integer_value(v) != 0) ||
-	       (json_is_string(v) && strcmp(json_string_value(v), "1") == 0);
-}
-
 /* Returns true when the request enforces warninglists, with the named
  * parameter enforceWarninglist:1 or the attribute's own
  * "enforceWarninglist", and the value is on an enabled list for its
@@ -76,7 +69,7 @@ static bool trips_warninglist(struct api_ctx *c, json_t *attr)
 	struct warninglist_set *set;
 
 	if (!(named && strcmp(named, "0") != 0) &&
-	    !flag_true(json_object_get(attr, "enforceWarninglist"))) {
+	    !api_json_flag(json_object_get(attr, "enforceWarninglist"))) {
 		return false;
 	}
 	set = c->app->library ? c->app->library->warninglists : NULL;

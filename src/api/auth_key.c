@@ -154,29 +154,21 @@ static int check_key(struct api_ctx *c, int64_t key_id, const char **message)
 	return rc;
 }
 
+/* Loads the key's user as api_user_load() does for sessions, and then
+ * applies the key rules: a user needs perm_auth to use API keys, and a
+ * read-only key keeps only the reading permissions. */
 static int load_user(struct api_ctx *c, int64_t user_id, const char **message)
 {
-	struct api_user *u = &c->user;
-	int rc = store_get(c->store, &model_user, user_id, &u->user);
+	int rc = api_user_load(c, user_id);
 
-	*message = AUTH_FAILED;
-	if (rc == 0 && record_int(&u->user, USER_DISABLED, 0)) {
-		*message = AUTH_DISABLED;
-		return CAIRN_EDENIED;
-	}
-	if (rc == 0) {
-		rc = store_get(c->store, &model_role,
-			       record_int(&u->user, USER_ROLE_ID, 0), &u->role);
-	}
-	if (rc == 0) {
-		rc = store_get(c->store, &model_org,
-			       record_int(&u->user, USER_ORG_ID, 0), &u->org);
-	}
-	if (rc < 0 || !record_int(&u->role, ROLE_PERM_AUTH, 0)) {
+	*message = rc < 0 && record_int(&c->user.user, USER_DISABLED, 0)
+			   ? AUTH_DISABLED
+			   : AUTH_FAILED;
+	if (rc < 0 || !record_int(&c->user.role, ROLE_PERM_AUTH, 0)) {
 		return CAIRN_EDENIED;
 	}
 	if (c->key_read_only) {
-		keep_read_permissions(&u->role);
+		keep_read_permissions(&c->user.role);
 	}
 	return 0;
 }

@@ -32,21 +32,13 @@ static int event_of(struct api_ctx *c, const struct model *m, int event_field,
 	return rc;
 }
 
-static bool body_flag(json_t *value)
-{
-	return json_is_true(value) ||
-	       (json_is_integer(value) && json_integer_value(value) != 0) ||
-	       (json_is_string(value) &&
-		strcmp(json_string_value(value), "1") == 0);
-}
-
 /* The event that the body's "uuid" (an event or an attribute) names. */
 static int tag_target_event(struct api_ctx *c, bool *local, int64_t *event_id)
 {
 	json_t *body = api_body_object(c, "Tag");
 	const char *uuid = json_string_value(json_object_get(body, "uuid"));
 
-	*local = body_flag(json_object_get(body, "local"));
+	*local = api_json_flag(json_object_get(body, "local"));
 	if (!uuid) {
 		return CAIRN_ENOTFOUND;
 	}

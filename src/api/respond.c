@@ -195,3 +195,10 @@ int api_touch_event(struct api_ctx *c, int64_t event_id)
 	record_release(&ev);
 	return rc;
 }
+
+bool api_json_flag(const json_t *v)
+{
+	return json_is_true(v) ||
+	       (json_is_integer(v) && json_integer_value(v) != 0) ||
+	       (json_is_string(v) && strcmp(json_string_value(v), "1") == 0);
+}

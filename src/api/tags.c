@@ -360,10 +360,7 @@ static int tag_request(struct api_ctx *c, bool attach)
 	json_t *body = api_body_object(c, "Tag");
 	const char *uuid = json_string_value(json_object_get(body, "uuid"));
 	json_t *local = json_object_get(body, "local");
-	bool is_local = json_is_true(local) ||
-			(json_is_integer(local) && json_integer_value(local)) ||
-			(json_is_string(local) &&
-			 strcmp(json_string_value(local), "1") == 0);
+	bool is_local = api_json_flag(local);
 	enum store_target t;
 	int64_t target, event_id, tag_id;
 	bool linked_local = false;

@@ -99,11 +99,7 @@ static bool index_keeps(struct api_ctx *c, struct warninglist_set *set,
 		}
 	}
 	if (enabled && !json_is_null(enabled)) {
-		bool want = json_is_true(enabled) ||
-			    (json_is_integer(enabled) &&
-			     json_integer_value(enabled) != 0) ||
-			    (json_is_string(enabled) &&
-			     strcmp(json_string_value(enabled), "1") == 0);
+		bool want = api_json_flag(enabled);
 
 		if (warninglist_enabled(set, warninglist_id(l)) != want) {
 			return false;

@@ -8,13 +8,6 @@
 
 #include <string.h>
 
-static bool json_flag(json_t *v)
-{
-	return json_is_true(v) ||
-	       (json_is_integer(v) && json_integer_value(v) != 0) ||
-	       (json_is_string(v) && strcmp(json_string_value(v), "1") == 0);
-}
-
 bool api_request_flag(struct api_ctx *c, json_t *object, const char *name)
 {
 	const char *named = path_named(&c->path, name);
@@ -22,11 +15,11 @@ bool api_request_flag(struct api_ctx *c, json_t *object, const char *name)
 	if (named) {
 		return strcmp(named, "0") != 0 && strcmp(named, "false") != 0;
 	}
-	if (object && json_flag(json_object_get(object, name))) {
+	if (object && api_json_flag(json_object_get(object, name))) {
 		return true;
 	}
 	return json_is_object(c->body) &&
-	       json_flag(json_object_get(c->body, name));
+	       api_json_flag(json_object_get(c->body, name));
 }
 
 struct warninglist_set *api_warninglists(struct api_ctx *c)
