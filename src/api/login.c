@@ -5,12 +5,13 @@
  * "password"}, bare or inside {"User": ...}) or as MISP's login form
  * (data[User][email] and data[User][password], urlencoded).  It returns
  * the same error for a wrong password, an unknown e-mail and a user
- * without a password, after the same Argon2id work.  Failures are counted per
- * e-mail and per peer address; once an e-mail has failed
- * LOCKOUT_ATTEMPTS times, each failure within a window of the one before,
- * it is refused until a whole window has passed since the last failure,
- * with MISP's message naming the seconds to wait.  A success clears the
- * e-mail's count.
+ * without a password, after the same Argon2id work.
+ *
+ * Failures are counted per e-mail and per peer address.  An e-mail that
+ * has failed LOCKOUT_ATTEMPTS times, each failure within a window of the
+ * one before, is rejected until a whole window has passed since the last
+ * failure, with MISP's message naming the seconds to wait.  A success
+ * clears the e-mail's count.
  *
  * A successful login stores a session (api/session.c) and sets its
  * cookie: HttpOnly, SameSite=Strict, Path=/, and Secure over TLS.  The
@@ -543,8 +544,8 @@ static int clear_cookie(struct api_ctx *c)
 					      "SameSite=Strict");
 }
 
-/* Ends the session of the cookie, if any, and always clears the cookie,
- * as MISP's logout always succeeds. */
+/* Ends the session of the cookie, if any, and clears the cookie in every
+ * case, because MISP's logout succeeds whatever the session's state. */
 int api_user_logout(struct api_ctx *c)
 {
 	struct cairn_err e = CAIRN_ERR_INIT;

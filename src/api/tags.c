@@ -403,10 +403,11 @@ static int tag_request(struct api_ctx *c, bool attach)
 		return api_error(c, 403, refusal, NULL);
 	}
 	if (!attach) {
-		/* The router checked the rule the body's "local" named; a
-		 * global link needs the global rule, as in MISP, or a host
-		 * organisation tagger could remove any event's tags (and so
-		 * unpublish it) by calling them local. */
+		/* The router checked the rule that the body's "local" named.
+		 * Removing a global link needs the global rule, as in MISP,
+		 * because otherwise a host organisation tagger could remove
+		 * any event's tags (and so unpublish it) by calling them
+		 * local. */
 		if (linked && is_local && !linked_local &&
 		    !api_event_allows(c, event_id, ACL_TAG)) {
 			return api_not_allowed(c);

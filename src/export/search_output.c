@@ -580,9 +580,9 @@ static int start(struct search_output *o, struct cairn_err *e)
 
 	/* A format export usually reads the whole result, and through the
 	 * memory map its RSS would grow with the database.
-	 * NOTE: the JSON shapes keep the map, for the latency of the
-	 * exact-value searches; a whole-instance JSON export therefore
-	 * counts the mapped pages it reads in its RSS. */
+	 * NOTE: the JSON shapes keep the map for the latency of exact-value
+	 * searches, so a whole-instance JSON export counts the mapped pages
+	 * it reads in its RSS. */
 	if (o->cfg.format) {
 		if (store_set_mapped(o->cfg.store, false) < 0) {
 			return store_error(o->cfg.store, e);
@@ -667,8 +667,8 @@ void search_output_close(struct search_output *o)
 	store_cursor_close(o->rows);
 	store_ids_close(o->ids);
 	if (o->unmapped) {
-		/* The export's answer is complete, and a failure here leaves
-		 * the store working, only reading without the map. */
+		/* The export is complete, and a failure here leaves the store
+		 * working, only reading without the map. */
 		(void)store_set_mapped(o->cfg.store, true);
 	}
 	if (o->format_state && o->cfg.format->release) {

@@ -344,8 +344,9 @@ static int cb_number(void *ctx, const char *s, size_t len)
 
 /* A string must be UTF-8 without NUL (\u0000), as the rest of the API
  * requires.  yajl checks only the shape of UTF-8 sequences, so encoded
- * surrogates and overlong forms reach here; jansson's check refuses them,
- * where they would otherwise fail later, when the audit row is written.
+ * surrogates and overlong forms reach here.  jansson's check rejects them
+ * now, because otherwise they would fail later, when the audit row is
+ * written.
  * Every later step reads the value as a C string, so a NUL would cut it
  * short. */
 /* TODO: refuse a lone surrogate escape, which yajl decodes as '?'. */

@@ -208,14 +208,15 @@ int store_user_login_find(struct store *s, const char *email,
 
 /* -------- audit log -------- */
 
-/* How a request reached the store, as MISP's AuditLog request_type. */
+/* The channel of a change, stored as MISP's AuditLog request_type. */
 enum store_request_type {
 	STORE_REQUEST_SESSION = 0, /* a web session, or no request at all */
 	STORE_REQUEST_API = 1,     /* a request authenticated by an API key */
 	STORE_REQUEST_CLI = 2,     /* a cairn command */
 };
 
-/* Who makes the changes of a connection.  Strings are copied. */
+/* The user, organisation and address behind a connection's changes.
+ * store_set_actor() copies its strings. */
 struct store_actor {
 	int64_t user_id;    /* 0 for none, which MISP shows as SYSTEM */
 	int64_t org_id;
@@ -230,9 +231,9 @@ struct store_actor {
  * when a connection is put back. */
 int store_set_actor(struct store *s, const struct store_actor *a);
 
-/* While paused, store_insert(), store_update(), store_delete() and the tag
- * link functions append no audit row; the importer pauses the store and
- * appends one row per event itself. */
+/* Pauses or resumes the audit rows of store_insert(), store_update(),
+ * store_delete() and the tag link functions.  The importer pauses them
+ * and appends one row per event itself. */
 void store_audit_pause(struct store *s, bool paused);
 
 /* One audit row that a caller appends itself.  `change` is a JSON object
@@ -344,7 +345,7 @@ int store_session_delete(struct store *s, int64_t id, struct cairn_err *e);
 int store_session_purge(struct store *s, int64_t now, int64_t idle,
 			int64_t *count, struct cairn_err *e);
 
-/* What a failed login is counted by. */
+/* The key that failed logins are counted under: an e-mail or an address. */
 enum store_login_key { STORE_LOGIN_EMAIL = 0, STORE_LOGIN_IP = 1 };
 
 /* Reads the failures counted for `name` (an e-mail, compared without
@@ -518,7 +519,8 @@ void store_match_close(struct store_match_cursor *c);
 /* Fills `out` (room for 129) with the distinct prefix lengths below 128
  * of the stored CIDR blocks (network keys, model/correlation.h), in
  * increasing order, and sets *n.  Deleted and invisible attributes are
- * counted too: the lengths only say which containing blocks to look up. */
+ * counted too, because the lengths only pick which containing blocks to
+ * look up. */
 int store_net_prefixes(struct store *s, uint8_t *out, size_t *n);
 
 /* Calls `fn` for each value that more than `min_count` attributes have,
@@ -652,11 +654,11 @@ int store_sg_usage(struct store *s, int64_t sg_id, int64_t *count);
  * in steps of STORE_BACKUP_PAGES pages.  It is written beside `file`,
  * synced, then renamed over it, so `file` is never a partial copy.
  *
- * store_restore() checks that `file` is a Cairn database (a schema
- * version, none newer than this build, PRAGMA integrity_check "ok"),
- * copies it beside `db_path`, syncs it, folds the current database's WAL
- * back into it, removes the stale -wal and -shm files and renames the
- * copy over `db_path`.  It then opens the result once, which runs the
+ * store_restore() checks that `file` is a Cairn database: it has a
+ * schema version, none newer than this build, and PRAGMA integrity_check
+ * returns "ok".  It then copies the file beside `db_path` and syncs it,
+ * folds the current database's WAL back in, removes the stale -wal and
+ * -shm files and renames the copy over `db_path`.  It then opens the result once, which runs the
  * migrations an older backup needs; *from_version receives the backup's
  * schema version.  The caller makes sure no other process uses
  * `db_path`. */
@@ -675,8 +677,9 @@ void store_pool_put(struct store_pool *p, struct store *s);
 void store_pool_free(struct store_pool *p);
 
 /* Lends a connection of the pool's database outside the fixed set, for a
- * streamed response that reads after its handler has returned; it never
- * waits.  Every get is paired with store_pool_put_stream(). */
+ * streamed response that reads after its handler has returned, without
+ * waiting for one.  The caller pairs every get with
+ * store_pool_put_stream(). */
 int store_pool_get_stream(struct store_pool *p, struct store **out,
 			  struct cairn_err *e);
 void store_pool_put_stream(struct store_pool *p, struct store *s);
