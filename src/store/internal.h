@@ -60,6 +60,14 @@ enum store_slot {
 	/* sqlite_correlation.c: the reads of every correlation request */
 	STORE_SLOT_EXCLUSIONS,
 	STORE_SLOT_NET_PREFIXES,
+	/* sqlite_counts.c: the dashboard's attribute counts */
+	STORE_SLOT_COUNTS_ADD,
+	STORE_SLOT_COUNTS_MOVE,
+	STORE_SLOT_COUNTS_ATTRIBUTE,
+	STORE_SLOT_COUNTS_OBJECT,
+	/* sqlite_shared.c: one per statement of its table */
+	STORE_SLOT_SHARED,
+	STORE_SLOT_SHARED_END = STORE_SLOT_SHARED + 16,
 	/* sqlite_search.c: [which search * 2 + site admin] are prepared per
 	 * call, because their text depends on the filters. */
 	STORE_SLOT_COUNT
@@ -150,5 +158,99 @@ int audit_tag(struct store *s, bool attach, enum store_target t,
  * attribute. */
 int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
 		  int64_t cluster_id, bool local);
+
+/* -------- the dashboard's attribute counts (sqlite_counts.c) -------- */
+
+/* The key columns of attribute_counts (schema migration 11). */
+#define STORE_COUNTS_KEY                                                       \
+	"e_org_id, e_published, e_distribution, e_sharing_group_id,"           \
+	" a_distribution, a_sharing_group_id, o_distribution,"                  \
+	" o_sharing_group_id, type, category, day"
+
+/* What the counts keep per connection: the changes of the open
+ * transaction not yet written to attribute_counts, and the marks of its
+ * savepoints.  A struct store owns one; counts_release() frees it. */
+struct counts_entry;
+
+/* What a transaction changed for the shared values (sqlite_shared.c). */
+struct shared_event_note {
+	int64_t event_id;
+	int64_t scan_from; /* first attribute id to scan; 0 none */
+	bool whole;	   /* recheck every value of the event */
+};
+struct shared_pair_note {
+	int64_t event_id;
+	char *value;
+};
+struct shared_notes {
+	struct shared_event_note *events;
+	size_t len, cap;
+	struct shared_pair_note *pairs;
+	size_t pairs_len, pairs_cap;
+};
+
+struct counts_state {
+	struct counts_entry *pending;
+	size_t len, cap;
+	int64_t *fresh; /* events inserted by the open transaction */
+	size_t fresh_len, fresh_cap;
+	size_t *marks; /* [depth]: len and fresh_len when it opened */
+	size_t marks_cap;
+	int64_t object_id; /* the last object read, and its class */
+	int64_t object_distribution, object_sharing_group_id;
+	bool object_live;
+	struct shared_notes shared;
+};
+
+/* Returns the counts state of `s`, which `s` owns. */
+struct counts_state *store_counts_state(struct store *s);
+void counts_release(struct counts_state *c);
+
+/* Transaction hooks, called by store_begin(), store_commit() and
+ * store_rollback() with the depth that opens, closes or rolls back.
+ * counts_commit() writes the pending changes before the COMMIT (depth
+ * 1) and counts_committed() forgets them after it succeeded. */
+int counts_begin(struct store *s, int depth);
+int counts_commit(struct store *s, int depth);
+void counts_committed(struct store *s);
+void counts_rollback(struct store *s, int depth);
+
+/* Returns the open store_begin() levels of `s`. */
+int store_depth(struct store *s);
+
+/* Write hooks of the generic row operations on attributes, objects and
+ * events: counts_before() runs before the statement and counts_after()
+ * after it succeeded, with the record written (NULL for a delete) and
+ * the row id.  *moved tells counts_after() to count again what
+ * counts_before() took out. */
+int counts_before(struct store *s, const struct model *m,
+		  const struct record *r, int64_t id, bool *moved);
+int counts_after(struct store *s, const struct model *m,
+		 const struct record *r, int64_t id, bool moved);
+
+/* Notes an inserted attribute or event row `id` of record `r`. */
+int counts_inserted(struct store *s, const struct record *r, int64_t id);
+
+/* The shared values' notes: an event whose class changed, the first
+ * attribute an event gained, one value of an event.
+ * shared_flush() rechecks what was noted, before the COMMIT;
+ * shared_forget() drops the notes after it or after a rollback. */
+int shared_note_event(struct store *s, int64_t event_id);
+int shared_note_inserted(struct store *s, int64_t event_id,
+			 int64_t attribute_id);
+int shared_note_value(struct store *s, int64_t event_id, const char *value);
+int shared_flush(struct store *s);
+void shared_forget(struct shared_notes *sn);
+void shared_release(struct shared_notes *sn);
+
+/* The key columns of shared_counts (schema migration 11). */
+#define STORE_SHARED_KEY                                                       \
+	"value, type, e_org_id, e_published, e_distribution,"                 \
+	" e_sharing_group_id, a_distribution, a_sharing_group_id,"            \
+	" o_distribution, o_sharing_group_id"
+
+/* Takes the attributes of event `event_id` out of the counts, before
+ * store_event_clear() removes them. */
+int counts_event_clear(struct store *s, int64_t event_id);
 
 #endif

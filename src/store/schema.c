@@ -572,6 +572,126 @@ static const char migration_10[] =
 	"CREATE INDEX IF NOT EXISTS sightings_date"
 	" ON sightings(date_sighting);\n";
 
+/* The dashboard's attribute counts (store/sqlite_counts.c): the number
+ * of live attributes (not deleted, in a live object or none) per
+ * visibility class, type, category and event date.  A widget then sums
+ * rows bounded by the classes and dimensions in use, not by the
+ * attributes.  The class columns are the columns the visibility
+ * conditions read (store/visibility.h), named with an e_, a_ or o_
+ * prefix; o_distribution is -1 for an attribute outside any object, and
+ * o_id, NULL then, stands for the object row of a LEFT JOIN.  The store
+ * keeps the rows on every write; a class whose attributes are gone keeps
+ * n = 0.  The table is rebuilt from the rows, so that running the
+ * migration again (test_backup rewinds to version 4) counts once. */
+static const char migration_11[] =
+	"CREATE TABLE IF NOT EXISTS attribute_counts (\n"
+	" e_org_id INTEGER NOT NULL,\n"
+	" e_published INTEGER NOT NULL,\n"
+	" e_distribution INTEGER NOT NULL,\n"
+	" e_sharing_group_id INTEGER NOT NULL,\n"
+	" a_distribution INTEGER NOT NULL,\n"
+	" a_sharing_group_id INTEGER NOT NULL,\n"
+	" o_distribution INTEGER NOT NULL,\n"
+	" o_sharing_group_id INTEGER NOT NULL,\n"
+	" o_id INTEGER GENERATED ALWAYS AS\n"
+	"  (CASE WHEN o_distribution >= 0 THEN 1 END) VIRTUAL,\n"
+	" type TEXT NOT NULL,\n"
+	" category TEXT NOT NULL,\n"
+	" day TEXT NOT NULL,\n"
+	" n INTEGER NOT NULL,\n"
+	" PRIMARY KEY (" STORE_COUNTS_KEY ")\n"
+	") WITHOUT ROWID;\n"
+	"DELETE FROM attribute_counts;\n"
+	"INSERT INTO attribute_counts (" STORE_COUNTS_KEY ", n)\n"
+	" SELECT e.org_id, e.published, e.distribution, e.sharing_group_id,\n"
+	" a.distribution, a.sharing_group_id, coalesce(o.distribution, -1),\n"
+	" coalesce(o.sharing_group_id, 0), a.type, a.category, e.date,\n"
+	" count(*)\n"
+	" FROM attributes a JOIN events e ON e.id = a.event_id\n"
+	" LEFT JOIN objects o ON o.id = a.object_id\n"
+	" WHERE a.deleted = 0 AND coalesce(o.deleted, 0) = 0\n"
+	" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11;\n"
+	/* The values that two events or more share (store/sqlite_shared.c):
+	 * a row per value and event, with the event's class and one class
+	 * that stands for the event's live, correlating attributes with
+	 * the value, or exact = 0 when no single class does; and their sum
+	 * per value, type and class.  A value has a row for every event
+	 * that contains it, or none. */
+	"CREATE TABLE IF NOT EXISTS shared_values (\n"
+	" value TEXT NOT NULL,\n"
+	" event_id INTEGER NOT NULL,\n"
+	" type TEXT NOT NULL,\n"
+	" e_org_id INTEGER NOT NULL,\n"
+	" e_published INTEGER NOT NULL,\n"
+	" e_distribution INTEGER NOT NULL,\n"
+	" e_sharing_group_id INTEGER NOT NULL,\n"
+	" a_distribution INTEGER NOT NULL,\n"
+	" a_sharing_group_id INTEGER NOT NULL,\n"
+	" o_distribution INTEGER NOT NULL,\n"
+	" o_sharing_group_id INTEGER NOT NULL,\n"
+	" exact INTEGER NOT NULL,\n"
+	" PRIMARY KEY (value, event_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS shared_values_event"
+	" ON shared_values(event_id);\n"
+	/* The few rows without a class, which the widget reads one by one. */
+	"CREATE INDEX IF NOT EXISTS shared_values_inexact"
+	" ON shared_values(value, event_id) WHERE exact = 0;\n"
+	"CREATE TABLE IF NOT EXISTS shared_counts (\n"
+	" value TEXT NOT NULL,\n"
+	" type TEXT NOT NULL,\n"
+	" e_org_id INTEGER NOT NULL,\n"
+	" e_published INTEGER NOT NULL,\n"
+	" e_distribution INTEGER NOT NULL,\n"
+	" e_sharing_group_id INTEGER NOT NULL,\n"
+	" a_distribution INTEGER NOT NULL,\n"
+	" a_sharing_group_id INTEGER NOT NULL,\n"
+	" o_distribution INTEGER NOT NULL,\n"
+	" o_sharing_group_id INTEGER NOT NULL,\n"
+	" o_id INTEGER GENERATED ALWAYS AS\n"
+	"  (CASE WHEN o_distribution >= 0 THEN 1 END) VIRTUAL,\n"
+	" n INTEGER NOT NULL,\n"
+	" PRIMARY KEY (" STORE_SHARED_KEY ")\n"
+	") WITHOUT ROWID;\n"
+	"DELETE FROM shared_values;\n"
+	"DELETE FROM shared_counts;\n"
+	/* One class is exact when the attributes share it.  It is also
+	 * exact when one attribute is readable by whoever reads the event,
+	 * and then it is written as distribution 5 outside any object. */
+	"INSERT INTO shared_values SELECT value, event_id, min(type),\n"
+	" e_org_id, e_published, e_distribution, e_sharing_group_id,\n"
+	" CASE WHEN max(open) = 1 THEN 5 ELSE min(ad) END,\n"
+	" CASE WHEN max(open) = 1 THEN 0 ELSE min(ag) END,\n"
+	" CASE WHEN max(open) = 1 THEN -1 ELSE min(od) END,\n"
+	" CASE WHEN max(open) = 1 THEN 0 ELSE min(og) END,\n"
+	" max(open) = 1 OR count(DISTINCT cls) = 1\n"
+	" FROM (SELECT a.value AS value, a.event_id AS event_id,\n"
+	" a.type AS type, e.org_id AS e_org_id, e.published AS e_published,\n"
+	" e.distribution AS e_distribution,\n"
+	" e.sharing_group_id AS e_sharing_group_id,\n"
+	" a.distribution AS ad, a.sharing_group_id AS ag,\n"
+	" coalesce(o.distribution, -1) AS od,\n"
+	" coalesce(o.sharing_group_id, 0) AS og,\n"
+	" a.distribution || ',' || a.sharing_group_id || ',' ||\n"
+	" coalesce(o.distribution, -1) || ',' || coalesce(o.sharing_group_id,"
+	" 0) AS cls,\n"
+	" a.distribution IN (1, 2, 3, 5)\n"
+	" AND coalesce(o.distribution, 5) IN (1, 2, 3, 5) AS open\n"
+	" FROM attributes a JOIN events e ON e.id = a.event_id\n"
+	" LEFT JOIN objects o ON o.id = a.object_id\n"
+	" WHERE a.deleted = 0 AND a.disable_correlation = 0\n"
+	" AND coalesce(o.deleted, 0) = 0 AND e.disable_correlation = 0\n"
+	" AND a.value IN (SELECT b.value FROM attributes b\n"
+	"  JOIN events f ON f.id = b.event_id\n"
+	"  LEFT JOIN objects p ON p.id = b.object_id\n"
+	"  WHERE b.deleted = 0 AND b.disable_correlation = 0\n"
+	"  AND coalesce(p.deleted, 0) = 0 AND f.disable_correlation = 0\n"
+	"  GROUP BY b.value HAVING count(DISTINCT b.event_id) > 1))\n"
+	" GROUP BY value, event_id;\n"
+	"INSERT INTO shared_counts (" STORE_SHARED_KEY ", n)\n"
+	" SELECT " STORE_SHARED_KEY ", count(*) FROM shared_values\n"
+	" WHERE exact = 1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;\n";
+
 /* Index i contains the script that raises user_version from i to i + 1. */
 static const char *const migrations[] = {
 	migration_1,
@@ -584,6 +704,7 @@ static const char *const migrations[] = {
 	migration_8,
 	migration_9,
 	migration_10,
+	migration_11,
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

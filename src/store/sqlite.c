@@ -418,6 +418,7 @@ struct store {
 	sqlite3_stmt *slots[STORE_SLOT_COUNT]; /* see store_slot_stmt() */
 	bool tags_fixed; /* store_tag_ensure() may not insert tags */
 	struct audit_state audit; /* sqlite_audit.c */
+	struct counts_state counts; /* sqlite_counts.c */
 };
 
 static void tag_cache_clear(struct store *s)
@@ -1086,6 +1087,7 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	buf_release(&s->message);
 	audit_state_release(&s->audit);
+	counts_release(&s->counts);
 	tag_cache_clear(s);
 	free(s);
 }
@@ -1150,6 +1152,16 @@ struct audit_state *store_audit_state(struct store *s)
 	return &s->audit;
 }
 
+struct counts_state *store_counts_state(struct store *s)
+{
+	return &s->counts;
+}
+
+int store_depth(struct store *s)
+{
+	return s->depth;
+}
+
 static int fixed_exec(struct store *s, enum fixed_stmt f)
 {
 	sqlite3_stmt *st;
@@ -1164,6 +1176,7 @@ int store_begin(struct store *s)
 
 	if (rc == 0) {
 		s->depth++;
+		rc = counts_begin(s, s->depth);
 	}
 	return rc;
 }
@@ -1175,13 +1188,21 @@ int store_commit(struct store *s)
 	if (s->depth > 1) {
 		rc = fixed_exec(s, FIX_RELEASE);
 		if (rc == 0) {
+			counts_commit(s, s->depth);
 			s->depth--;
 		}
+		return rc;
+	}
+	/* The pending counts join the transaction; if they fail, it stays
+	 * open for the caller's rollback. */
+	rc = counts_commit(s, 1);
+	if (rc < 0) {
 		return rc;
 	}
 	rc = fixed_exec(s, FIX_COMMIT);
 	if (rc == 0 || !store_in_transaction(s)) {
 		s->depth = 0;
+		counts_committed(s);
 	}
 	tag_cache_clear(s);
 	return rc;
@@ -1194,6 +1215,7 @@ int store_rollback(struct store *s)
 	int rc;
 
 	tag_cache_clear(s);
+	counts_rollback(s, s->depth);
 	if (!store_in_transaction(s)) {
 		s->depth = 0;
 		return 0;
@@ -1231,8 +1253,13 @@ static int row_insert(struct store *s, const struct record *r, int64_t *id)
 	if (rc == 0) {
 		rc = stmt_run(s, st);
 	}
-	if (rc == 0 && id) {
-		*id = sqlite3_last_insert_rowid(s->db);
+	if (rc == 0) {
+		int64_t row = sqlite3_last_insert_rowid(s->db);
+
+		if (id) {
+			*id = row;
+		}
+		rc = counts_inserted(s, r, row);
 	}
 	return rc;
 }
@@ -1242,6 +1269,7 @@ static int row_update(struct store *s, const struct record *r, int64_t id)
 	struct model_stmts *ms = model_stmts(s, r->model);
 	sqlite3_stmt *st;
 	uint64_t mask;
+	bool moved;
 	int params;
 	int rc;
 
@@ -1261,7 +1289,10 @@ static int row_update(struct store *s, const struct record *r, int64_t id)
 		record_release(&current);
 		return rc;
 	}
-	rc = mask_stmt(s, &ms->update, OP_UPDATE, r->model, mask, &st);
+	rc = counts_before(s, r->model, r, id, &moved);
+	if (rc == 0) {
+		rc = mask_stmt(s, &ms->update, OP_UPDATE, r->model, mask, &st);
+	}
 	if (rc == 0) {
 		rc = record_bind(s, st, r, mask, 1);
 	}
@@ -1275,6 +1306,9 @@ static int row_update(struct store *s, const struct record *r, int64_t id)
 	if (rc == 0 && sqlite3_changes64(s->db) == 0) {
 		rc = store_failf(s, CAIRN_ENOTFOUND, "%s %lld not found",
 				 r->model->name, (long long)id);
+	}
+	if (rc == 0) {
+		rc = counts_after(s, r->model, r, id, moved);
 	}
 	return rc;
 }
@@ -1458,6 +1492,7 @@ static int row_delete(struct store *s, const struct model *m, int64_t id)
 {
 	struct model_stmts *ms = model_stmts(s, m);
 	struct sql q = {BUF_INIT, 0};
+	bool moved;
 	int rc = 0;
 
 	if (m == &model_tag) {
@@ -1471,6 +1506,9 @@ static int row_delete(struct store *s, const struct model *m, int64_t id)
 		sql_add(&q, m->table);
 		sql_add(&q, " WHERE id = ?1");
 		rc = sql_prepare(s, &q, true, &ms->remove);
+	}
+	if (rc == 0) {
+		rc = counts_before(s, m, NULL, id, &moved);
 	}
 	if (rc == 0) {
 		rc = bind_check(s, sqlite3_bind_int64(ms->remove, 1, id));
@@ -1519,15 +1557,51 @@ static int audited_change(struct store *s, enum audit_op op,
 	return audit_end(s, opened, rc);
 }
 
+/* A change to a counted table (sqlite_counts.c) outside a transaction
+ * gets one, so that its pending counts commit with it. */
+static int counted_begin(struct store *s, const struct model *m,
+			 bool *opened)
+{
+	*opened = s->depth == 0 && (m == &model_attribute ||
+				    m == &model_object || m == &model_event);
+	return *opened ? store_begin(s) : 0;
+}
+
+static int counted_end(struct store *s, bool opened, int rc)
+{
+	if (!opened) {
+		return rc;
+	}
+	if (rc == 0) {
+		rc = store_commit(s);
+	}
+	if (rc < 0) {
+		store_rollback(s);
+	}
+	return rc;
+}
+
+static int change(struct store *s, enum audit_op op, const struct model *m,
+		  const struct record *r, int64_t *id)
+{
+	if (!audit_enabled(s)) {
+		return op == AUDIT_ADD    ? row_insert(s, r, id)
+		       : op == AUDIT_EDIT ? row_update(s, r, *id)
+					  : row_delete(s, m, *id);
+	}
+	return audited_change(s, op, m, r, id);
+}
+
 int store_insert(struct store *s, const struct record *r, int64_t *id)
 {
 	int64_t row_id = 0;
-	int rc;
+	bool opened;
+	int rc = counted_begin(s, r->model, &opened);
 
-	if (!audit_enabled(s)) {
-		return row_insert(s, r, id);
+	if (rc == 0) {
+		rc = counted_end(s, opened,
+				 change(s, AUDIT_ADD, r->model, r, &row_id));
 	}
-	rc = audited_change(s, AUDIT_ADD, r->model, r, &row_id);
 	if (rc == 0 && id) {
 		*id = row_id;
 	}
@@ -1536,18 +1610,22 @@ int store_insert(struct store *s, const struct record *r, int64_t *id)
 
 int store_update(struct store *s, const struct record *r, int64_t id)
 {
-	if (!audit_enabled(s)) {
-		return row_update(s, r, id);
-	}
-	return audited_change(s, AUDIT_EDIT, r->model, r, &id);
+	bool opened;
+	int rc = counted_begin(s, r->model, &opened);
+
+	return rc < 0 ? rc
+		      : counted_end(s, opened,
+				    change(s, AUDIT_EDIT, r->model, r, &id));
 }
 
 int store_delete(struct store *s, const struct model *m, int64_t id)
 {
-	if (!audit_enabled(s)) {
-		return row_delete(s, m, id);
-	}
-	return audited_change(s, AUDIT_DELETE, m, NULL, &id);
+	bool opened;
+	int rc = counted_begin(s, m, &opened);
+
+	return rc < 0 ? rc
+		      : counted_end(s, opened,
+				    change(s, AUDIT_DELETE, m, NULL, &id));
 }
 
 /* -------- organisations, tags and clusters -------- */
@@ -1936,8 +2014,13 @@ static int event_clear_steps(struct store *s, int64_t event_id)
  * transaction or, without one, as a transaction of its own. */
 int store_event_clear(struct store *s, int64_t event_id)
 {
-	int rc = fixed_exec(s, FIX_CLEAR_SAVEPOINT);
+	/* Outside the savepoint: when the clear fails, the caller's
+	 * rollback undoes the counts' move with the rest. */
+	int rc = counts_event_clear(s, event_id);
 
+	if (rc == 0) {
+		rc = fixed_exec(s, FIX_CLEAR_SAVEPOINT);
+	}
 	if (rc < 0) {
 		return rc;
 	}

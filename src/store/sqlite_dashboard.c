@@ -23,6 +23,7 @@ enum {
 	V_OBJECT = 1 << 3,
 	V_SIGHTING = 1 << 4,
 	V_TAG = 1 << 5,
+	V_COUNTS = 1 << 6,
 };
 #define V_LIVE_ATTRIBUTE (V_EVENT | V_ATTRIBUTE | V_OBJECT_OF_ATTRIBUTE)
 
@@ -31,36 +32,66 @@ struct part {
 	unsigned vis;
 };
 
-#define MAX_PARTS 8
+#define MAX_PARTS 10
 
-/* An attribute that counts: not deleted, in a live object or none.
- * TODO: the widgets over attributes read every row, so their time grows
- * with the data (bench/dashboard); counts kept on write would not. */
+/* An attribute that counts: not deleted, in a live object or none. */
 #define ATTR_FROM                                                              \
 	" FROM attributes a JOIN events e ON e.id = a.event_id"              \
 	" LEFT JOIN objects o ON o.id = a.object_id"                          \
 	" WHERE a.deleted = 0 AND coalesce(o.deleted, 0) = 0"
 #define IN_RANGE " AND e.date >= :from AND e.date <= :to"
+
+/* The same attributes, counted per visibility class and dimension on
+ * write (sqlite_counts.c): c.n attributes of type c.type and category
+ * c.category in events of date c.day.  V_COUNTS applies the conditions
+ * of V_LIVE_ATTRIBUTE to the class columns. */
+#define COUNTS_FROM " FROM attribute_counts c WHERE c.n > 0"
+#define COUNTS_IN_RANGE " AND c.day >= :from AND c.day <= :to"
 #define TOP " ORDER BY count DESC, name LIMIT :limit"
+
+/* The values that two events or more share, kept on write
+ * (sqlite_shared.c): each row is a value with n events of one class, or
+ * one event whose attributes with the value have no single class, which
+ * are then read.  A value is correlated for the viewer when it can read
+ * two such events. */
+#define SHARED_EXACT                                                           \
+	" (SELECT c.value AS value, c.type AS type, c.n AS n"                  \
+	" FROM shared_counts c WHERE c.n > 0"
+#define SHARED_INEXACT                                                         \
+	" UNION ALL SELECT x.value, x.type, 1 FROM shared_values x"           \
+	" JOIN events e ON e.id = x.event_id WHERE x.exact = 0"
+#define SHARED_INEXACT_ATTRIBUTE                                               \
+	" AND EXISTS (SELECT 1 FROM attributes a"                             \
+	" LEFT JOIN objects o ON o.id = a.object_id"                          \
+	" WHERE a.value = x.value AND a.event_id = x.event_id"                \
+	" AND a.deleted = 0 AND a.disable_correlation = 0"                    \
+	" AND coalesce(o.deleted, 0) = 0"
+#define SHARED_PARTS(tail)                                                     \
+	{SHARED_EXACT, V_COUNTS}, {SHARED_INEXACT, V_EVENT},                  \
+	{SHARED_INEXACT_ATTRIBUTE, V_ATTRIBUTE | V_OBJECT_OF_ATTRIBUTE},      \
+	{"))" tail, 0}
 
 static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 	[DASH_TOTALS] = {
 		{"SELECT 'events' AS name, count(*) AS count"
 		 " FROM events e WHERE 1 = 1", V_EVENT},
-		{" UNION ALL SELECT 'attributes', count(*)" ATTR_FROM,
-		 V_LIVE_ATTRIBUTE},
+		{" UNION ALL SELECT 'attributes', coalesce(sum(c.n), 0)"
+		 COUNTS_FROM, V_COUNTS},
+		/* TODO: objects and sightings are counted from their rows,
+		 * so these two totals grow with the objects and sightings. */
 		{" UNION ALL SELECT 'objects', count(*) FROM objects ob"
 		 " JOIN events e ON e.id = ob.event_id WHERE ob.deleted = 0",
 		 V_EVENT | V_OBJECT},
 		{" UNION ALL SELECT 'organisations', count(*) FROM orgs", 0},
-		/* Values that two visible events or more share, the rows
-		 * of the correlated values widget. */
+		/* The rows of the correlated values widget. */
 		{" UNION ALL SELECT 'correlations', count(*) FROM"
-		 " (SELECT a.value" ATTR_FROM " AND a.disable_correlation = 0"
-		 " AND e.disable_correlation = 0", V_LIVE_ATTRIBUTE},
-		{" GROUP BY a.value HAVING count(DISTINCT a.event_id) > 1)", 0},
+		 " (SELECT value FROM", 0},
+		SHARED_PARTS(" GROUP BY value HAVING sum(n) > 1)"),
+		/* CROSS JOIN keeps the sightings first: with few of them
+		 * and no statistics the planner would read every attribute
+		 * and look up its sightings. */
 		{" UNION ALL SELECT 'sightings', count(*) FROM sightings l"
-		 " JOIN attributes a ON a.id = l.attribute_id"
+		 " CROSS JOIN attributes a ON a.id = l.attribute_id"
 		 " JOIN events e ON e.id = a.event_id"
 		 " LEFT JOIN objects o ON o.id = a.object_id"
 		 " WHERE a.deleted = 0 AND coalesce(o.deleted, 0) = 0",
@@ -70,19 +101,19 @@ static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 		{"SELECT period, sum(ev) AS events, sum(at) AS attributes FROM"
 		 " (SELECT substr(e.date, 1, :len) AS period, 1 AS ev, 0 AS at"
 		 " FROM events e WHERE 1 = 1" IN_RANGE, V_EVENT},
-		{" UNION ALL SELECT substr(e.date, 1, :len), 0, 1" ATTR_FROM
-		 IN_RANGE, V_LIVE_ATTRIBUTE},
+		{" UNION ALL SELECT substr(c.day, 1, :len), 0, c.n" COUNTS_FROM
+		 COUNTS_IN_RANGE, V_COUNTS},
 		{") GROUP BY period ORDER BY period", 0},
 	},
 	[DASH_ATTRIBUTE_TYPES] = {
-		{"SELECT a.type AS name, count(*) AS count" ATTR_FROM IN_RANGE,
-		 V_LIVE_ATTRIBUTE},
-		{" GROUP BY a.type" TOP, 0},
+		{"SELECT c.type AS name, sum(c.n) AS count" COUNTS_FROM
+		 COUNTS_IN_RANGE, V_COUNTS},
+		{" GROUP BY c.type" TOP, 0},
 	},
 	[DASH_ATTRIBUTE_CATEGORIES] = {
-		{"SELECT a.category AS name, count(*) AS count" ATTR_FROM
-		 IN_RANGE, V_LIVE_ATTRIBUTE},
-		{" GROUP BY a.category" TOP, 0},
+		{"SELECT c.category AS name, sum(c.n) AS count" COUNTS_FROM
+		 COUNTS_IN_RANGE, V_COUNTS},
+		{" GROUP BY c.category" TOP, 0},
 	},
 	[DASH_THREAT_LEVELS] = {
 		{"SELECT e.threat_level_id AS id, count(*) AS count"
@@ -121,12 +152,9 @@ static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 		{" GROUP BY g.id" TOP, 0},
 	},
 	[DASH_CORRELATED_VALUES] = {
-		{"SELECT a.value AS value, min(a.type) AS type,"
-		 " count(DISTINCT a.event_id) AS count" ATTR_FROM
-		 " AND a.disable_correlation = 0"
-		 " AND e.disable_correlation = 0", V_LIVE_ATTRIBUTE},
-		{" GROUP BY a.value HAVING count(DISTINCT a.event_id) > 1"
-		 " ORDER BY count DESC, value LIMIT :limit", 0},
+		{"SELECT value, min(type) AS type, sum(n) AS count FROM", 0},
+		SHARED_PARTS(" GROUP BY value HAVING sum(n) > 1"
+			     " ORDER BY count DESC, value LIMIT :limit"),
 	},
 	[DASH_RECENT_SIGHTINGS] = {
 		{"SELECT l.id AS id, l.date_sighting AS date_sighting,"
@@ -197,6 +225,12 @@ static int part_conditions(struct buf *sql, const struct store_viewer *v,
 		return CAIRN_ENOMEM;
 	}
 	if ((vis & V_TAG) && visibility_tag(sql, v, "t") < 0) {
+		return CAIRN_ENOMEM;
+	}
+	if ((vis & V_COUNTS) &&
+	    (visibility_event_class(sql, v, "c.e") < 0 ||
+	     visibility_element_class(sql, v, "c.a", "c.e", false) < 0 ||
+	     visibility_element_class(sql, v, "c.o", "c.e", true) < 0)) {
 		return CAIRN_ENOMEM;
 	}
 	return 0;

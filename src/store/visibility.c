@@ -29,22 +29,36 @@ static int add_all(struct buf *sql, const char *const *parts, size_t n)
 	add_all((sql), (const char *const[]){__VA_ARGS__},                     \
 		sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
 
-/* The bare event condition, without the leading " AND ". */
-static int event_condition(struct buf *sql, const char *e)
+/* The bare event condition, without the leading " AND ".  A column is
+ * named `e`, then `sep`, then the column's name: "e" "." "org_id" on a
+ * row, "c.e" "_" "org_id" on a count table's class columns. */
+static int event_condition_on(struct buf *sql, const char *e, const char *sep)
 {
-	return ADD(sql, "(", e, ".org_id = :viewer_org OR (", e,
-		   ".published = 1 AND (", e, ".distribution IN (1, 2, 3) OR (",
-		   e, ".distribution = 4 AND ", e,
-		   ".sharing_group_id IN " VIEWER_GROUPS "))))");
+	return ADD(sql, "(", e, sep, "org_id = :viewer_org OR (", e, sep,
+		   "published = 1 AND (", e, sep,
+		   "distribution IN (1, 2, 3) OR (", e, sep,
+		   "distribution = 4 AND ", e, sep,
+		   "sharing_group_id IN " VIEWER_GROUPS "))))");
 }
 
-/* The bare element condition, without the leading " AND ". */
+/* The bare element condition, named as event_condition_on() names. */
+static int element_condition_on(struct buf *sql, const char *row,
+				const char *e, const char *sep)
+{
+	return ADD(sql, "(", e, sep, "org_id = :viewer_org OR ", row, sep,
+		   "distribution IN (1, 2, 3, 5) OR (", row, sep,
+		   "distribution = 4 AND ", row, sep,
+		   "sharing_group_id IN " VIEWER_GROUPS "))");
+}
+
+static int event_condition(struct buf *sql, const char *e)
+{
+	return event_condition_on(sql, e, ".");
+}
+
 static int element_condition(struct buf *sql, const char *row, const char *e)
 {
-	return ADD(sql, "(", e, ".org_id = :viewer_org OR ", row,
-		   ".distribution IN (1, 2, 3, 5) OR (", row,
-		   ".distribution = 4 AND ", row,
-		   ".sharing_group_id IN " VIEWER_GROUPS "))");
+	return element_condition_on(sql, row, e, ".");
 }
 
 int visibility_event(struct buf *sql, const struct store_viewer *v,
@@ -59,18 +73,43 @@ int visibility_event(struct buf *sql, const struct store_viewer *v,
 	return event_condition(sql, e);
 }
 
-int visibility_element(struct buf *sql, const struct store_viewer *v,
-		       const char *row, const char *e, bool nullable)
+static int element_on(struct buf *sql, const struct store_viewer *v,
+		      const char *row, const char *e, bool nullable,
+		      const char *sep)
 {
 	if (v->site_admin) {
 		return 0;
 	}
 	if (ADD(sql, " AND (") < 0 ||
-	    (nullable && ADD(sql, row, ".id IS NULL OR ") < 0) ||
-	    element_condition(sql, row, e) < 0 || ADD(sql, ")") < 0) {
+	    (nullable && ADD(sql, row, sep, "id IS NULL OR ") < 0) ||
+	    element_condition_on(sql, row, e, sep) < 0 || ADD(sql, ")") < 0) {
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int visibility_element(struct buf *sql, const struct store_viewer *v,
+		       const char *row, const char *e, bool nullable)
+{
+	return element_on(sql, v, row, e, nullable, ".");
+}
+
+int visibility_event_class(struct buf *sql, const struct store_viewer *v,
+			   const char *e)
+{
+	if (v->site_admin) {
+		return 0;
+	}
+	if (ADD(sql, " AND ") < 0) {
+		return -ENOMEM;
+	}
+	return event_condition_on(sql, e, "_");
+}
+
+int visibility_element_class(struct buf *sql, const struct store_viewer *v,
+			     const char *row, const char *e, bool nullable)
+{
+	return element_on(sql, v, row, e, nullable, "_");
 }
 
 int visibility_event_id(struct buf *sql, const struct store_viewer *v,

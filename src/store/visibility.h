@@ -53,6 +53,16 @@ int visibility_event(struct buf *sql, const struct store_viewer *v,
 int visibility_element(struct buf *sql, const struct store_viewer *v,
 		       const char *row, const char *e, bool nullable);
 
+/* The same two conditions on the class columns of a count table, whose
+ * names are the prefix, "_" and the row's column name: `e` "c.e" reads
+ * c.e_org_id, c.e_published, c.e_distribution and c.e_sharing_group_id;
+ * `row` "c.a" reads c.a_distribution and c.a_sharing_group_id, and with
+ * `nullable` c.a_id, which is NULL for a missing row. */
+int visibility_event_class(struct buf *sql, const struct store_viewer *v,
+			   const char *e);
+int visibility_element_class(struct buf *sql, const struct store_viewer *v,
+			     const char *row, const char *e, bool nullable);
+
 /* The event whose id is the SQL expression `id` is visible. */
 int visibility_event_id(struct buf *sql, const struct store_viewer *v,
 			const char *id);

@@ -521,6 +521,56 @@ static void test_admin_adds_no_condition(void **state)
 	buf_release(&sql);
 }
 
+/* Replaces every "from" in `text` by "to". */
+static void replace_all(struct buf *out, const char *text, const char *from,
+			const char *to)
+{
+	const char *hit;
+
+	while ((hit = strstr(text, from)) != NULL) {
+		assert_int_equal(buf_add(out, text, (size_t)(hit - text)), 0);
+		assert_int_equal(buf_adds(out, to), 0);
+		text = hit + strlen(from);
+	}
+	assert_int_equal(buf_adds(out, text), 0);
+}
+
+/* The conditions on a count table's class columns are the row conditions
+ * with the columns renamed, for every viewer. */
+static void test_class_conditions_match_rows(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i <= NORGS; i++) {
+		const struct store_viewer *v = &f->viewer[i];
+		struct buf rows = BUF_INIT, step1 = BUF_INIT, step2 = BUF_INIT;
+		struct buf renamed = BUF_INIT, cls = BUF_INIT;
+
+		assert_int_equal(visibility_event(&rows, v, "e"), 0);
+		assert_int_equal(visibility_element(&rows, v, "a", "e", false),
+				 0);
+		assert_int_equal(visibility_element(&rows, v, "o", "e", true),
+				 0);
+		assert_int_equal(visibility_event_class(&cls, v, "c.e"), 0);
+		assert_int_equal(visibility_element_class(&cls, v, "c.a", "c.e",
+							  false),
+				 0);
+		assert_int_equal(visibility_element_class(&cls, v, "c.o", "c.e",
+							  true),
+				 0);
+		replace_all(&step1, buf_str(&rows), "e.", "c.e_");
+		replace_all(&step2, buf_str(&step1), "a.", "c.a_");
+		replace_all(&renamed, buf_str(&step2), "o.", "c.o_");
+		assert_string_equal(buf_str(&renamed), buf_str(&cls));
+		assert_int_equal(cls.len == 0, v->site_admin);
+		buf_release(&rows);
+		buf_release(&step1);
+		buf_release(&step2);
+		buf_release(&renamed);
+		buf_release(&cls);
+	}
+}
+
 /* Returns the EXPLAIN QUERY PLAN details of `text`, one a line. */
 static void query_plan(struct fixture *f, const struct store_viewer *v,
 		       const char *text, struct buf *plan)
@@ -580,6 +630,7 @@ int main(void)
 		T(test_search_applies_visibility),
 		T(test_admin_adds_no_condition),
 		T(test_plan_uses_indexes),
+		T(test_class_conditions_match_rows),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,665 @@
+/*
+ * The values that two events or more share, kept on write for the
+ * dashboard's correlated values (shared_values and shared_counts,
+ * schema migration 11).
+ *
+ * shared_values contains one row per shared value and event, with the
+ * event's class and one attribute class that is readable exactly where
+ * the event's live, correlating attributes with that value are.  A value
+ * has rows for every event that contains it, or none, so adding an event
+ * to a value that has rows costs one row.  shared_counts sums those rows
+ * per value, type and class, so that the widget reads a row per value
+ * and class in use rather than per event.
+ *
+ * An event's attributes with one value can have classes that no single
+ * class stands for (two attributes restricted to different sharing
+ * groups).  Such a row is marked inexact, stays out of shared_counts,
+ * and the widget checks its attributes when it reads it.
+ *
+ * The store notes what a transaction changed (the events inserted, with
+ * the first attribute id they gained; whole events whose class changed;
+ * single values of edited attributes) and rechecks each noted value when
+ * the transaction commits, from the rows as the transaction leaves them.
+ * A recheck writes only these two tables, so a note left by a
+ * rolled-back savepoint costs time and changes nothing.
+ */
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct shared_class {
+	int64_t e[4]; /* org_id, published, distribution, sharing_group_id */
+	int64_t a_distribution, a_sharing_group_id;
+	int64_t o_distribution, o_sharing_group_id;
+	char type[64];
+	bool exact;
+};
+
+/* -------- statements -------- */
+
+enum {
+	Q_EVENT,
+	Q_ATTRIBUTES,
+	Q_SCAN,
+	Q_ROW,
+	Q_EVENT_ROWS,
+	Q_OTHER_ROW,
+	Q_OTHER_EVENTS,
+	Q_INSERT,
+	Q_DELETE,
+	Q_COUNT,
+	Q_ROWS_OF_VALUE,
+	Q_COUNT_OF,
+};
+
+static const char *const shared_sql[] = {
+	[Q_EVENT] = "SELECT org_id, published, distribution, sharing_group_id,"
+		    " disable_correlation FROM events WHERE id = ?1",
+	/* The live, correlating attributes of event ?2 with value ?1. */
+	[Q_ATTRIBUTES] =
+		"SELECT a.type, a.distribution, a.sharing_group_id,"
+		" coalesce(o.distribution, -1), coalesce(o.sharing_group_id, 0)"
+		" FROM attributes a LEFT JOIN objects o ON o.id = a.object_id"
+		" WHERE a.value = ?1 AND a.event_id = ?2 AND a.deleted = 0"
+		" AND a.disable_correlation = 0 AND coalesce(o.deleted, 0) = 0"
+		" ORDER BY a.type",
+	/* Values of event ?1's attributes from id ?2 on that another event
+	 * holds too. */
+	[Q_SCAN] = "SELECT DISTINCT a.value FROM attributes a"
+		   " WHERE a.event_id = ?1 AND a.id >= ?2 AND a.deleted = 0"
+		   " AND a.disable_correlation = 0 AND EXISTS (SELECT 1"
+		   " FROM attributes b WHERE b.value = a.value"
+		   " AND b.event_id <> ?1)",
+	[Q_ROW] = "SELECT type, e_org_id, e_published, e_distribution,"
+		  " e_sharing_group_id, a_distribution, a_sharing_group_id,"
+		  " o_distribution, o_sharing_group_id, exact"
+		  " FROM shared_values WHERE value = ?1 AND event_id = ?2",
+	[Q_EVENT_ROWS] = "SELECT value FROM shared_values WHERE event_id = ?1",
+	[Q_OTHER_ROW] = "SELECT 1 FROM shared_values WHERE value = ?1"
+			" AND event_id <> ?2 LIMIT 1",
+	[Q_OTHER_EVENTS] = "SELECT DISTINCT event_id FROM attributes"
+			   " WHERE value = ?1 AND event_id <> ?2",
+	[Q_INSERT] = "INSERT INTO shared_values (value, event_id, type,"
+		     " e_org_id, e_published, e_distribution,"
+		     " e_sharing_group_id, a_distribution, a_sharing_group_id,"
+		     " o_distribution, o_sharing_group_id, exact)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		     " ?12)",
+	[Q_DELETE] = "DELETE FROM shared_values WHERE value = ?1"
+		     " AND event_id = ?2",
+	/* Adds ?11 to the count of value ?1's class. */
+	[Q_COUNT] = "INSERT INTO shared_counts (" STORE_SHARED_KEY ", n)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+		    " ON CONFLICT (" STORE_SHARED_KEY ")"
+		    " DO UPDATE SET n = n + excluded.n",
+	[Q_ROWS_OF_VALUE] = "SELECT event_id FROM shared_values"
+			    " WHERE value = ?1 LIMIT 2",
+	[Q_COUNT_OF] = "DELETE FROM shared_counts WHERE value = ?1 AND n = 0",
+};
+
+#define SHARED_STMTS (sizeof(shared_sql) / sizeof(shared_sql[0]))
+_Static_assert(SHARED_STMTS <= STORE_SLOT_SHARED_END - STORE_SLOT_SHARED,
+	       "sqlite_shared.c needs more statement slots");
+
+static int build_text(struct buf *sql, const void *ctx)
+{
+	return buf_adds(sql, ctx);
+}
+
+static int stmt(struct store *s, int q, sqlite3_stmt **st)
+{
+	return store_slot_stmt(s, STORE_SLOT_SHARED + q, build_text,
+			       shared_sql[q], st);
+}
+
+static int failed(struct store *s, int64_t event_id)
+{
+	return store_failf(s, CAIRN_ESTORE,
+			   "updating the shared values of event %lld failed: %s",
+			   (long long)event_id, sqlite3_errmsg(store_db(s)));
+}
+
+/* Steps a statement that returns no row, then resets it. */
+static int run(struct store *s, sqlite3_stmt *st, int64_t event_id)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+}
+
+/* -------- the class of an event's attributes with one value -------- */
+
+/* The sharing groups a non-owner needs for one attribute class: none
+ * (0 groups), one or two, or never (-1). */
+static int requirement(const struct shared_class *c, int64_t groups[2])
+{
+	int n = 0;
+
+	if (c->a_distribution == 0 || c->o_distribution == 0) {
+		return -1;
+	}
+	if (c->a_distribution == 4) {
+		groups[n++] = c->a_sharing_group_id;
+	}
+	if (c->o_distribution == 4 &&
+	    (n == 0 || groups[0] != c->o_sharing_group_id)) {
+		groups[n++] = c->o_sharing_group_id;
+	}
+	return n;
+}
+
+/* True when every group of `a` (n of them) is among those of `b`. */
+static bool subset(const int64_t *a, int na, const int64_t *b, int nb)
+{
+	for (int i = 0; i < na; i++) {
+		bool found = false;
+
+		for (int j = 0; j < nb; j++) {
+			found = found || a[i] == b[j];
+		}
+		if (!found) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Folds attribute class `next` into `best`, the class that stands for
+ * those seen so far: a class readable by whoever reads another one wins;
+ * two that neither covers make the result inexact. */
+static void fold(struct shared_class *best, bool *have,
+		 const struct shared_class *next)
+{
+	int64_t gb[2], gn[2];
+	int nb, nn;
+
+	if (!*have) {
+		*best = *next;
+		best->exact = true;
+		*have = true;
+		return;
+	}
+	if (!best->exact) {
+		return;
+	}
+	nb = requirement(best, gb);
+	nn = requirement(next, gn);
+	if (nn < 0 || (nb >= 0 && subset(gb, nb, gn, nn))) {
+		return; /* best is read wherever next is */
+	}
+	if (nb < 0 || subset(gn, nn, gb, nb)) {
+		char type[sizeof(best->type)];
+
+		memcpy(type, best->type, sizeof(type));
+		*best = *next;
+		best->exact = true;
+		/* The widget shows the smallest type, as min(a.type). */
+		memcpy(best->type, type, sizeof(type));
+		return;
+	}
+	best->exact = false;
+}
+
+/* The class of event `event_id`'s attributes with `value` in *out, or
+ * *found false when none counts. */
+static int contribution(struct store *s, const char *value, int64_t event_id,
+			struct shared_class *out, bool *found)
+{
+	sqlite3_stmt *ev, *st;
+	int64_t e[4];
+	bool correlates;
+	int rc = stmt(s, Q_EVENT, &ev);
+
+	*found = false;
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_int64(ev, 1, event_id);
+	rc = sqlite3_step(ev);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(ev);
+		return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+	}
+	for (int i = 0; i < 4; i++) {
+		e[i] = sqlite3_column_int64(ev, i);
+	}
+	correlates = sqlite3_column_int64(ev, 4) == 0;
+	sqlite3_reset(ev);
+	if (!correlates) {
+		return 0;
+	}
+	rc = stmt(s, Q_ATTRIBUTES, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct shared_class next = {0};
+		const unsigned char *type = sqlite3_column_text(st, 0);
+
+		memcpy(next.e, e, sizeof(e));
+		snprintf(next.type, sizeof(next.type), "%s",
+			 type ? (const char *)type : "");
+		next.a_distribution = sqlite3_column_int64(st, 1);
+		next.a_sharing_group_id = sqlite3_column_int64(st, 2);
+		next.o_distribution = sqlite3_column_int64(st, 3);
+		next.o_sharing_group_id = sqlite3_column_int64(st, 4);
+		fold(out, found, &next);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+}
+
+/* -------- rows -------- */
+
+static void bind_class(sqlite3_stmt *st, int first,
+		       const struct shared_class *c)
+{
+	for (int i = 0; i < 4; i++) {
+		sqlite3_bind_int64(st, first + i, c->e[i]);
+	}
+	sqlite3_bind_int64(st, first + 4, c->a_distribution);
+	sqlite3_bind_int64(st, first + 5, c->a_sharing_group_id);
+	sqlite3_bind_int64(st, first + 6, c->o_distribution);
+	sqlite3_bind_int64(st, first + 7, c->o_sharing_group_id);
+}
+
+static int count_add(struct store *s, const char *value, int64_t event_id,
+		     const struct shared_class *c, int n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!c->exact) {
+		return 0;
+	}
+	rc = stmt(s, Q_COUNT, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->type, -1, SQLITE_STATIC);
+	bind_class(st, 3, c);
+	sqlite3_bind_int(st, 11, n);
+	return run(s, st, event_id);
+}
+
+static int row_add(struct store *s, const char *value, int64_t event_id,
+		   const struct shared_class *c)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(s, Q_INSERT, &st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
+	bind_class(st, 4, c);
+	sqlite3_bind_int(st, 12, c->exact);
+	rc = run(s, st, event_id);
+	return rc < 0 ? rc : count_add(s, value, event_id, c, 1);
+}
+
+/* Removes the row of (value, event), if any, and its count. */
+static int row_remove(struct store *s, const char *value, int64_t event_id)
+{
+	struct shared_class c = {0};
+	sqlite3_stmt *st;
+	int rc = stmt(s, Q_ROW, &st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+	}
+	snprintf(c.type, sizeof(c.type), "%s",
+		 (const char *)sqlite3_column_text(st, 0));
+	for (int i = 0; i < 4; i++) {
+		c.e[i] = sqlite3_column_int64(st, 1 + i);
+	}
+	c.a_distribution = sqlite3_column_int64(st, 5);
+	c.a_sharing_group_id = sqlite3_column_int64(st, 6);
+	c.o_distribution = sqlite3_column_int64(st, 7);
+	c.o_sharing_group_id = sqlite3_column_int64(st, 8);
+	c.exact = sqlite3_column_int64(st, 9) != 0;
+	sqlite3_reset(st);
+	rc = stmt(s, Q_DELETE, &st);
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	rc = run(s, st, event_id);
+	if (rc == 0) {
+		rc = count_add(s, value, event_id, &c, -1);
+	}
+	if (rc == 0 && c.exact && stmt(s, Q_COUNT_OF, &st) == 0) {
+		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+		rc = run(s, st, event_id);
+	}
+	return rc;
+}
+
+/* True when `value` has a row of an event other than `event_id`. */
+static int other_row(struct store *s, const char *value, int64_t event_id,
+		     bool *found)
+{
+	sqlite3_stmt *st;
+	int rc = stmt(s, Q_OTHER_ROW, &st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : failed(s, event_id);
+}
+
+/* A value newly shared: adds the rows of the other events that contain
+ * it.
+ * *added counts them. */
+static int add_others(struct store *s, const char *value, int64_t event_id,
+		      int *added)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc = stmt(s, Q_OTHER_EVENTS, &st);
+
+	*added = 0;
+	if (rc < 0) {
+		return rc;
+	}
+	/* The ids are read first: adding a row steps Q_ATTRIBUTES, which
+	 * reads the index that this cursor is on. */
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, event_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			void *p = realloc(ids, (cap = cap ? cap * 2 : 8) *
+						       sizeof(*ids));
+
+			if (!p) {
+				sqlite3_reset(st);
+				free(ids);
+				return store_failf(s, CAIRN_ENOMEM,
+						   "out of memory");
+			}
+			ids = p;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? 0 : failed(s, event_id);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct shared_class c = {0};
+		bool found;
+
+		rc = contribution(s, value, ids[i], &c, &found);
+		if (rc == 0 && found) {
+			rc = row_add(s, value, ids[i], &c);
+			(*added)++;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+/* Drops the last row of a value that only one event contains now. */
+static int drop_lone(struct store *s, const char *value, int64_t event_id)
+{
+	sqlite3_stmt *st;
+	int64_t only = 0;
+	int rows = 0;
+	int rc = stmt(s, Q_ROWS_OF_VALUE, &st);
+
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		only = sqlite3_column_int64(st, 0);
+		rows++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return failed(s, event_id);
+	}
+	return rows == 1 ? row_remove(s, value, only) : 0;
+}
+
+/* Brings the rows of (value, event) in line with the attributes. */
+static int recheck(struct store *s, const char *value, int64_t event_id)
+{
+	struct shared_class c = {0};
+	bool found, others;
+	int added;
+	int rc = row_remove(s, value, event_id);
+
+	if (rc == 0) {
+		rc = contribution(s, value, event_id, &c, &found);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	if (!found) {
+		return drop_lone(s, value, event_id);
+	}
+	rc = other_row(s, value, event_id, &others);
+	if (rc == 0 && !others) {
+		rc = add_others(s, value, event_id, &added);
+		others = added > 0;
+	}
+	return rc < 0 || !others ? rc : row_add(s, value, event_id, &c);
+}
+
+/* -------- notes and the commit -------- */
+
+static struct shared_notes *notes(struct store *s)
+{
+	return &store_counts_state(s)->shared;
+}
+
+static struct shared_event_note *event_note(struct store *s, int64_t event_id)
+{
+	struct shared_notes *sn = notes(s);
+
+	for (size_t i = sn->len; i > 0; i--) {
+		if (sn->events[i - 1].event_id == event_id) {
+			return &sn->events[i - 1];
+		}
+	}
+	if (sn->len == sn->cap) {
+		size_t cap = sn->cap ? sn->cap * 2 : 16;
+		void *p = realloc(sn->events, cap * sizeof(*sn->events));
+
+		if (!p) {
+			return NULL;
+		}
+		sn->events = p;
+		sn->cap = cap;
+	}
+	sn->events[sn->len] = (struct shared_event_note){.event_id = event_id};
+	return &sn->events[sn->len++];
+}
+
+int shared_note_event(struct store *s, int64_t event_id)
+{
+	struct shared_event_note *n = event_note(s, event_id);
+
+	if (!n) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	n->whole = true;
+	return 0;
+}
+
+int shared_note_inserted(struct store *s, int64_t event_id,
+			 int64_t attribute_id)
+{
+	struct shared_event_note *n = event_note(s, event_id);
+
+	if (!n) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	if (n->scan_from == 0 || attribute_id < n->scan_from) {
+		n->scan_from = attribute_id;
+	}
+	return 0;
+}
+
+int shared_note_value(struct store *s, int64_t event_id, const char *value)
+{
+	struct shared_notes *sn = notes(s);
+	struct shared_pair_note *p;
+
+	if (sn->pairs_len == sn->pairs_cap) {
+		size_t cap = sn->pairs_cap ? sn->pairs_cap * 2 : 16;
+		void *q = realloc(sn->pairs, cap * sizeof(*sn->pairs));
+
+		if (!q) {
+			return store_failf(s, CAIRN_ENOMEM, "out of memory");
+		}
+		sn->pairs = q;
+		sn->pairs_cap = cap;
+	}
+	p = &sn->pairs[sn->pairs_len];
+	p->event_id = event_id;
+	p->value = strdup(value);
+	if (!p->value) {
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
+	sn->pairs_len++;
+	return 0;
+}
+
+void shared_forget(struct shared_notes *sn)
+{
+	for (size_t i = 0; i < sn->pairs_len; i++) {
+		free(sn->pairs[i].value);
+	}
+	sn->pairs_len = 0;
+	sn->len = 0;
+}
+
+void shared_release(struct shared_notes *sn)
+{
+	shared_forget(sn);
+	free(sn->pairs);
+	free(sn->events);
+	memset(sn, 0, sizeof(*sn));
+}
+
+/* A list of values read by one statement, so that the rechecks run
+ * after its cursor is closed. */
+struct values {
+	char **v;
+	size_t len, cap;
+};
+
+static void values_free(struct values *vs)
+{
+	for (size_t i = 0; i < vs->len; i++) {
+		free(vs->v[i]);
+	}
+	free(vs->v);
+}
+
+static int values_read(struct store *s, sqlite3_stmt *st, int64_t event_id,
+		       struct values *out)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		if (out->len == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 64;
+			void *p = realloc(out->v, cap * sizeof(*out->v));
+
+			if (!p) {
+				sqlite3_reset(st);
+				return store_failf(s, CAIRN_ENOMEM,
+						   "out of memory");
+			}
+			out->v = p;
+			out->cap = cap;
+		}
+		out->v[out->len] = strdup(v ? v : "");
+		if (!out->v[out->len]) {
+			sqlite3_reset(st);
+			return store_failf(s, CAIRN_ENOMEM, "out of memory");
+		}
+		out->len++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+}
+
+/* Rechecks every value that event `n` had rows for, then the values of
+ * its attributes that another event holds, from the noted id on. */
+static int flush_event(struct store *s, const struct shared_event_note *n)
+{
+	struct values vs = {0};
+	sqlite3_stmt *st;
+	int64_t from = n->whole ? 1 : n->scan_from;
+	int rc = 0;
+
+	if (n->whole) {
+		rc = stmt(s, Q_EVENT_ROWS, &st);
+		if (rc == 0) {
+			sqlite3_bind_int64(st, 1, n->event_id);
+			rc = values_read(s, st, n->event_id, &vs);
+		}
+		for (size_t i = 0; i < vs.len && rc == 0; i++) {
+			rc = recheck(s, vs.v[i], n->event_id);
+		}
+		values_free(&vs);
+		vs = (struct values){0};
+	}
+	if (rc < 0 || from == 0) {
+		return rc;
+	}
+	rc = stmt(s, Q_SCAN, &st);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, n->event_id);
+		sqlite3_bind_int64(st, 2, from);
+		rc = values_read(s, st, n->event_id, &vs);
+	}
+	for (size_t i = 0; i < vs.len && rc == 0; i++) {
+		/* An event of this transaction may have a row already: an
+		 * earlier recheck adds the rows of every event that holds a
+		 * newly shared value. */
+		rc = recheck(s, vs.v[i], n->event_id);
+	}
+	values_free(&vs);
+	return rc;
+}
+
+int shared_flush(struct store *s)
+{
+	struct shared_notes *sn = notes(s);
+	int rc = 0;
+
+	for (size_t i = 0; i < sn->len && rc == 0; i++) {
+		rc = flush_event(s, &sn->events[i]);
+	}
+	for (size_t i = 0; i < sn->pairs_len && rc == 0; i++) {
+		rc = recheck(s, sn->pairs[i].value, sn->pairs[i].event_id);
+	}
+	return rc;
+}
