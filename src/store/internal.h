@@ -239,6 +239,9 @@ int shared_note_event(struct store *s, int64_t event_id);
 int shared_note_inserted(struct store *s, int64_t event_id,
 			 int64_t attribute_id);
 int shared_note_value(struct store *s, int64_t event_id, const char *value);
+/* Notes each value with a row of event `event_id` (of its object
+ * `object_id` when not 0), before the event or object is removed. */
+int shared_note_removal(struct store *s, int64_t event_id, int64_t object_id);
 int shared_flush(struct store *s);
 void shared_forget(struct shared_notes *sn);
 void shared_release(struct shared_notes *sn);

@@ -632,8 +632,6 @@ static const char migration_11[] =
 	" exact INTEGER NOT NULL,\n"
 	" PRIMARY KEY (value, event_id)\n"
 	") WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS shared_values_event"
-	" ON shared_values(event_id);\n"
 	/* The few rows without a class, which the widget reads one by one. */
 	"CREATE INDEX IF NOT EXISTS shared_values_inexact"
 	" ON shared_values(value, event_id) WHERE exact = 0;\n"

@@ -557,16 +557,19 @@ int counts_before(struct store *s, const struct model *m,
 			return rc;
 		}
 		*moved = r != NULL;
-		return move(s, event_id, id, -1);
+		rc = r ? 0 : shared_note_removal(s, event_id, id);
+		return rc < 0 ? rc : move(s, event_id, id, -1);
 	}
 	if (m == &model_event) {
-		/* A fresh event's pending changes join its class at commit. */
+		/* A fresh event's pending changes join its class at commit,
+		 * and it has no shared values' rows yet. */
 		if (!sets_any(r, event_fields, COUNT_OF(event_fields)) ||
 		    fresh(c, id)) {
 			return 0;
 		}
 		*moved = r != NULL;
-		return move(s, id, 0, -1);
+		rc = r ? 0 : shared_note_removal(s, id, 0);
+		return rc < 0 ? rc : move(s, id, 0, -1);
 	}
 	return 0;
 }
@@ -611,5 +614,7 @@ int counts_event_clear(struct store *s, int64_t event_id)
 {
 	/* The move writes the event's pending changes first, so that what
 	 * it takes out is exactly what was counted. */
-	return move(s, event_id, 0, -1);
+	int rc = shared_note_removal(s, event_id, 0);
+
+	return rc < 0 ? rc : move(s, event_id, 0, -1);
 }

@@ -76,7 +76,12 @@ static const char *const shared_sql[] = {
 		  " e_sharing_group_id, a_distribution, a_sharing_group_id,"
 		  " o_distribution, o_sharing_group_id, exact"
 		  " FROM shared_values WHERE value = ?1 AND event_id = ?2",
-	[Q_EVENT_ROWS] = "SELECT value FROM shared_values WHERE event_id = ?1",
+	/* Values with a row of event ?1, among its attributes or those of
+	 * its object ?2 when ?2 is not 0. */
+	[Q_EVENT_ROWS] = "SELECT DISTINCT a.value FROM attributes a"
+			 " WHERE a.event_id = ?1 AND (?2 = 0 OR a.object_id = ?2)"
+			 " AND EXISTS (SELECT 1 FROM shared_values x"
+			 " WHERE x.value = a.value AND x.event_id = ?1)",
 	[Q_OTHER_ROW] = "SELECT 1 FROM shared_values WHERE value = ?1"
 			" AND event_id <> ?2 LIMIT 1",
 	[Q_OTHER_EVENTS] = "SELECT DISTINCT event_id FROM attributes"
@@ -610,29 +615,37 @@ static int values_read(struct store *s, sqlite3_stmt *st, int64_t event_id,
 	return rc == SQLITE_DONE ? 0 : failed(s, event_id);
 }
 
-/* Rechecks every value that event `n` had rows for, then the values of
- * its attributes that another event holds, from the noted id on. */
+int shared_note_removal(struct store *s, int64_t event_id, int64_t object_id)
+{
+	struct values vs = {0};
+	sqlite3_stmt *st;
+	int rc = stmt(s, Q_EVENT_ROWS, &st);
+
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, event_id);
+		sqlite3_bind_int64(st, 2, object_id);
+		rc = values_read(s, st, event_id, &vs);
+	}
+	for (size_t i = 0; i < vs.len && rc == 0; i++) {
+		rc = shared_note_value(s, event_id, vs.v[i]);
+	}
+	values_free(&vs);
+	return rc;
+}
+
+/* Rechecks the values of event `n`'s attributes that another event
+ * contains too, from the noted id on, or all of them after a change of
+ * the event's class.  A value the event no longer contains was noted on
+ * its own by the edit or removal. */
 static int flush_event(struct store *s, const struct shared_event_note *n)
 {
 	struct values vs = {0};
 	sqlite3_stmt *st;
 	int64_t from = n->whole ? 1 : n->scan_from;
-	int rc = 0;
+	int rc;
 
-	if (n->whole) {
-		rc = stmt(s, Q_EVENT_ROWS, &st);
-		if (rc == 0) {
-			sqlite3_bind_int64(st, 1, n->event_id);
-			rc = values_read(s, st, n->event_id, &vs);
-		}
-		for (size_t i = 0; i < vs.len && rc == 0; i++) {
-			rc = recheck(s, vs.v[i], n->event_id);
-		}
-		values_free(&vs);
-		vs = (struct values){0};
-	}
-	if (rc < 0 || from == 0) {
-		return rc;
+	if (from == 0) {
+		return 0;
 	}
 	rc = stmt(s, Q_SCAN, &st);
 	if (rc == 0) {
