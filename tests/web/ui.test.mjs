@@ -190,6 +190,12 @@ test('the event index sorts, pages and keeps its filters in the URL', async () =
   await page.waitForSelector('#result-count');
   assert.match(await page.evaluate(() => location.hash), /sort=attributes/);
   await shot('events');
+  // The server pages: the first row of page 2 is the 51st event by id.
+  const ids = index.map((e) => Number(e.id)).sort((x, y) => x - y);
+  await open('#/events?sort=id&dir=asc&page=2');
+  await page.waitForSelector('#result-count');
+  assert.equal(Number(await page.textContent('tbody tr:first-child td:nth-child(1)')), ids[50]);
+  assert.match(await page.textContent('#result-count'), new RegExp(`^${ids.length.toLocaleString('en-US')} of`));
 });
 
 test('an event of more than 1,000 attributes pages and filters, and opens a related event', async () => {

@@ -5,29 +5,41 @@ import { h, fmtNumber, link, pager, table, tagChip, threatBadge, ANALYSIS, THREA
 import { go, can } from '../app.js';
 
 const PAGE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// TODO: events/index takes no filters, sort or paging yet, so the page
-// reads the whole visible index and filters it here.
-function matches(e, p) {
-  const text = (p.get('q') || '').toLowerCase();
-  const tag = (p.get('tag') || '').toLowerCase();
-  const org = (p.get('org') || '').toLowerCase();
-  const tags = (e.EventTag || []).map((t) => (t.Tag && t.Tag.name || '').toLowerCase());
-  if (text && !(e.info || '').toLowerCase().includes(text) && e.uuid !== text && e.id !== text) return false;
-  if (tag && !tags.some((t) => t === tag || (tag.endsWith(':') ? t.startsWith(tag) : t.includes(tag)))) return false;
-  if (org && !((e.Orgc && e.Orgc.name) || '').toLowerCase().includes(org)) return false;
-  if (p.get('from') && e.date < p.get('from')) return false;
-  if (p.get('to') && e.date > p.get('to')) return false;
-  if (p.get('threat') && String(e.threat_level_id) !== p.get('threat')) return false;
-  if (p.get('analysis') && String(e.analysis) !== p.get('analysis')) return false;
-  if (p.get('published') && String(!!e.published) !== p.get('published')) return false;
-  return true;
+// The page's URL parameters as events/index filters, so that the server
+// filters, sorts and pages.  A typed tag matches tag names that contain
+// it (a trailing ':' matches the names that start with it); the tag links
+// of the other pages give a whole name, which matches itself too.
+function indexFilters(p) {
+  const f = {};
+  const text = (p.get('q') || '').trim();
+  if (/^\d+$/.test(text)) f.eventid = text;
+  else if (text) f.eventinfo = text;
+  const tag = (p.get('tag') || '').trim();
+  if (tag) f.tags = [tag.includes('%') ? tag : tag.endsWith(':') ? `${tag}%` : `%${tag}%`];
+  const org = (p.get('org') || '').trim();
+  if (org) f.org = org;
+  if (p.get('from')) f.datefrom = p.get('from');
+  if (p.get('to')) f.dateuntil = p.get('to');
+  if (p.get('threat')) f.threatlevel = p.get('threat');
+  if (p.get('analysis')) f.analysis = p.get('analysis');
+  if (p.get('published')) f.published = p.get('published') === 'true' ? 1 : 0;
+  return f;
 }
 
+// The table's sort keys and the events/index sort orders they ask for
+// (the creator column sorts by the organisation's id).
 const SORTS = {
-  date: (e) => e.date, info: (e) => (e.info || '').toLowerCase(), org: (e) => ((e.Orgc && e.Orgc.name) || '').toLowerCase(),
-  threat: (e) => Number(e.threat_level_id), attributes: (e) => Number(e.attribute_count), id: (e) => Number(e.id),
+  date: 'date', info: 'info', org: 'org', threat: 'threat_level_id', attributes: 'attribute_count', id: 'id',
 };
+
+// Reads one page of events/index; `total` is X-Result-Count, the number
+// of events the filters select.
+async function indexPage(filters, extra) {
+  const res = await api('/events/index', { body: { ...filters, ...extra }, raw: true });
+  return { total: Number(res.headers.get('X-Result-Count')) || 0, rows: await res.json() };
+}
 
 function filterBar(params) {
   const p = new URLSearchParams(params);
@@ -40,15 +52,22 @@ function filterBar(params) {
       Object.entries(opts).map(([v, l]) => h('option', { value: v, selected: p.get(name) === v }, l))));
   const form = h('form', { class: 'filters', role: 'search' },
     input('q', 'Text', { type: 'search', placeholder: 'info, id or UUID' }),
-    input('tag', 'Tag', { type: 'search' }), input('org', 'Creator org', { type: 'search' }),
+    input('tag', 'Tag', { type: 'search' }), input('org', 'Creator org', { type: 'search', placeholder: 'name or id' }),
     input('from', 'From', { type: 'date' }), input('to', 'To', { type: 'date' }),
     choice('threat', 'Threat', THREAT), choice('analysis', 'Analysis', ANALYSIS),
     choice('published', 'Published', { true: 'yes', false: 'no' }),
     h('button', { type: 'submit', class: 'primary' }, 'Filter'),
     h('a', { href: '#/events', class: 'button ghost' }, 'Clear'));
-  form.addEventListener('submit', (ev) => {
+  form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const next = new URLSearchParams(new FormData(form));
+    // A UUID opens its event, which events/index cannot filter by.
+    const text = (next.get('q') || '').trim();
+    if (UUID.test(text)) {
+      const found = await api('/events/restSearch', { body: { uuid: text, metadata: 1, returnFormat: 'json' } }).catch(() => null);
+      const event = found && found.response && found.response[0] && found.response[0].Event;
+      if (event) { go(`/events/${event.id}`); return; }
+    }
     if (p.get('sort')) next.set('sort', p.get('sort'));
     if (p.get('dir')) next.set('dir', p.get('dir'));
     go('/events', next);
@@ -58,19 +77,19 @@ function filterBar(params) {
 
 export async function eventsPage(ctx) {
   const { main, params } = ctx;
-  const all = await api('/events/index');
-  if (!ctx.isCurrent()) return;
   const sort = SORTS[params.get('sort')] ? params.get('sort') : 'date';
   const dir = params.get('dir') === 'asc' ? 'asc' : 'desc';
-  const rows = all.filter((e) => matches(e, params));
-  const key = SORTS[sort];
-  rows.sort((a, b) => {
-    const x = key(a), y = key(b);
-    const c = x < y ? -1 : x > y ? 1 : Number(a.id) - Number(b.id);
-    return dir === 'asc' ? c : -c;
-  });
-  const pages = Math.ceil(rows.length / PAGE);
-  const page = Math.min(Math.max(1, Number(params.get('page')) || 1), Math.max(pages, 1));
+  const filters = indexFilters(params);
+  const wanted = Math.max(1, Number(params.get('page')) || 1);
+  const order = { sort: SORTS[sort], direction: dir, limit: PAGE };
+  let result = await indexPage(filters, { ...order, page: wanted });
+  const pages = Math.ceil(result.total / PAGE);
+  const page = Math.min(wanted, Math.max(pages, 1));
+  if (page !== wanted) result = await indexPage(filters, { ...order, page });
+  // The number of events without the filters, for "N of M".
+  const all = Object.keys(filters).length ? (await indexPage({}, { limit: 1 })).total : result.total;
+  if (!ctx.isCurrent()) return;
+  const rows = result.rows;
   const withParam = (k, v) => { const n = new URLSearchParams(params); n.set(k, v); return n; };
   const onSort = (k) => {
     const n = withParam('sort', k);
@@ -89,11 +108,11 @@ export async function eventsPage(ctx) {
     { label: 'Analysis', cell: (e) => ANALYSIS[e.analysis] || '' },
     { label: 'Attributes', sortKey: 'attributes', class: 'num', cell: (e) => fmtNumber(e.attribute_count) },
     { label: 'Published', cell: (e) => (e.published ? h('span', { class: 'badge ok' }, 'yes') : h('span', { class: 'badge muted' }, 'no')) },
-  ], rows.slice((page - 1) * PAGE, page * PAGE), { sort, dir, onSort, empty: 'No event matches these filters.' });
+  ], rows, { sort, dir, onSort, empty: 'No event matches these filters.' });
   main.append(h('div', { class: 'page wide' },
     h('div', { class: 'page-head' }, h('h1', {}, 'Events'),
       can('perm_add') ? h('a', { class: 'button primary', href: '#/events/new' }, 'New event') : null),
     filterBar(params),
-    h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(rows.length)} of ${fmtNumber(all.length)} events`),
-    grid, pager(page, pages, rows.length, (n) => go('/events', withParam('page', n)))));
+    h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(result.total)} of ${fmtNumber(all)} events`),
+    grid, pager(page, pages, result.total, (n) => go('/events', withParam('page', n)))));
 }
