@@ -1177,6 +1177,11 @@ int store_begin(struct store *s)
 	if (rc == 0) {
 		s->depth++;
 		rc = counts_begin(s, s->depth);
+		/* A failed begin leaves no level open, as when the BEGIN
+		 * or SAVEPOINT itself fails. */
+		if (rc < 0) {
+			store_rollback(s);
+		}
 	}
 	return rc;
 }

@@ -350,7 +350,10 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 	if (rc == 0) {
 		rc = count_add(s, value, event_id, &c, -1);
 	}
-	if (rc == 0 && c.exact && stmt(s, Q_COUNT_OF, &st) == 0) {
+	if (rc == 0 && c.exact) {
+		rc = stmt(s, Q_COUNT_OF, &st);
+	}
+	if (rc == 0 && c.exact) {
 		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 		rc = run(s, st, event_id);
 	}
