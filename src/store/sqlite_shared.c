@@ -174,12 +174,12 @@ static bool subset(const int64_t *a, int na, const int64_t *b, int nb)
 }
 
 /* Folds attribute class `next` into `best`, the class that stands for
- * those seen so far, which come in the order of their types: a class
- * readable by whoever reads another one wins; two that neither covers
- * make the result inexact.  So does a winner of a larger type than the
- * attribute it covers, because a viewer who reads only the winner sees
- * that larger type, where the widget shows the smallest type the viewer
- * reads, as min(a.type) does. */
+ * those seen so far.  They come in the order of their types.  A class
+ * readable by whoever reads another one wins, and two that neither
+ * covers make the result inexact.  So does a winner whose type is larger
+ * than the covered one's, because a viewer who reads only the winner
+ * would see the larger type, while the widget shows the smallest type
+ * the viewer reads, as min(a.type) does. */
 static void fold(struct shared_class *best, bool *have,
 		 const struct shared_class *next)
 {
