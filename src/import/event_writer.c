@@ -1005,6 +1005,20 @@ static void release_references(struct event_writer *w)
 	w->nrefs = 0;
 }
 
+/* Returns the event of object `id`, or 0 when it is not found. */
+static int64_t object_event(struct store *s, int64_t id)
+{
+	struct record rec;
+	int64_t event_id = 0;
+
+	record_init(&rec, &model_object);
+	if (store_get(s, &model_object, id, &rec) == 0) {
+		event_id = record_int(&rec, OBJ_EVENT_ID, 0);
+	}
+	record_release(&rec);
+	return event_id;
+}
+
 static int write_object(struct event_writer *w, json_t *obj,
 			const char *pointer, struct cairn_err *e)
 {
@@ -1022,6 +1036,15 @@ static int write_object(struct event_writer *w, json_t *obj,
 	if (w->o.mode == WRITE_EDIT && uuid &&
 	    store_find(w->s, &model_object, "uuid", uuid, &id) == 0) {
 		existing = true;
+	}
+	/* An edit changes only the objects of its own event, as it does
+	 * attributes (merge_attribute()). */
+	if (existing && object_event(w->s, id) != w->event_id) {
+		rc = cairn_err_set(e, CAIRN_EEXIST,
+				   "object '%s' at %s belongs to another event",
+				   uuid, pointer);
+		cairn_err_at(e, pointer, "uuid");
+		return rc;
 	}
 	record_init(&rec, &model_object);
 	rc = codec_parse(&rec, obj, false, pointer, e);

@@ -1177,6 +1177,11 @@ int store_begin(struct store *s)
 	if (rc == 0) {
 		s->depth++;
 		rc = counts_begin(s, s->depth);
+		/* A failed begin leaves no level open, as when the BEGIN
+		 * or SAVEPOINT itself fails. */
+		if (rc < 0) {
+			store_rollback(s);
+		}
 	}
 	return rc;
 }
@@ -2010,9 +2015,9 @@ static int event_clear_steps(struct store *s, int64_t event_id)
 	return rc;
 }
 
-/* A savepoint makes the clear all-or-nothing, inside the caller's
- * transaction or, without one, as a transaction of its own. */
-int store_event_clear(struct store *s, int64_t event_id)
+/* A savepoint makes the clear all-or-nothing inside the caller's
+ * transaction. */
+static int event_clear(struct store *s, int64_t event_id)
 {
 	/* Outside the savepoint: when the clear fails, the caller's
 	 * rollback undoes the counts' move with the rest. */
@@ -2031,6 +2036,17 @@ int store_event_clear(struct store *s, int64_t event_id)
 		return rc;
 	}
 	return fixed_exec(s, FIX_CLEAR_RELEASE);
+}
+
+/* Without a transaction, the clear gets one of its own, so that the
+ * counts' move rolls back with a failed clear and the shared values are
+ * rechecked at its commit. */
+int store_event_clear(struct store *s, int64_t event_id)
+{
+	bool opened;
+	int rc = counted_begin(s, &model_event, &opened);
+
+	return rc < 0 ? rc : counted_end(s, opened, event_clear(s, event_id));
 }
 
 int store_event_refresh_count(struct store *s, int64_t event_id)

@@ -79,6 +79,11 @@ static const char attribute_sql[] =
 	" FROM attributes a LEFT JOIN objects o ON o.id = a.object_id"
 	" WHERE a.id = ?1";
 
+/* The counted columns of event ?1, in the order of event_fields. */
+static const char event_sql[] =
+	"SELECT org_id, published, distribution, sharing_group_id, date,"
+	" disable_correlation FROM events WHERE id = ?1";
+
 /* The event and class of object ?1. */
 static const char object_sql[] =
 	"SELECT event_id, distribution, sharing_group_id, deleted"
@@ -515,6 +520,50 @@ static const int event_fields[] = {
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Sets *changes when `r` gives a counted column of event `id` another
+ * value than the stored one.  Most event updates (the timestamp and
+ * unpublish of every attribute edit) change none, and a move costs a
+ * statement over every attribute of the event and a recheck of each of
+ * its shared values. */
+static int event_changes(struct store *s, const struct record *r, int64_t id,
+			 bool *changes)
+{
+	sqlite3_stmt *st;
+	int rc = slot(s, STORE_SLOT_COUNTS_EVENT, event_sql, &st);
+
+	*changes = true;
+	if (rc < 0) {
+		return rc;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*changes = false;
+		for (size_t i = 0; i < COUNT_OF(event_fields); i++) {
+			const struct value *v = &r->v[event_fields[i]];
+			const char *text;
+
+			if (!v->set) {
+				continue;
+			}
+			if (v->null || sqlite3_column_type(st, (int)i) ==
+					       SQLITE_NULL) {
+				*changes = true;
+			} else if (event_fields[i] == EVENT_DATE) {
+				text = (const char *)sqlite3_column_text(
+					st, (int)i);
+				*changes |= strcmp(text, v->s) != 0;
+			} else {
+				*changes |= sqlite3_column_int64(st, (int)i) !=
+					    v->i;
+			}
+		}
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : failed(s, "event", id);
+}
+
 static int object_event(struct store *s, int64_t object_id, int64_t *event_id)
 {
 	sqlite3_stmt *st;
@@ -561,11 +610,17 @@ int counts_before(struct store *s, const struct model *m,
 		return rc < 0 ? rc : move(s, event_id, id, -1);
 	}
 	if (m == &model_event) {
+		bool changes = true;
+
 		/* A fresh event's pending changes join its class at commit,
 		 * and it has no shared values' rows yet. */
 		if (!sets_any(r, event_fields, COUNT_OF(event_fields)) ||
 		    fresh(c, id)) {
 			return 0;
+		}
+		rc = r ? event_changes(s, r, id, &changes) : 0;
+		if (rc < 0 || !changes) {
+			return rc;
 		}
 		*moved = r != NULL;
 		rc = r ? 0 : shared_note_removal(s, id, 0);

@@ -52,24 +52,27 @@ struct part {
 /* The values that two events or more share, kept on write
  * (sqlite_shared.c): each row is a value with n events of one class, or
  * one event whose attributes with the value have no single class, which
- * are then read.  A value is correlated for the viewer when it can read
- * two such events. */
+ * are then read: the smallest type among those the viewer reads, or
+ * NULL when it reads none.  A value is correlated for the viewer when it
+ * can read two such events. */
 #define SHARED_EXACT                                                           \
 	" (SELECT c.value AS value, c.type AS type, c.n AS n"                  \
 	" FROM shared_counts c WHERE c.n > 0"
-#define SHARED_INEXACT                                                         \
-	" UNION ALL SELECT x.value, x.type, 1 FROM shared_values x"           \
-	" JOIN events e ON e.id = x.event_id WHERE x.exact = 0"
-#define SHARED_INEXACT_ATTRIBUTE                                               \
-	" AND EXISTS (SELECT 1 FROM attributes a"                             \
+#define SHARED_INEXACT_TYPE                                                    \
+	" UNION ALL SELECT value, type, 1 FROM (SELECT x.value AS value,"     \
+	" (SELECT min(a.type) FROM attributes a"                              \
 	" LEFT JOIN objects o ON o.id = a.object_id"                          \
 	" WHERE a.value = x.value AND a.event_id = x.event_id"                \
 	" AND a.deleted = 0 AND a.disable_correlation = 0"                    \
 	" AND coalesce(o.deleted, 0) = 0"
+#define SHARED_INEXACT                                                         \
+	") AS type FROM shared_values x"                                       \
+	" JOIN events e ON e.id = x.event_id WHERE x.exact = 0"
 #define SHARED_PARTS(tail)                                                     \
-	{SHARED_EXACT, V_COUNTS}, {SHARED_INEXACT, V_EVENT},                  \
-	{SHARED_INEXACT_ATTRIBUTE, V_ATTRIBUTE | V_OBJECT_OF_ATTRIBUTE},      \
-	{"))" tail, 0}
+	{SHARED_EXACT, V_COUNTS},                                              \
+	{SHARED_INEXACT_TYPE, V_ATTRIBUTE | V_OBJECT_OF_ATTRIBUTE},            \
+	{SHARED_INEXACT, V_EVENT},                                             \
+	{") WHERE type IS NOT NULL)" tail, 0}
 
 static const struct part widgets[DASH_WIDGET_COUNT][MAX_PARTS] = {
 	[DASH_TOTALS] = {

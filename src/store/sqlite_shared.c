@@ -13,8 +13,9 @@
  *
  * An event's attributes with one value can have classes that no single
  * class stands for (two attributes restricted to different sharing
- * groups).  Such a row is marked inexact, stays out of shared_counts,
- * and the widget checks its attributes when it reads it.
+ * groups, or a type that fewer viewers read than a larger one).  Such a
+ * row is marked inexact, stays out of shared_counts, and the widget
+ * checks its attributes when it reads it.
  *
  * The store notes what a transaction changed (the events inserted, with
  * the first attribute id they gained; whole events whose class changed;
@@ -173,8 +174,12 @@ static bool subset(const int64_t *a, int na, const int64_t *b, int nb)
 }
 
 /* Folds attribute class `next` into `best`, the class that stands for
- * those seen so far: a class readable by whoever reads another one wins;
- * two that neither covers make the result inexact. */
+ * those seen so far.  They come in the order of their types.  A class
+ * readable by whoever reads another one wins, and two that neither
+ * covers make the result inexact.  So does a winner whose type is larger
+ * than the covered one's, because a viewer who reads only the winner
+ * would see the larger type, while the widget shows the smallest type
+ * the viewer reads, as min(a.type) does. */
 static void fold(struct shared_class *best, bool *have,
 		 const struct shared_class *next)
 {
@@ -195,14 +200,10 @@ static void fold(struct shared_class *best, bool *have,
 	if (nn < 0 || (nb >= 0 && subset(gb, nb, gn, nn))) {
 		return; /* best is read wherever next is */
 	}
-	if (nb < 0 || subset(gn, nn, gb, nb)) {
-		char type[sizeof(best->type)];
-
-		memcpy(type, best->type, sizeof(type));
+	if ((nb < 0 || subset(gn, nn, gb, nb)) &&
+	    strcmp(best->type, next->type) == 0) {
 		*best = *next;
 		best->exact = true;
-		/* The widget shows the smallest type, as min(a.type). */
-		memcpy(best->type, type, sizeof(type));
 		return;
 	}
 	best->exact = false;
@@ -349,7 +350,10 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 	if (rc == 0) {
 		rc = count_add(s, value, event_id, &c, -1);
 	}
-	if (rc == 0 && c.exact && stmt(s, Q_COUNT_OF, &st) == 0) {
+	if (rc == 0 && c.exact) {
+		rc = stmt(s, Q_COUNT_OF, &st);
+	}
+	if (rc == 0 && c.exact) {
 		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 		rc = run(s, st, event_id);
 	}

@@ -1050,6 +1050,46 @@ static void test_event_clear(void **state)
 	assert_false(store_in_transaction(f->s));
 }
 
+/* Returns the one integer that `sql` selects. */
+static int64_t select_int(struct fixture *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), sql, -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_event_clear_counts(void **state)
+{
+	struct fixture *f = *state;
+	int64_t cleared = add_event(f, NULL, "cleared");
+	int64_t kept = add_event(f, NULL, "kept");
+	const char *counted = "SELECT coalesce(sum(n), 0) FROM attribute_counts";
+	const char *shared = "SELECT count(*) FROM shared_values";
+
+	add_attribute(f, cleared, 0, "198.51.100.1");
+	add_attribute(f, cleared, 0, "198.51.100.2");
+	add_attribute(f, kept, 0, "198.51.100.1");
+	assert_int_equal(select_int(f, counted), 3);
+	assert_int_equal(select_int(f, shared), 2);
+
+	/* Without a transaction, the counts and the shared values change
+	 * with the rows, or not at all. */
+	assert_int_equal(store_event_clear(f->s, cleared + 100),
+			 CAIRN_ENOTFOUND);
+	assert_int_equal(select_int(f, counted), 3);
+	assert_int_equal(select_int(f, shared), 2);
+	assert_int_equal(store_event_clear(f->s, cleared), 0);
+	assert_false(store_in_transaction(f->s));
+	assert_int_equal(select_int(f, counted), 1);
+	assert_int_equal(select_int(f, shared), 0);
+}
+
 static void test_event_delete_cascades(void **state)
 {
 	struct fixture *f = *state;
@@ -1689,6 +1729,7 @@ int main(void)
 		T(test_tag_link_unlink),
 		T(test_cluster_ensure_link),
 		T(test_event_clear),
+		T(test_event_clear_counts),
 		T(test_event_delete_cascades),
 		T(test_refresh_count),
 		T(test_query_event_rows),
