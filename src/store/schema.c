@@ -654,15 +654,18 @@ static const char migration_11[] =
 	"DELETE FROM shared_values;\n"
 	"DELETE FROM shared_counts;\n"
 	/* One class is exact when the attributes share it.  It is also
-	 * exact when one attribute is readable by whoever reads the event,
-	 * and then it is written as distribution 5 outside any object. */
+	 * exact when one attribute is readable by whoever reads the event
+	 * and has the smallest type, and then it is written as distribution
+	 * 5 outside any object.  Any other row is inexact, and the widget
+	 * reads its attributes. */
 	"INSERT INTO shared_values SELECT value, event_id, min(type),\n"
 	" e_org_id, e_published, e_distribution, e_sharing_group_id,\n"
 	" CASE WHEN max(open) = 1 THEN 5 ELSE min(ad) END,\n"
 	" CASE WHEN max(open) = 1 THEN 0 ELSE min(ag) END,\n"
 	" CASE WHEN max(open) = 1 THEN -1 ELSE min(od) END,\n"
 	" CASE WHEN max(open) = 1 THEN 0 ELSE min(og) END,\n"
-	" max(open) = 1 OR count(DISTINCT cls) = 1\n"
+	" count(DISTINCT cls) = 1 OR (max(open) = 1\n"
+	"  AND min(CASE WHEN open THEN type END) = min(type))\n"
 	" FROM (SELECT a.value AS value, a.event_id AS event_id,\n"
 	" a.type AS type, e.org_id AS e_org_id, e.published AS e_published,\n"
 	" e.distribution AS e_distribution,\n"
