@@ -83,6 +83,10 @@ int store_slot_stmt(struct store *s, enum store_slot slot,
 		    int (*build)(struct buf *sql, const void *ctx),
 		    const void *ctx, sqlite3_stmt **out);
 
+/* The same for a statement whose text is the fixed string `text`. */
+int store_slot_text(struct store *s, enum store_slot slot, const char *text,
+		    sqlite3_stmt **out);
+
 /* Opens a cursor over "SELECT <the stored columns of `m`, prefixed with
  * `alias`>, <parent> FROM <rest>", prepared for this call only and bound
  * by `bind(st, ctx)`, which returns an SQLite result code.  The cursor

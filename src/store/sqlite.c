@@ -1132,6 +1132,17 @@ int store_slot_stmt(struct store *s, enum store_slot slot,
 	return 0;
 }
 
+static int build_text(struct buf *sql, const void *ctx)
+{
+	return buf_adds(sql, ctx);
+}
+
+int store_slot_text(struct store *s, enum store_slot slot, const char *text,
+		    sqlite3_stmt **out)
+{
+	return store_slot_stmt(s, slot, build_text, text, out);
+}
+
 int store_schema_latest(void)
 {
 	return schema_latest();

@@ -121,12 +121,6 @@ int store_sql_functions(sqlite3 *db)
 	return SQLITE_OK;
 }
 
-/* Appends the statement text passed as `ctx`, for store_slot_stmt(). */
-static int build_text(struct buf *sql, const void *ctx)
-{
-	return buf_adds(sql, ctx);
-}
-
 /* -------- stored block prefix lengths -------- */
 
 /* Each step is one seek on attributes_net_block, which holds only
@@ -143,7 +137,7 @@ int store_net_prefixes(struct store *s, uint8_t *out, size_t *n)
 	int rc = SQLITE_OK;
 
 	*n = 0;
-	rc = store_slot_stmt(s, STORE_SLOT_NET_PREFIXES, build_text, sql, &st);
+	rc = store_slot_text(s, STORE_SLOT_NET_PREFIXES, sql, &st);
 	if (rc < 0) {
 		return rc;
 	}
@@ -218,7 +212,7 @@ int store_exclusion_list(struct store *s, struct store_exclusion **out,
 
 	*out = NULL;
 	*n = 0;
-	rc = store_slot_stmt(s, STORE_SLOT_EXCLUSIONS, build_text, sql, &st);
+	rc = store_slot_text(s, STORE_SLOT_EXCLUSIONS, sql, &st);
 	if (rc < 0) {
 		return rc;
 	}

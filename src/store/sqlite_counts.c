@@ -89,17 +89,6 @@ static const char object_sql[] =
 	"SELECT event_id, distribution, sharing_group_id, deleted"
 	" FROM objects WHERE id = ?1";
 
-static int build_text(struct buf *sql, const void *ctx)
-{
-	return buf_adds(sql, ctx);
-}
-
-static int slot(struct store *s, enum store_slot which, const char *text,
-		sqlite3_stmt **st)
-{
-	return store_slot_stmt(s, which, build_text, text, st);
-}
-
 static int failed(struct store *s, const char *what, int64_t id)
 {
 	return store_failf(s, CAIRN_ESTORE,
@@ -196,7 +185,7 @@ static int pending_add(struct store *s, const struct counts_entry *k,
 static int write_entry(struct store *s, const struct counts_entry *en)
 {
 	sqlite3_stmt *st;
-	int rc = slot(s, STORE_SLOT_COUNTS_ADD, add_sql, &st);
+	int rc = store_slot_text(s, STORE_SLOT_COUNTS_ADD, add_sql, &st);
 
 	if (rc < 0) {
 		return rc;
@@ -364,7 +353,7 @@ static int read_object(struct store *s, int64_t object_id)
 	if (c->object_id == object_id) {
 		return 0;
 	}
-	rc = slot(s, STORE_SLOT_COUNTS_OBJECT, object_sql, &st);
+	rc = store_slot_text(s, STORE_SLOT_COUNTS_OBJECT, object_sql, &st);
 	if (rc < 0) {
 		return rc;
 	}
@@ -426,7 +415,8 @@ static int note_stored(struct store *s, int64_t id, int n)
 {
 	struct counts_entry k = {0};
 	sqlite3_stmt *st;
-	int rc = slot(s, STORE_SLOT_COUNTS_ATTRIBUTE, attribute_sql, &st);
+	int rc = store_slot_text(s, STORE_SLOT_COUNTS_ATTRIBUTE, attribute_sql,
+				 &st);
 
 	if (rc < 0) {
 		return rc;
@@ -474,7 +464,7 @@ static int move(struct store *s, int64_t event_id, int64_t object_id,
 	int rc = write_pending(s, event_id, store_depth(s));
 
 	if (rc == 0) {
-		rc = slot(s, STORE_SLOT_COUNTS_MOVE, move_sql, &st);
+		rc = store_slot_text(s, STORE_SLOT_COUNTS_MOVE, move_sql, &st);
 	}
 	if (rc < 0) {
 		return rc;
@@ -529,7 +519,7 @@ static int event_changes(struct store *s, const struct record *r, int64_t id,
 			 bool *changes)
 {
 	sqlite3_stmt *st;
-	int rc = slot(s, STORE_SLOT_COUNTS_EVENT, event_sql, &st);
+	int rc = store_slot_text(s, STORE_SLOT_COUNTS_EVENT, event_sql, &st);
 
 	*changes = true;
 	if (rc < 0) {
@@ -567,7 +557,7 @@ static int event_changes(struct store *s, const struct record *r, int64_t id,
 static int object_event(struct store *s, int64_t object_id, int64_t *event_id)
 {
 	sqlite3_stmt *st;
-	int rc = slot(s, STORE_SLOT_COUNTS_OBJECT, object_sql, &st);
+	int rc = store_slot_text(s, STORE_SLOT_COUNTS_OBJECT, object_sql, &st);
 
 	if (rc < 0) {
 		return rc;

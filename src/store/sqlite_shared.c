@@ -109,15 +109,9 @@ static const char *const shared_sql[] = {
 _Static_assert(SHARED_STMTS <= STORE_SLOT_SHARED_END - STORE_SLOT_SHARED,
 	       "sqlite_shared.c needs more statement slots");
 
-static int build_text(struct buf *sql, const void *ctx)
-{
-	return buf_adds(sql, ctx);
-}
-
 static int stmt(struct store *s, int q, sqlite3_stmt **st)
 {
-	return store_slot_stmt(s, STORE_SLOT_SHARED + q, build_text,
-			       shared_sql[q], st);
+	return store_slot_text(s, STORE_SLOT_SHARED + q, shared_sql[q], st);
 }
 
 static int failed(struct store *s, int64_t event_id)

@@ -218,17 +218,12 @@ int store_visible(struct store *s, const struct store_viewer *v,
 
 /* -------- member and server rows -------- */
 
-static int build_text(struct buf *sql, const void *ctx)
-{
-	return buf_adds(sql, ctx);
-}
-
 /* Lends the statement of `slot`, built from `text`, with ?1 and ?2 bound
  * to `a` and `b` where the text has them. */
 static int bound_stmt(struct store *s, enum store_slot slot, const char *text,
 		      int64_t a, int64_t b, sqlite3_stmt **st)
 {
-	int rc = store_slot_stmt(s, slot, build_text, text, st);
+	int rc = store_slot_text(s, slot, text, st);
 
 	if (rc < 0) {
 		return rc;
