@@ -201,7 +201,8 @@ struct counts_state {
 	size_t fresh_len, fresh_cap;
 	size_t *marks; /* [depth]: len and fresh_len when it opened */
 	size_t marks_cap;
-	int64_t object_id; /* the last object read, and its class */
+	int64_t object_id; /* the last object read, its event and class */
+	int64_t object_event_id;
 	int64_t object_distribution, object_sharing_group_id;
 	bool object_live;
 	struct shared_notes shared;

@@ -344,6 +344,8 @@ void counts_rollback(struct store *s, int depth)
 
 /* -------- reading the class of a row -------- */
 
+/* Reads the event and class of object `object_id` into the state's
+ * cache, unless they are there already. */
 static int read_object(struct store *s, int64_t object_id)
 {
 	struct counts_state *c = store_counts_state(s);
@@ -360,6 +362,7 @@ static int read_object(struct store *s, int64_t object_id)
 	sqlite3_bind_int64(st, 1, object_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
+		c->object_event_id = sqlite3_column_int64(st, 0);
 		c->object_distribution = sqlite3_column_int64(st, 1);
 		c->object_sharing_group_id = sqlite3_column_int64(st, 2);
 		c->object_live = sqlite3_column_int64(st, 3) == 0;
@@ -367,6 +370,7 @@ static int read_object(struct store *s, int64_t object_id)
 		rc = SQLITE_DONE;
 	} else if (rc == SQLITE_DONE) {
 		/* A missing object counts as none, as the LEFT JOIN does. */
+		c->object_event_id = 0;
 		c->object_distribution = -1;
 		c->object_sharing_group_id = 0;
 		c->object_live = true;
@@ -554,21 +558,14 @@ static int event_changes(struct store *s, const struct record *r, int64_t id,
 	return rc == SQLITE_DONE ? 0 : failed(s, "event", id);
 }
 
+/* Sets *event_id to the event of object `object_id`, 0 when it is
+ * missing. */
 static int object_event(struct store *s, int64_t object_id, int64_t *event_id)
 {
-	sqlite3_stmt *st;
-	int rc = store_slot_text(s, STORE_SLOT_COUNTS_OBJECT, object_sql, &st);
+	int rc = read_object(s, object_id);
 
-	if (rc < 0) {
-		return rc;
-	}
-	sqlite3_bind_int64(st, 1, object_id);
-	rc = sqlite3_step(st);
-	*event_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? 0
-		       : failed(s, "object", object_id);
+	*event_id = rc < 0 ? 0 : store_counts_state(s)->object_event_id;
+	return rc;
 }
 
 int counts_before(struct store *s, const struct model *m,
@@ -632,6 +629,8 @@ int counts_after(struct store *s, const struct model *m,
 		return note_stored(s, id, 1);
 	}
 	if (m == &model_object) {
+		/* The cache contains the row as it was before the update. */
+		store_counts_state(s)->object_id = 0;
 		rc = object_event(s, id, &event_id);
 		return rc < 0 || event_id == 0 ? rc : move(s, event_id, id, 1);
 	}
