@@ -26,7 +26,6 @@
  */
 #include "store/internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +33,15 @@ struct shared_class {
 	int64_t e[4]; /* org_id, published, distribution, sharing_group_id */
 	int64_t a_distribution, a_sharing_group_id;
 	int64_t o_distribution, o_sharing_group_id;
-	char type[64];
+	char *type; /* owned; class_release() frees it */
 	bool exact;
 };
+
+static void class_release(struct shared_class *c)
+{
+	free(c->type);
+	c->type = NULL;
+}
 
 /* -------- statements -------- */
 
@@ -52,7 +57,7 @@ enum {
 	Q_DELETE,
 	Q_COUNT,
 	Q_ROWS_OF_VALUE,
-	Q_COUNT_OF,
+	Q_DROP_ZERO_COUNTS,
 };
 
 static const char *const shared_sql[] = {
@@ -102,7 +107,8 @@ static const char *const shared_sql[] = {
 		    " DO UPDATE SET n = n + excluded.n",
 	[Q_ROWS_OF_VALUE] = "SELECT event_id FROM shared_values"
 			    " WHERE value = ?1 LIMIT 2",
-	[Q_COUNT_OF] = "DELETE FROM shared_counts WHERE value = ?1 AND n = 0",
+	[Q_DROP_ZERO_COUNTS] =
+		"DELETE FROM shared_counts WHERE value = ?1 AND n = 0",
 };
 
 #define SHARED_STMTS (sizeof(shared_sql) / sizeof(shared_sql[0]))
@@ -175,7 +181,7 @@ static bool subset(const int64_t *a, int na, const int64_t *b, int nb)
  * would see the larger type, while the widget shows the smallest type
  * the viewer reads, as min(a.type) does. */
 static void fold(struct shared_class *best, bool *have,
-		 const struct shared_class *next)
+		 struct shared_class *next)
 {
 	int64_t gb[2], gn[2];
 	int nb, nn;
@@ -187,24 +193,29 @@ static void fold(struct shared_class *best, bool *have,
 		return;
 	}
 	if (!best->exact) {
+		class_release(next);
 		return;
 	}
 	nb = requirement(best, gb);
 	nn = requirement(next, gn);
 	if (nn < 0 || (nb >= 0 && subset(gb, nb, gn, nn))) {
-		return; /* best is read wherever next is */
+		class_release(next); /* best is read wherever next is */
+		return;
 	}
 	if ((nb < 0 || subset(gn, nn, gb, nb)) &&
 	    strcmp(best->type, next->type) == 0) {
+		class_release(best);
 		*best = *next;
 		best->exact = true;
 		return;
 	}
 	best->exact = false;
+	class_release(next);
 }
 
 /* The class of event `event_id`'s attributes with `value` in *out, or
- * *found false when none counts. */
+ * *found false when none counts.  With *found, the caller releases
+ * *out. */
 static int contribution(struct store *s, const char *value, int64_t event_id,
 			struct shared_class *out, bool *found)
 {
@@ -242,8 +253,13 @@ static int contribution(struct store *s, const char *value, int64_t event_id,
 		const unsigned char *type = sqlite3_column_text(st, 0);
 
 		memcpy(next.e, e, sizeof(e));
-		snprintf(next.type, sizeof(next.type), "%s",
-			 type ? (const char *)type : "");
+		next.type = strdup(type ? (const char *)type : "");
+		if (!next.type) {
+			sqlite3_reset(st);
+			class_release(out);
+			*found = false;
+			return store_failf(s, CAIRN_ENOMEM, "out of memory");
+		}
 		next.a_distribution = sqlite3_column_int64(st, 1);
 		next.a_sharing_group_id = sqlite3_column_int64(st, 2);
 		next.o_distribution = sqlite3_column_int64(st, 3);
@@ -251,7 +267,12 @@ static int contribution(struct store *s, const char *value, int64_t event_id,
 		fold(out, found, &next);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : failed(s, event_id);
+	if (rc != SQLITE_DONE) {
+		class_release(out);
+		*found = false;
+		return failed(s, event_id);
+	}
+	return 0;
 }
 
 /* -------- rows -------- */
@@ -323,8 +344,11 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? 0 : failed(s, event_id);
 	}
-	snprintf(c.type, sizeof(c.type), "%s",
-		 (const char *)sqlite3_column_text(st, 0));
+	c.type = strdup((const char *)sqlite3_column_text(st, 0));
+	if (!c.type) {
+		sqlite3_reset(st);
+		return store_failf(s, CAIRN_ENOMEM, "out of memory");
+	}
 	for (int i = 0; i < 4; i++) {
 		c.e[i] = sqlite3_column_int64(st, 1 + i);
 	}
@@ -335,22 +359,22 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 	c.exact = sqlite3_column_int64(st, 9) != 0;
 	sqlite3_reset(st);
 	rc = stmt(s, Q_DELETE, &st);
-	if (rc < 0) {
-		return rc;
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, event_id);
+		rc = run(s, st, event_id);
 	}
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
-	rc = run(s, st, event_id);
 	if (rc == 0) {
 		rc = count_add(s, value, event_id, &c, -1);
 	}
 	if (rc == 0 && c.exact) {
-		rc = stmt(s, Q_COUNT_OF, &st);
+		rc = stmt(s, Q_DROP_ZERO_COUNTS, &st);
 	}
 	if (rc == 0 && c.exact) {
 		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 		rc = run(s, st, event_id);
 	}
+	class_release(&c);
 	return rc;
 }
 
@@ -372,9 +396,8 @@ static int other_row(struct store *s, const char *value, int64_t event_id,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : failed(s, event_id);
 }
 
-/* A value newly shared: adds the rows of the other events that contain
- * it.
- * *added counts them. */
+/* Adds the rows of the other events that contain a newly shared value,
+ * and counts them in *added. */
 static int add_others(struct store *s, const char *value, int64_t event_id,
 		      int *added)
 {
@@ -417,6 +440,7 @@ static int add_others(struct store *s, const char *value, int64_t event_id,
 			rc = row_add(s, value, ids[i], &c);
 			(*added)++;
 		}
+		class_release(&c);
 	}
 	free(ids);
 	return rc;
@@ -467,7 +491,11 @@ static int recheck(struct store *s, const char *value, int64_t event_id)
 		rc = add_others(s, value, event_id, &added);
 		others = added > 0;
 	}
-	return rc < 0 || !others ? rc : row_add(s, value, event_id, &c);
+	if (rc == 0 && others) {
+		rc = row_add(s, value, event_id, &c);
+	}
+	class_release(&c);
+	return rc;
 }
 
 /* -------- notes and the commit -------- */
