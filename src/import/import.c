@@ -18,8 +18,20 @@
 
 #define IMPORT_CHUNK (64 * 1024)
 
+/* The warnings of a batch, held until its transaction commits: a batch
+ * that rolls back is imported again one event at a time, and that import
+ * reports them. */
+struct held_warnings {
+	struct held_warning {
+		char *path;
+		struct cairn_err err;
+	} *items;
+	size_t n, cap;
+};
+
 struct file_import {
 	struct import_job *job;
+	struct held_warnings *held; /* set inside a batch transaction */
 	struct import_stats *st;
 	struct event_writer *writer;
 	struct misp_reader *reader;
@@ -30,6 +42,7 @@ struct file_import {
 	int64_t attributes_mark, objects_mark; /* writer counts at last end */
 	int64_t normalised_mark;
 	size_t skipped_mark;
+	struct buf at; /* the current element's JSON pointer */
 	struct cairn_err err;
 };
 
@@ -45,8 +58,52 @@ static void reject(struct file_import *fi, const struct cairn_err *e)
 	}
 }
 
+/* Keeps a warning until its batch commits, taking over `e`.  Returns
+ * CAIRN_ENOMEM, leaving `e` to the caller, when there is no memory. */
+static int hold_warning(struct held_warnings *h, const char *path,
+			struct cairn_err *e)
+{
+	struct held_warning *item;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		struct held_warning *items =
+			realloc(h->items, cap * sizeof(*items));
+
+		if (!items) {
+			return CAIRN_ENOMEM;
+		}
+		h->items = items;
+		h->cap = cap;
+	}
+	item = &h->items[h->n];
+	item->path = strdup(path);
+	if (!item->path) {
+		return CAIRN_ENOMEM;
+	}
+	item->err = *e;
+	h->n++;
+	return 0;
+}
+
+/* Reports the held warnings when `report` is true, and frees them. */
+static void held_warnings_release(struct held_warnings *h,
+				  const struct import_job *job, bool report)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		if (report && job->warn) {
+			job->warn(job->ctx, h->items[i].path, &h->items[i].err);
+		}
+		free(h->items[i].path);
+		cairn_err_release(&h->items[i].err);
+	}
+	free(h->items);
+	h->items = NULL;
+	h->n = h->cap = 0;
+}
+
 /* Counts and reports the attributes the writer left out of the event
- * that just ended. */
+ * that just ended; inside a batch, the reports wait for its commit. */
 static void report_skipped(struct file_import *fi)
 {
 	size_t n = event_writer_skipped_count(fi->writer);
@@ -65,8 +122,10 @@ static void report_skipped(struct file_import *fi)
 		cairn_err_at(&e,
 			     json_string_value(json_object_get(item, "pointer")),
 			     json_string_value(json_object_get(item, "field")));
-		fi->job->warn(fi->job->ctx, fi->path, &e);
-		cairn_err_release(&e);
+		if (!fi->held || hold_warning(fi->held, fi->path, &e) != 0) {
+			fi->job->warn(fi->job->ctx, fi->path, &e);
+			cairn_err_release(&e);
+		}
 	}
 }
 
@@ -74,20 +133,17 @@ static int on_element(void *ctx, enum misp_element kind, json_t *header,
 		      json_t *element)
 {
 	struct file_import *fi = ctx;
-	struct buf at = BUF_INIT;
 	int rc;
 
 	if (fi->failed) {
 		return 0;
 	}
-	/* A failure in a fast batch is never reported, since the batch is
-	 * imported again one event at a time, so it needs no pointer. */
-	if (!fi->fast) {
-		misp_reader_pointer(fi->reader, &at);
-	}
+	/* The pointer locates a skipped attribute's warning, which a batch
+	 * reports too. */
+	buf_clear(&fi->at);
+	misp_reader_pointer(fi->reader, &fi->at);
 	rc = event_writer_element(fi->writer, kind, header, element,
-				  buf_str(&at), &fi->err);
-	buf_release(&at);
+				  buf_str(&fi->at), &fi->err);
 	if (rc == CAIRN_ENOMEM) {
 		return rc;
 	}
@@ -122,11 +178,6 @@ static int on_event_end(void *ctx, json_t *header)
 		if (fi->fast) {
 			return CAIRN_EBUSY;
 		}
-	} else if (fi->fast &&
-		   event_writer_skipped_count(fi->writer) > fi->skipped_mark) {
-		/* Redone one event at a time, which reports the skips once. */
-		fi->retry = true;
-		return CAIRN_EBUSY;
 	} else if (result == EVENT_UNCHANGED) {
 		fi->st->unchanged++;
 	} else {
@@ -160,9 +211,10 @@ static const struct misp_reader_callbacks import_callbacks = {
 	.event_end = on_event_end,
 };
 
+/* Starts a file; `held` is set inside a batch transaction. */
 static int file_import_begin(struct file_import *fi, struct import_job *job,
 			     const char *path, struct import_stats *st,
-			     bool fast)
+			     struct held_warnings *held)
 {
 	struct event_writer_options o = job->options;
 
@@ -170,8 +222,9 @@ static int file_import_begin(struct file_import *fi, struct import_job *job,
 	fi->job = job;
 	fi->st = st;
 	fi->path = path;
-	fi->fast = fast;
-	o.caller_transaction = fast;
+	fi->held = held;
+	fi->fast = held != NULL;
+	o.caller_transaction = fi->fast;
 	fi->writer = event_writer_new(job->store, &o);
 	fi->reader = misp_reader_new(&import_callbacks, fi);
 	if (!fi->writer || !fi->reader) {
@@ -196,6 +249,7 @@ static void file_import_end(struct file_import *fi, int rc)
 	}
 	event_writer_free(fi->writer);
 	misp_reader_free(fi->reader);
+	buf_release(&fi->at);
 	cairn_err_release(&fi->err);
 }
 
@@ -203,7 +257,7 @@ int import_buffer(struct import_job *job, const char *name, const char *data,
 		  size_t len, struct import_stats *st)
 {
 	struct file_import fi;
-	int rc = file_import_begin(&fi, job, name, st, false);
+	int rc = file_import_begin(&fi, job, name, st, NULL);
 
 	if (rc < 0) {
 		return rc;
@@ -213,12 +267,12 @@ int import_buffer(struct import_job *job, const char *name, const char *data,
 	return 0;
 }
 
-/* Imports one file.  With `fast`, the caller has a transaction open and the
- * first failure stops the file and returns 1, so that the caller can
- * redo the batch; otherwise each event commits alone, failures are
- * reported, and it returns 0. */
+/* Imports one file.  With `held`, the caller has a transaction open and
+ * the file's warnings go to `held`.  The first failure then stops the file
+ * and returns 1, so that the caller can redo the batch.  Without it, each
+ * event commits alone, failures are reported, and it returns 0. */
 static int import_file(struct import_job *job, const char *path,
-		       struct import_stats *st, bool fast)
+		       struct import_stats *st, struct held_warnings *held)
 {
 	struct file_import fi;
 	char *chunk;
@@ -226,7 +280,7 @@ static int import_file(struct import_job *job, const char *path,
 	int rc;
 
 	f = fopen(path, "rb");
-	if (!f && fast) {
+	if (!f && held) {
 		return 1;
 	}
 	if (!f) {
@@ -242,7 +296,7 @@ static int import_file(struct import_job *job, const char *path,
 		return 0;
 	}
 	chunk = malloc(IMPORT_CHUNK);
-	rc = chunk ? file_import_begin(&fi, job, path, st, fast)
+	rc = chunk ? file_import_begin(&fi, job, path, st, held)
 		   : CAIRN_ENOMEM;
 	if (rc < 0) {
 		free(chunk);
@@ -283,26 +337,31 @@ static void stats_add(struct import_stats *to, const struct import_stats *from)
 	to->files += from->files;
 }
 
-/* Imports files in one transaction; returns false, with nothing written,
- * when any event fails or the commit does. */
+/* Imports files in one transaction; returns false, with nothing written
+ * and nothing reported, when any event fails or the commit does. */
 static bool import_batch(struct import_job *job, char *const *paths, size_t n,
 			 struct import_stats *st)
 {
 	struct import_stats batch = {0};
+	struct held_warnings held = {0};
+	bool ok = true;
 
 	if (store_begin(job->store) < 0) {
 		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (import_file(job, paths[i], &batch, true) != 0) {
-			store_rollback(job->store);
-			return false;
-		}
+	for (size_t i = 0; ok && i < n; i++) {
+		ok = import_file(job, paths[i], &batch, &held) == 0;
 	}
-	if (store_commit(job->store) < 0) {
+	if (ok && store_commit(job->store) < 0) {
 		log_warn("committing an import batch failed; importing its "
 			 "files one event at a time");
+		ok = false;
+	}
+	if (!ok) {
 		store_rollback(job->store);
+	}
+	held_warnings_release(&held, job, ok);
+	if (!ok) {
 		return false;
 	}
 	stats_add(st, &batch);
@@ -326,7 +385,7 @@ static void import_files(struct import_job *job, char *const *paths, size_t n,
 			continue;
 		}
 		for (size_t k = i; k < i + count; k++) {
-			import_file(job, paths[k], st, false);
+			import_file(job, paths[k], st, NULL);
 		}
 	}
 }

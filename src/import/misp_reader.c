@@ -62,13 +62,28 @@ static void pointer_escape(struct buf *out, const char *key)
 	}
 }
 
+/* Appends an array index in decimal.  An import builds the pointer of
+ * every element, so printf's format parsing would show in its profile. */
+static void add_index(struct buf *out, size_t index)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index > 0);
+	buf_add(out, digits + n, sizeof(digits) - n);
+}
+
 void misp_reader_pointer(const struct misp_reader *r, struct buf *out)
 {
 	for (size_t i = 0; i < r->depth; i++) {
 		const struct frame *f = &r->frames[i];
 
 		if (f->role == ROLE_STREAM || json_is_array(f->value)) {
-			buf_printf(out, "/%zu", f->index);
+			buf_addc(out, '/');
+			add_index(out, f->index);
 		} else if (f->key) {
 			buf_addc(out, '/');
 			pointer_escape(out, f->key);

@@ -117,6 +117,8 @@ struct fixture {
 	int64_t org;
 	struct import_job job;
 	struct rejects rejects;
+	struct rejects warnings; /* attributes left out of imported events */
+	int progress_calls;
 };
 
 static const char *tmp_root(void)
@@ -126,10 +128,9 @@ static const char *tmp_root(void)
 	return t && *t ? t : "/tmp";
 }
 
-static void on_reject(void *ctx, const char *path, const struct cairn_err *e)
+static void record_error(struct rejects *r, const char *path,
+			 const struct cairn_err *e)
 {
-	struct rejects *r = ctx;
-
 	r->count++;
 	r->code = e->code;
 	buf_clear(&r->path);
@@ -140,6 +141,30 @@ static void on_reject(void *ctx, const char *path, const struct cairn_err *e)
 	buf_adds(&r->pointer, buf_str(&e->pointer));
 	buf_adds(&r->field, buf_str(&e->field));
 	buf_adds(&r->message, buf_str(&e->message));
+}
+
+static void on_reject(void *ctx, const char *path, const struct cairn_err *e)
+{
+	struct fixture *f = ctx;
+
+	record_error(&f->rejects, path, e);
+}
+
+static void on_warn(void *ctx, const char *path, const struct cairn_err *e)
+{
+	struct fixture *f = ctx;
+
+	record_error(&f->warnings, path, e);
+}
+
+/* A batch reports its progress once; an import one event at a time
+ * reports after every event. */
+static void on_progress(void *ctx, const struct import_stats *st)
+{
+	struct fixture *f = ctx;
+
+	(void)st;
+	f->progress_calls++;
 }
 
 static int fixture_setup(void **state)
@@ -160,7 +185,8 @@ static int fixture_setup(void **state)
 	f->job.options.mode = WRITE_IMPORT;
 	f->job.options.org_id = f->org;
 	f->job.reject = on_reject;
-	f->job.ctx = &f->rejects;
+	f->job.warn = on_warn;
+	f->job.ctx = f;
 	*state = f;
 	return 0;
 }
@@ -189,6 +215,10 @@ static int fixture_teardown(void **state)
 	buf_release(&f->rejects.pointer);
 	buf_release(&f->rejects.field);
 	buf_release(&f->rejects.message);
+	buf_release(&f->warnings.path);
+	buf_release(&f->warnings.pointer);
+	buf_release(&f->warnings.field);
+	buf_release(&f->warnings.message);
 	free(f);
 	return 0;
 }
@@ -1046,6 +1076,78 @@ static void import_batch_all_good(void **state)
 	assert_true(exists(f, &model_event, UUID_OTHER));
 }
 
+static const char skipped_format[] =
+	"{\"Event\": {\"uuid\": \"%s\", \"info\": \"skips\",\n"
+	" \"timestamp\": \"1700000000\",\n"
+	" \"Attribute\": [\n"
+	"  {\"type\": \"domain\", \"value\": \"kept.example\"},\n"
+	"  {\"type\": \"md5\", \"value\": \"not-hex\"}\n"
+	" ]}}";
+
+/* An attribute left out inside a batch is reported once, with its
+ * pointer, after the batch commits; the batch is not imported again. */
+static void import_batch_skip_reported_once(void **state)
+{
+	struct fixture *f = *state;
+	struct import_stats st = {0};
+	struct buf doc = BUF_INIT;
+
+	buf_printf(&doc, skipped_format, UUID_EVENT);
+	write_file(f, "a.json", buf_str(&doc));
+	buf_clear(&doc);
+	buf_printf(&doc, other_event_format, UUID_ATTR3);
+	write_file(f, "b.json", buf_str(&doc));
+	buf_release(&doc);
+
+	f->job.batch_files = 16;
+	f->job.progress = on_progress;
+	assert_int_equal(import_path(&f->job, f->dir.data, &st), 0);
+	remove_file(f, "a.json");
+	remove_file(f, "b.json");
+
+	assert_int_equal(f->progress_calls, 1);
+	assert_int_equal(st.added, 2);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.skipped, 1);
+	assert_int_equal(f->warnings.count, 1);
+	assert_non_null(strstr(buf_str(&f->warnings.path), "/a.json"));
+	assert_string_equal(buf_str(&f->warnings.pointer),
+			    "/Event/Attribute/1");
+	assert_true(exists(f, &model_event, UUID_EVENT));
+	assert_true(exists(f, &model_event, UUID_OTHER));
+}
+
+/* A batch that rolls back drops the warnings it held: the import one
+ * event at a time reports them, so each is reported once. */
+static void import_batch_skip_and_bad(void **state)
+{
+	struct fixture *f = *state;
+	struct import_stats st = {0};
+	struct buf doc = BUF_INIT;
+
+	buf_printf(&doc, skipped_format, UUID_EVENT);
+	write_file(f, "a.json", buf_str(&doc));
+	buf_clear(&doc);
+	buf_printf(&doc, invalid_format, UUID_OTHER, "bad", "1700000000");
+	write_file(f, "b.json", buf_str(&doc));
+	buf_release(&doc);
+
+	f->job.batch_files = 16;
+	assert_int_equal(import_path(&f->job, f->dir.data, &st), 0);
+	remove_file(f, "a.json");
+	remove_file(f, "b.json");
+
+	assert_int_equal(st.added, 1);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.skipped, 1);
+	assert_int_equal(f->warnings.count, 1);
+	assert_string_equal(buf_str(&f->warnings.pointer),
+			    "/Event/Attribute/1");
+	assert_int_equal(f->rejects.count, 1);
+	assert_true(exists(f, &model_event, UUID_EVENT));
+	assert_false(exists(f, &model_event, UUID_OTHER));
+}
+
 static void import_path_missing(void **state)
 {
 	struct fixture *f = *state;
@@ -1155,6 +1257,8 @@ int main(void)
 		T(import_path_missing),
 		T(import_batch_one_bad),
 		T(import_batch_all_good),
+		T(import_batch_skip_reported_once),
+		T(import_batch_skip_and_bad),
 		T(import_attributes_before_uuid),
 		T(import_upper_case_uuid),
 	};
