@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdb.h"
+
 #include "core/buf.h"
 #include "correlate/correlate.h"
 #include "correlate/tlsh_wrap.h"
@@ -29,24 +31,13 @@ struct fixture {
 	int64_t org;
 };
 
-static const char *tmp_root(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	return t && *t ? t : "/tmp";
-}
-
 static int fixture_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct cairn_err e = CAIRN_ERR_INIT;
 
 	assert_non_null(f);
-	assert_int_equal(buf_printf(&f->dir, "%s/cairn-correlate-XXXXXX",
-				    tmp_root()),
-			 0);
-	assert_non_null(mkdtemp(f->dir.data));
-	assert_int_equal(buf_printf(&f->path, "%s/cairn.db", f->dir.data), 0);
+	tmpdb_make(&f->dir, &f->path, "correlate");
 	assert_int_equal(store_open(&f->s, f->path.data, &e), 0);
 	assert_int_equal(store_org_ensure(f->s, NULL, "ORGNAME", &f->org), 0);
 	cairn_err_release(&e);
@@ -54,26 +45,12 @@ static int fixture_setup(void **state)
 	return 0;
 }
 
-static void remove_suffix(const struct fixture *f, const char *suffix)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s%s", f->path.data, suffix);
-	unlink(b.data);
-	buf_release(&b);
-}
-
 static int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	store_close(f->s);
-	remove_suffix(f, "");
-	remove_suffix(f, "-wal");
-	remove_suffix(f, "-shm");
-	rmdir(f->dir.data);
-	buf_release(&f->dir);
-	buf_release(&f->path);
+	tmpdb_remove(&f->dir, &f->path);
 	free(f);
 	return 0;
 }

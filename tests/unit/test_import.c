@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tmpdb.h"
+
 #define UUID_EVENT "11111111-1111-4111-8111-111111111111"
 #define UUID_OTHER "22222222-2222-4222-8222-222222222222"
 #define UUID_ORGC "0c0c0c0c-0000-4000-8000-000000000001"
@@ -121,13 +123,6 @@ struct fixture {
 	int progress_calls;
 };
 
-static const char *tmp_root(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	return t && *t ? t : "/tmp";
-}
-
 static void record_error(struct rejects *r, const char *path,
 			 const struct cairn_err *e)
 {
@@ -173,11 +168,7 @@ static int fixture_setup(void **state)
 	struct cairn_err e = CAIRN_ERR_INIT;
 
 	assert_non_null(f);
-	assert_int_equal(buf_printf(&f->dir, "%s/cairn-import-XXXXXX",
-				    tmp_root()),
-			 0);
-	assert_non_null(mkdtemp(f->dir.data));
-	assert_int_equal(buf_printf(&f->path, "%s/cairn.db", f->dir.data), 0);
+	tmpdb_make(&f->dir, &f->path, "import");
 	assert_int_equal(store_open(&f->s, f->path.data, &e), 0);
 	assert_int_equal(store_org_ensure(f->s, NULL, "ORGNAME", &f->org), 0);
 	cairn_err_release(&e);
@@ -191,26 +182,12 @@ static int fixture_setup(void **state)
 	return 0;
 }
 
-static void remove_suffix(const struct fixture *f, const char *suffix)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%s%s", f->path.data, suffix);
-	unlink(b.data);
-	buf_release(&b);
-}
-
 static int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
 
 	store_close(f->s);
-	remove_suffix(f, "");
-	remove_suffix(f, "-wal");
-	remove_suffix(f, "-shm");
-	rmdir(f->dir.data);
-	buf_release(&f->dir);
-	buf_release(&f->path);
+	tmpdb_remove(&f->dir, &f->path);
 	buf_release(&f->rejects.path);
 	buf_release(&f->rejects.pointer);
 	buf_release(&f->rejects.field);
