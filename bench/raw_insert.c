@@ -1,10 +1,14 @@
 /*
- * Baseline for bench/import: copies the attribute rows of a Cairn database
- * into a fresh database with the same schema and indexes, with one
- * prepared statement in one transaction, and prints the rate.
+ * Baseline for bench/import: copies the rows of tables of a Cairn
+ * database (by default `attributes`) into a fresh database with the same
+ * schema and indexes.  Each table gets one prepared statement, and all of
+ * them share one transaction.  It prints the rows of the first table and
+ * the seconds.  Rows are read into memory first, so only the inserts are
+ * timed.
  *
- * usage: raw_insert SOURCE.db TARGET.db
+ * usage: raw_insert SOURCE.db TARGET.db [TABLE...]
  */
+#include "core/buf.h"
 #include "store/internal.h"
 
 #include <sqlite3.h>
@@ -38,16 +42,94 @@ static int copy_schema(sqlite3 *src, sqlite3 *dst)
 	return rc;
 }
 
+/* Rows of one table read into memory, as SQLite values. */
+struct table_rows {
+	const char *name;
+	sqlite3_value **vals;
+	size_t n;
+	int ncols;
+};
+
+static int read_rows(sqlite3 *src, struct table_rows *t)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *read;
+	size_t cap = 1024;
+
+	/* The table names come from the command line of this benchmark. */
+	buf_printf(&sql, "SELECT * FROM \"%s\"", t->name);
+	if (sqlite3_prepare_v2(src, buf_str(&sql), -1, &read, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "reading '%s' failed: %s\n", t->name,
+			sqlite3_errmsg(src));
+		buf_release(&sql);
+		return -1;
+	}
+	buf_release(&sql);
+	t->ncols = sqlite3_column_count(read);
+	t->vals = malloc(cap * (size_t)t->ncols * sizeof(*t->vals));
+	while (sqlite3_step(read) == SQLITE_ROW) {
+		if (t->n == cap) {
+			cap *= 2;
+			t->vals = realloc(t->vals,
+					  cap * (size_t)t->ncols *
+						  sizeof(*t->vals));
+		}
+		for (int c = 0; c < t->ncols; c++) {
+			t->vals[t->n * (size_t)t->ncols + (size_t)c] =
+				sqlite3_value_dup(sqlite3_column_value(read, c));
+		}
+		t->n++;
+	}
+	sqlite3_finalize(read);
+	return 0;
+}
+
+static int insert_rows(sqlite3 *dst, const struct table_rows *t)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *ins;
+
+	buf_printf(&sql, "INSERT INTO \"%s\" VALUES (?", t->name);
+	for (int c = 1; c < t->ncols; c++) {
+		buf_adds(&sql, ",?");
+	}
+	buf_addc(&sql, ')');
+	if (sqlite3_prepare_v2(dst, buf_str(&sql), -1, &ins, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "prepare failed: %s\n", sqlite3_errmsg(dst));
+		buf_release(&sql);
+		return -1;
+	}
+	buf_release(&sql);
+	for (size_t r = 0; r < t->n; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			sqlite3_bind_value(ins, c + 1,
+					   t->vals[r * (size_t)t->ncols +
+						   (size_t)c]);
+		}
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			fprintf(stderr, "insert into '%s' failed: %s\n",
+				t->name, sqlite3_errmsg(dst));
+			return -1;
+		}
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(ins);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const char *const default_tables[] = {"attributes"};
+	struct table_rows tables[8] = {{0}};
+	size_t ntables = argc > 3 ? (size_t)argc - 3 : 1;
 	sqlite3 *src, *dst;
-	sqlite3_stmt *read, *ins;
-	long rows = 0;
-	double start, secs;
-	int ncols;
+	double start;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: raw_insert SOURCE.db TARGET.db\n");
+	if (argc < 3 || ntables > sizeof(tables) / sizeof(tables[0])) {
+		fprintf(stderr, "usage: raw_insert SOURCE.db TARGET.db "
+				"[TABLE...] (at most 8 tables)\n");
 		return 2;
 	}
 	/* The library settings Cairn's store uses. */
@@ -72,53 +154,22 @@ int main(int argc, char **argv)
 			sqlite3_errmsg(dst));
 		return 1;
 	}
-	sqlite3_prepare_v2(src, "SELECT * FROM attributes", -1, &read, NULL);
-	ncols = sqlite3_column_count(read);
-
-	/* Load every row into memory first, so only the inserts are timed. */
-	size_t cap = 1024, n = 0;
-	sqlite3_value **vals = malloc(cap * (size_t)ncols * sizeof(*vals));
-	while (sqlite3_step(read) == SQLITE_ROW) {
-		if (n == cap) {
-			cap *= 2;
-			vals = realloc(vals, cap * (size_t)ncols * sizeof(*vals));
-		}
-		for (int c = 0; c < ncols; c++) {
-			vals[n * (size_t)ncols + (size_t)c] =
-				sqlite3_value_dup(sqlite3_column_value(read, c));
-		}
-		n++;
-	}
-	sqlite3_finalize(read);
-
-	/* Column count is small (the attributes table), so the text fits. */
-	char sql[4096] = "INSERT INTO attributes VALUES (?";
-	for (int c = 1; c < ncols && strlen(sql) + 4 < sizeof(sql); c++) {
-		strcat(sql, ",?");
-	}
-	strcat(sql, ")");
-	sqlite3_exec(dst, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(dst, sql, -1, &ins, NULL) != SQLITE_OK) {
-		fprintf(stderr, "prepare failed: %s\n", sqlite3_errmsg(dst));
-		return 1;
-	}
-	start = now();
-	sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL);
-	for (size_t r = 0; r < n; r++) {
-		for (int c = 0; c < ncols; c++) {
-			sqlite3_bind_value(ins, c + 1,
-					   vals[r * (size_t)ncols + (size_t)c]);
-		}
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			fprintf(stderr, "insert failed: %s\n",
-				sqlite3_errmsg(dst));
+	for (size_t i = 0; i < ntables; i++) {
+		tables[i].name = argc > 3 ? argv[3 + i] : default_tables[0];
+		if (read_rows(src, &tables[i]) < 0) {
 			return 1;
 		}
-		sqlite3_reset(ins);
-		rows++;
+	}
+	/* The copied rows name parents (events, tags) that are not copied. */
+	sqlite3_exec(dst, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
+	start = now();
+	sqlite3_exec(dst, "BEGIN", NULL, NULL, NULL);
+	for (size_t i = 0; i < ntables; i++) {
+		if (insert_rows(dst, &tables[i]) < 0) {
+			return 1;
+		}
 	}
 	sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL);
-	secs = now() - start;
-	printf("%ld %.6f\n", rows, secs);
+	printf("%zu %.6f\n", tables[0].n, now() - start);
 	return 0;
 }
