@@ -40,11 +40,17 @@ function filterForm(params) {
   return form;
 }
 
+// cairn-attributes.csv, or cairn-attributes-suricata.rules where the
+// extension does not name the format.
+export function downloadName(format, ext) {
+  return format === ext ? `cairn-attributes.${ext}` : `cairn-attributes-${format}.${ext}`;
+}
+
 async function download(params, format, ext) {
   try {
     const res = await api('/attributes/restSearch', { body: { ...searchBody(params), returnFormat: format }, raw: true, accept: '*/*' });
     const blob = await res.blob();
-    const a = h('a', { href: URL.createObjectURL(blob), download: `cairn-attributes.${format}.${ext}` });
+    const a = h('a', { href: URL.createObjectURL(blob), download: downloadName(format, ext) });
     document.body.append(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
