@@ -89,13 +89,33 @@ struct rows {
 	bool attack; /* the attack-pattern widget: add each row's tactics */
 };
 
+/* The entry of meta.external_id to show for an attack pattern: its ATT&CK
+ * technique id ("T1566", "T1566.001") when it has one, because MISP's
+ * mitre-attack-pattern clusters often list a CAPEC id first, else its
+ * first entry.  Borrowed reference or NULL. */
+static json_t *technique_id(json_t *ext)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ext, i, v)
+	{
+		const char *s = json_string_value(v);
+
+		if (s && s[0] == 'T' && isdigit((unsigned char)s[1])) {
+			return v;
+		}
+	}
+	return json_array_get(ext, 0);
+}
+
 /* Appends the tactics of a cluster's meta.kill_chain ("mitre-attack:
  * initial-access" and the like) to the row, as tactic names. */
 static void add_tactics(json_t *row, json_t *meta)
 {
 	json_t *chain = json_object_get(meta, "kill_chain");
 	json_t *tactics = json_array();
-	json_t *ext = json_object_get(meta, "external_id");
+	json_t *ext = technique_id(json_object_get(meta, "external_id"));
 	size_t i;
 	json_t *v;
 
@@ -109,8 +129,8 @@ static void add_tactics(json_t *row, json_t *meta)
 		}
 	}
 	json_object_set_new(row, "tactics", tactics);
-	if (json_is_array(ext) && json_array_size(ext) > 0) {
-		json_object_set(row, "external_id", json_array_get(ext, 0));
+	if (ext) {
+		json_object_set(row, "external_id", ext);
 	}
 }
 
