@@ -158,36 +158,105 @@ test('log in and see every widget with the API\'s figures', async () => {
   await shot('dashboard');
 });
 
-test('the threat level filter matches the widget', async () => {
-  const rows = (await srv.api('/dashboard/threat_levels')).rows;
-  const high = rows.find((r) => r.id === 1);
-  await page.evaluate(() => { location.hash = '#/events?threat=1'; });
-  await page.waitForSelector('#result-count');
+// The viewport point at the middle of data item `index` of a widget's
+// chart, from the layout ECharts drew, and the item's data.
+async function chartItem(widget, index) {
+  return page.evaluate(async ([w, i]) => {
+    const echarts = await import('/ui/vendor/echarts.mjs');
+    const el = document.querySelector(`[data-widget="${w}"] .chart`);
+    el.scrollIntoView({ block: 'center' });
+    const chart = echarts.getInstanceByDom(el);
+    const data = chart.getOption().series[0].data[i];
+    const layout = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(i);
+    const box = el.getBoundingClientRect();
+    let x;
+    let y;
+    if (!layout) {
+      [x, y] = chart.convertToPixel({ seriesIndex: 0 }, data.value);
+    } else if (layout.startAngle !== undefined) {
+      const angle = (layout.startAngle + layout.endAngle) / 2;
+      const radius = (layout.r + layout.r0) / 2;
+      x = layout.cx + radius * Math.cos(angle);
+      y = layout.cy + radius * Math.sin(angle);
+    } else {
+      x = layout.x + layout.width / 2;
+      y = layout.y + layout.height / 2;
+    }
+    return { x: box.x + x, y: box.y + y, data };
+  }, [widget, index]);
+}
+
+// The N of "N of M events" or of "100 of N attributes".
+async function listTotal() {
   const text = await page.textContent('#result-count');
-  assert.match(text, new RegExp(`^${high.count.toLocaleString('en-US')} of`));
+  const m = /^[\d,]+ of ([\d,]+) attributes|^([\d,]+) of [\d,]+ events/.exec(text);
+  assert.ok(m, text);
+  return Number((m[1] || m[2]).replace(/,/g, ''));
+}
+
+// The route and the query of the page's hash, as "path?k=v&…" with the
+// values decoded.
+async function currentHash() {
+  return page.evaluate(() => {
+    const [path, query] = location.hash.split('?');
+    return `${path}?${[...new URLSearchParams(query)].map(([k, v]) => `${k}=${v}`).join('&')}`;
+  });
+}
+
+// Each chart's first item (or, for the pies and the timeline, its
+// largest), the list its click must open and the count that list must
+// show.
+const CLICKS = [
+  ['attribute_types', '?limit=12', (rows) => [0, `#/search?type=${rows[0].name}`, rows[0].count]],
+  ['attribute_categories', '?limit=12', (rows) => [0, `#/search?category=${rows[0].name}`, rows[0].count]],
+  ['threat_levels', '', (rows) => largest(rows, (r) => [`#/events?threat=${r.id}`, r.count])],
+  ['analysis', '', (rows) => largest(rows, (r) => [`#/events?analysis=${r.id}`, r.count])],
+  ['top_taxonomies', '', (rows) => [0, `#/events?tag=${rows[0].name}:`, rows[0].count]],
+  ['top_tags', '?limit=12', (rows) => [3, `#/events?tag=${rows[3].name}`, rows[3].count]],
+  ['top_orgs', '', (rows) => [1, `#/events?org=${rows[1].name}`, rows[1].count]],
+  ['timeline', '?bucket=month', (rows) => {
+    const i = rows.reduce((m, r, k) => (r.events > rows[m].events ? k : m), 0);
+    const [year, month] = rows[i].period.split('-');
+    return [i, `#/events?from=${year}-${month}-01&to=${year}-${month}-31`, rows[i].events];
+  }],
+];
+
+function largest(rows, landing) {
+  const i = rows.reduce((m, r, k) => (r.count > rows[m].count ? k : m), 0);
+  return [i, ...landing(rows[i])];
+}
+
+test('clicking each chart opens its filtered list', async () => {
+  for (const [widget, query, expect] of CLICKS) {
+    await open('#/');
+    await page.waitForSelector(`[data-widget="${widget}"] .chart[data-chart="drawn"]`);
+    const rows = (await srv.api(`/dashboard/${widget}${query}`)).rows;
+    const [index, hash, count] = expect(rows);
+    const item = await chartItem(widget, index);
+    await page.mouse.click(item.x, item.y);
+    await page.waitForFunction(() => document.getElementById('main').dataset.page !== '/', null, { timeout: 10000 })
+      .catch((e) => { throw new Error(`${widget}: the click on item ${index} at ${item.x}, ${item.y} opened no list: ${e.message}`); });
+    await page.waitForSelector('#result-count');
+    assert.equal(await currentHash(), hash, widget);
+    assert.equal(await listTotal(), count, `${widget}: ${hash}`);
+    if (widget === 'attribute_types') {
+      const types = await page.$$eval('#search-results tbody .type', (els) => [...new Set(els.map((e) => e.textContent))]);
+      assert.deepEqual(types, [rows[0].name]);
+      await shot('search');
+    }
+  }
 });
 
-test('clicking a bar of the attribute types chart lands on the filtered search', async () => {
+test('clicking a heat map cell opens its events', async () => {
   await open('#/');
-  await page.waitForFunction(() => document.querySelector('[data-widget="attribute_types"][aria-busy="false"] canvas'));
-  await page.waitForTimeout(500);
-  const box = await page.$eval('[data-widget="attribute_types"] .chart', (el) => {
-    el.scrollIntoView({ block: 'center' });
-    const r = el.getBoundingClientRect();
-    return { x: r.x, y: r.y, w: r.width, h: r.height };
-  });
-  const top = (await srv.api('/dashboard/attribute_types?limit=12')).rows[0];
-  // The first bar is the longest, in the top row of the chart; walk right
-  // along it until a click lands on it.
-  for (let x = box.x + box.w * 0.3; x < box.x + box.w * 0.95; x += box.w * 0.1) {
-    await page.mouse.click(x, box.y + 24);
-    if ((await page.evaluate(() => location.hash)).startsWith('#/search')) break;
-  }
+  await page.waitForSelector('[data-widget="attack_patterns"] .chart[data-chart="drawn"]');
+  const item = await chartItem('attack_patterns', 0);
+  const cell = item.data.row;
+  assert.match(cell.external_id, /^T\d{4}/);
+  await page.mouse.click(item.x, item.y);
+  await page.waitForFunction((tag) => new URLSearchParams(location.hash.split('?')[1]).get('tag') === tag, cell.tag);
   await page.waitForSelector('#result-count');
-  assert.equal(await page.evaluate(() => decodeURIComponent(location.hash)), `#/search?type=${top.name}`);
-  const types = await page.$$eval('#search-results tbody .type', (els) => [...new Set(els.map((e) => e.textContent))]);
-  assert.deepEqual(types, [top.name]);
-  await shot('search');
+  assert.equal(await listTotal(), cell.count);
 });
 
 test('the event index sorts, pages and keeps its filters in the URL', async () => {

@@ -2,8 +2,8 @@
 // each counted on the server over what the user may read.  Clicking a
 // bar, a slice or a cell opens the matching filtered list.
 import { widget } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, table, threatBadge, THREAT, ANALYSIS, THREAT_COLOUR, ANALYSIS_COLOUR, tagChip } from '../dom.js';
-import { chart, barOption, pieOption, MUTED, LINE, TEXT } from '../charts.js';
+import { h, clear, fmtNumber, fmtTime, link, luminance, table, threatBadge, THREAT, ANALYSIS, THREAT_COLOUR, ANALYSIS_COLOUR, tagChip } from '../dom.js';
+import { chart, barOption, pieOption, CARD, MUTED, LINE, TEXT } from '../charts.js';
 import { go } from '../app.js';
 
 const MATRIX_DEPTH = 12;
@@ -72,6 +72,14 @@ function empty(card) {
   done(card, 0);
 }
 
+// A bar in its tag's colour.  White becomes grey, and a colour too dark
+// to see on the card (a contrast below 2:1) gets a light outline.
+function tagBarStyle(colour) {
+  if (!/^#[0-9a-fA-F]{6}$/.test(colour || '') || /^#f{6}$/i.test(colour)) return { color: '#8a94a6' };
+  const contrast = (luminance(colour) + 0.05) / (luminance(CARD) + 0.05);
+  return contrast < 2 ? { color: colour, borderColor: MUTED, borderWidth: 1 } : { color: colour };
+}
+
 const renderers = {
   totals(card, rows) {
     const labels = { events: ['Events', '#/events'], attributes: ['Attributes', '#/search'], objects: ['Objects', null],
@@ -87,14 +95,17 @@ const renderers = {
     const box = chartBox(card.body, 'tall');
     chart(box, {
       tooltip: { renderMode: 'richText', trigger: 'axis', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT } },
-      legend: { top: 0, right: 0, textStyle: { color: TEXT } },
+      legend: { top: 0, left: 'center', textStyle: { color: TEXT } },
       grid: { left: 8, right: 8, top: 32, bottom: 40, containLabel: true },
       dataZoom: [{ type: 'slider', height: 18, bottom: 6, borderColor: LINE, textStyle: { color: MUTED } }],
       xAxis: { type: 'category', data: rows.map((r) => r.period), axisLabel: { color: MUTED } },
       yAxis: [{ type: 'value', name: 'events', axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: LINE } } },
         { type: 'value', name: 'attributes', axisLabel: { color: MUTED }, splitLine: { show: false } }],
       series: [{ name: 'Events', type: 'bar', data: rows.map((r) => r.events), itemStyle: { borderRadius: [3, 3, 0, 0] } },
-        { name: 'Attributes', type: 'line', yAxisIndex: 1, smooth: true, showSymbol: false, data: rows.map((r) => r.attributes), areaStyle: { opacity: 0.12 } }],
+        // The line and its area are drawn over the bars, so they are
+        // silent and a click reaches the bar below.
+        { name: 'Attributes', type: 'line', yAxisIndex: 1, smooth: true, showSymbol: false, silent: true,
+          data: rows.map((r) => r.attributes), areaStyle: { opacity: 0.12 } }],
     }, (p) => {
       const [from, to] = periodRange(rows[p.dataIndex].period);
       go('/events', new URLSearchParams({ from, to }));
@@ -123,9 +134,8 @@ const renderers = {
   },
   top_tags(card, rows) {
     const box = chartBox(card.body, 'tall');
-    const opt = barOption(rows.map((r) => r.name), rows.map((r) => ({
-      value: r.count, itemStyle: { color: /^#[0-9a-fA-F]{6}$/.test(r.colour) && !/^#f{6}$/i.test(r.colour) ? r.colour : '#8a94a6' },
-    })), { horizontal: true });
+    const opt = barOption(rows.map((r) => r.name), rows.map((r) => ({ value: r.count, itemStyle: tagBarStyle(r.colour) })),
+      { horizontal: true });
     chart(box, opt, (p) => go('/events', new URLSearchParams({ tag: rows[p.dataIndex].name })));
   },
   top_taxonomies(card, rows) {
@@ -180,7 +190,7 @@ const renderers = {
       xAxis: { type: 'category', position: 'top', data: used.map(([t]) => t.replace(/-/g, ' ')), axisLabel: { color: TEXT, interval: 0, width: 90, overflow: 'break', fontSize: 11 }, axisLine: { show: false }, axisTick: { show: false } },
       yAxis: { type: 'category', inverse: true, data: [...Array(depth).keys()].map(String), show: false },
       visualMap: { min: 1, max: Math.max(max, 2), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
-      series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#121a2b', borderWidth: 2, borderRadius: 3 },
+      series: [{ type: 'heatmap', data, itemStyle: { borderColor: CARD, borderWidth: 2, borderRadius: 3 },
         label: { show: true, color: '#f4f7fb', fontSize: 10, width: 88, overflow: 'truncate', formatter: (p) => p.data.row.external_id || p.data.row.name } }],
     }, (p) => go('/events', new URLSearchParams({ tag: p.data.row.tag })));
   },

@@ -7,6 +7,7 @@ import { chart, LINE, MUTED, TEXT, PALETTE } from '../charts.js';
 import { go, can, session } from '../app.js';
 import { attributeForm } from './edit.js';
 import { attributeTable } from './event_attributes.js';
+import { tagNameList } from '../tag_names.js';
 
 // An imported event can be published with no publish_timestamp.
 function publishedText(ev) {
@@ -47,13 +48,8 @@ function tagSection(ev, reload) {
   }
   if (!wrap.childNodes.length) wrap.append(h('span', { class: 'muted' }, 'No tags.'));
   if (!(can('perm_tagger') && mayModify(ev))) return wrap;
-  const input = h('input', { type: 'text', id: 'tag-input', list: 'tag-names', placeholder: 'tlp:amber, a taxonomy tag…', 'aria-label': 'Tag to add' });
-  const names = h('datalist', { id: 'tag-names' });
-  input.addEventListener('focus', async () => {
-    if (names.childNodes.length) return;
-    const r = await api('/tags/index');
-    (r.Tag || r).slice(0, 2000).forEach((t) => names.append(h('option', { value: t.name })));
-  }, { once: true });
+  const input = h('input', { type: 'text', id: 'tag-input', placeholder: 'tlp:amber, a taxonomy tag…', 'aria-label': 'Tag to add' });
+  const names = tagNameList(input, 'tag-names');
   const form = h('form', { class: 'inline-form' }, input, names, h('button', { type: 'submit' }, 'Add tag'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
