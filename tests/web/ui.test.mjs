@@ -158,12 +158,12 @@ test('log in and see every widget with the API\'s figures', async () => {
   await shot('dashboard');
 });
 
-// The viewport point at the middle of data item `index` of a widget's
-// chart, from the layout ECharts drew, and the item's data.
-async function chartItem(widget, index) {
-  return page.evaluate(async ([w, i]) => {
+// The viewport point at the middle of data item `index` of the chart in
+// `selector`, from the layout ECharts drew, and the item's data.
+async function chartPoint(selector, index) {
+  return page.evaluate(async ([sel, i]) => {
     const echarts = await import('/ui/vendor/echarts.mjs');
-    const el = document.querySelector(`[data-widget="${w}"] .chart`);
+    const el = document.querySelector(sel);
     el.scrollIntoView({ block: 'center' });
     const chart = echarts.getInstanceByDom(el);
     const data = chart.getOption().series[0].data[i];
@@ -173,6 +173,8 @@ async function chartItem(widget, index) {
     let y;
     if (!layout) {
       [x, y] = chart.convertToPixel({ seriesIndex: 0 }, data.value);
+    } else if (Array.isArray(layout)) {
+      [x, y] = chart.convertToPixel({ seriesIndex: 0 }, layout);
     } else if (layout.startAngle !== undefined) {
       const angle = (layout.startAngle + layout.endAngle) / 2;
       const radius = (layout.r + layout.r0) / 2;
@@ -183,7 +185,11 @@ async function chartItem(widget, index) {
       y = layout.y + layout.height / 2;
     }
     return { x: box.x + x, y: box.y + y, data };
-  }, [widget, index]);
+  }, [selector, index]);
+}
+
+async function chartItem(widget, index) {
+  return chartPoint(`[data-widget="${widget}"] .chart`, index);
 }
 
 // The N of "N of M events" or of "100 of N attributes".
@@ -279,6 +285,42 @@ test('the event index sorts, pages and keeps its filters in the URL', async () =
   assert.match(await page.textContent('#result-count'), new RegExp(`^${ids.length.toLocaleString('en-US')} of`));
 });
 
+test('event index filters stay in the URL', async () => {
+  await open('#/events');
+  await page.fill('#f-q', 'IOCs 2026');
+  await page.fill('#f-tag', 'tlp:clear');
+  await page.fill('#f-org', 'TweetFeed');
+  await page.fill('#f-from', '2026-01-01');
+  await page.fill('#f-to', '2026-03-31');
+  await page.selectOption('#f-threat', '4');
+  await page.selectOption('#f-analysis', '2');
+  await page.selectOption('#f-published', 'true');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('published=true') && document.getElementById('main').dataset.page === '/events');
+  await page.waitForSelector('#result-count');
+  const hash = '#/events?q=IOCs 2026&tag=tlp:clear&org=TweetFeed&from=2026-01-01&to=2026-03-31&threat=4&analysis=2&published=true';
+  assert.equal(await currentHash(), hash);
+
+  const count = await srv.count('/events/index', { eventinfo: 'IOCs 2026', tags: ['tlp:clear'], org: 'TweetFeed',
+    datefrom: '2026-01-01', dateuntil: '2026-03-31', threatlevel: 4, analysis: 2, published: 1 });
+  assert.ok(count > 0, 'the filters select some feed events');
+  assert.equal(await listTotal(), count);
+  const dates = await page.$$eval('#main tbody tr td:nth-child(2)', (els) => els.map((e) => e.textContent));
+  assert.ok(dates.every((d) => d >= '2026-01-01' && d <= '2026-03-31'), dates.join(' '));
+  const creators = await page.$$eval('#main tbody tr td:nth-child(4)', (els) => [...new Set(els.map((e) => e.textContent))]);
+  assert.deepEqual(creators, ['TweetFeed']);
+
+  // The same URL in another tab, as a bookmark, shows the same view.
+  const tab = await br.context.newPage();
+  await tab.goto(page.url());
+  await tab.waitForSelector('#result-count');
+  assert.equal(await tab.textContent('#result-count'), await page.textContent('#result-count'));
+  const fields = await tab.$$eval('form.filters input, form.filters select', (els) => els.map((e) => `${e.name}=${e.value}`));
+  assert.deepEqual(fields, ['q=IOCs 2026', 'tag=tlp:clear', 'org=TweetFeed', 'from=2026-01-01', 'to=2026-03-31',
+    'threat=4', 'analysis=2', 'published=true']);
+  await tab.close();
+});
+
 // The attribute table of the event view: its draw counter, and a wait
 // for the draw after `before` to finish.
 async function drawCount() {
@@ -350,6 +392,40 @@ test('feed event over 1,000 attributes: paging, filters, related', async () => {
   await page.click('#related a.related-link');
   await page.waitForFunction((t) => location.hash === t[0] && document.getElementById('event-info')
     && document.getElementById('event-info').textContent === t[1], links[0]);
+});
+
+test('event view shows sightings, correlation graph, timeline', async () => {
+  const sighted = (await srv.api('/dashboard/recent_sightings')).rows[0].event_id;
+  await open(`#/events/${sighted}`);
+  for (const type of [0, 1, 2]) {
+    const count = await srv.count('/sightings/restSearch', { eventid: sighted, type });
+    assert.match(await page.textContent(`#sightings [data-kind="${type}"]`), new RegExp(`^${count} `));
+  }
+  assert.match(await page.textContent('#sightings'), /last recorded \d{4}-\d\d-\d\d \d\d:\d\d/);
+  const sightings = await page.$$eval('#attributes tbody td.num', (els) => els.reduce((n, e) => n + Number(e.textContent || 0), 0));
+  assert.equal(sightings, await srv.count('/sightings/restSearch', { eventid: sighted }));
+
+  const correlated = (await srv.api('/attributes/restSearch', { value: 'sqllq.com' })).response.Attribute[0].event_id;
+  const related = (await srv.api(`/events/view/${correlated}/metadata:1`)).Event.RelatedEvent.map((r) => r.Event.id);
+  await open(`#/events/${correlated}`);
+  await page.waitForSelector('#correlation-graph[data-chart="drawn"]');
+  await shot('event-related');
+  const node = await chartPoint('#correlation-graph', 1);
+  assert.ok(related.includes(node.data.id), `${node.data.id} is not among the related events ${related}`);
+  await page.mouse.click(node.x, node.y);
+  await page.waitForFunction((id) => location.hash === `#/events/${id}` && document.getElementById('main').dataset.ready, node.data.id);
+  assert.equal(await page.textContent('#event-info'), node.data.name);
+
+  const ev = (await srv.api('/events/restSearch', { uuid: BIG_UUID, metadata: 1 })).response[0].Event;
+  await open(`#/events/${ev.id}`);
+  await page.waitForSelector('#seen-chart[data-chart="drawn"]');
+  const seen = await srv.count('/attributes/restSearch', { eventid: ev.id, first_seen: '1970-01-01T00:00:00Z' });
+  assert.equal(await page.textContent('#seen .note'), `${seen} attributes with a first_seen or last_seen.`);
+  const first = await page.evaluate(async () => {
+    const echarts = await import('/ui/vendor/echarts.mjs');
+    return echarts.getInstanceByDom(document.getElementById('seen-chart')).getOption().series[0].data[0].name;
+  });
+  assert.equal(first, `ip-dst ${bigValue(0)}`);
 });
 
 test('event of 10,000 attributes reads one page', async () => {

@@ -27,13 +27,14 @@ window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 
 export function chart(el, option, onClick) {
   const c = echarts.init(el, null, { renderer: 'canvas' });
+  el.dataset.chart = 'ready';
+  // 'finished' comes once the animations end, when a click lands on the
+  // shapes where they are drawn.  A chart without animation finishes
+  // inside setOption, so the listener comes first.
+  c.on('finished', () => { el.dataset.chart = 'drawn'; });
   c.setOption({ ...base(), ...option });
   if (onClick) c.on('click', onClick);
   charts.add(c);
-  el.dataset.chart = 'ready';
-  // 'finished' comes once the animations end, when a click lands on the
-  // shapes where they are drawn.
-  c.on('finished', () => { el.dataset.chart = 'drawn'; });
   return c;
 }
 

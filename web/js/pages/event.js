@@ -122,7 +122,7 @@ function relatedSection(ev) {
     { label: 'Event', class: 'wrap', cell: (r) => link(`#/events/${r.id}`, r.info, { class: 'related-link' }) },
     { label: 'Org', cell: (r) => (r.Orgc && r.Orgc.name) || '' },
   ], rel.slice(0, 100));
-  const box = h('div', { class: 'chart tall', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
+  const box = h('div', { class: 'chart tall', id: 'correlation-graph', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
   const draw = () => {
     const nodes = [{ id: String(ev.id), name: ev.info, symbolSize: 34, itemStyle: { color: '#f5a524' }, label: { show: true } }];
     const links = [];
@@ -133,7 +133,7 @@ function relatedSection(ev) {
     chart(box, {
       tooltip: { renderMode: 'richText', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT }, formatter: (p) => p.data.name || '' },
       series: [{ type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
-        force: { repulsion: 220, edgeLength: [60, 140] }, lineStyle: { color: MUTED, opacity: 0.5 },
+        force: { repulsion: 220, edgeLength: [60, 140], layoutAnimation: false }, lineStyle: { color: MUTED, opacity: 0.5 },
         label: { color: TEXT, fontSize: 10, width: 140, overflow: 'truncate', position: 'right' } }],
     }, (p) => { if (p.dataType === 'node' && p.data.id !== String(ev.id)) go(`/events/${p.data.id}`); });
   };
