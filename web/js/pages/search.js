@@ -5,8 +5,11 @@ import { h, clear, fmtNumber, fmtTime, link, table, toast, tagChip } from '../do
 import { go } from '../app.js';
 
 const PAGE = 100;
+// Every returnFormat of restSearch, with the file extension of its
+// download.
 export const FORMATS = [['json', 'json'], ['csv', 'csv'], ['text', 'txt'], ['stix2', 'json'],
-  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['zeek', 'txt'], ['yara', 'yara']];
+  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['zeek', 'txt'], ['yara', 'yara'],
+  ['count', 'txt'], ['cache', 'csv']];
 
 // Text filters; the lists (tags, type) take comma-separated values.
 const TEXT_FILTERS = [['value', 'Value', 'substring with %, as MISP'], ['type', 'Type', 'ip-dst, domain…'],
