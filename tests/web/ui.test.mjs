@@ -23,6 +23,10 @@ const WIDGETS = ['totals', 'timeline', 'threat_levels', 'analysis', 'top_taxonom
   'attribute_categories', 'top_tags', 'top_orgs', 'attack_patterns', 'correlated_values', 'recent_sightings', 'latest_events'];
 const CHARTS = ['timeline', 'threat_levels', 'analysis', 'top_taxonomies', 'attribute_types', 'attribute_categories', 'top_tags', 'top_orgs', 'attack_patterns'];
 
+const ANALYST = 'analyst@second.test';
+const LOCKED = 'locked@second.test';
+const GROUP = 'Browser test group';
+
 let srv, br, page, xssEvent, generated;
 const consoleErrors = [];
 
@@ -84,6 +88,11 @@ before(async () => {
   xssEvent = ev.Event.id;
   await srv.api('/tags/add', { Tag: { name: `xss:${XSS}`, colour: '#ff0000' } });
   await srv.api('/tags/attachTagToObject', { uuid: ev.Event.uuid, tag: `xss:${XSS}` });
+  const second = (await srv.api('/admin/organisations/add', { name: 'Second Org' })).Organisation.id;
+  for (const email of [ANALYST, LOCKED]) {
+    await srv.api('/admin/users/add', { email, org_id: second, role_id: '3', password: PASSWORD });
+  }
+  await srv.api('/sharing_groups/add', { name: GROUP, releasability: 'the browser tests' });
   br = await launchBrowser();
   page = await br.context.newPage();
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -669,18 +678,134 @@ test('a session without the CSRF token changes nothing', async () => {
   assert.ok((await srv.api(`/events/view/${xssEvent}`)).Event);
 });
 
-test('the browsing pages render', async () => {
-  for (const [hash, name] of [['#/tags', 'tags'], ['#/taxonomies', 'taxonomies'], ['#/galaxies', 'galaxies'],
-    ['#/warninglists', 'warninglists'], ['#/admin/organisations', 'organisations'], ['#/admin/users', 'users'],
-    ['#/admin/roles', 'roles'], ['#/admin/sharing_groups', 'sharing-groups'], ['#/import', 'import']]) {
-    await open(hash);
-    assert.equal(await page.$$eval('#main .alert.error', (e) => e.length), 0, `${hash} shows an error`);
-    await shot(name);
-  }
+// Waits until the router has rendered the page of `path`.
+async function landed(path) {
+  await page.waitForFunction((p) => document.getElementById('main').dataset.page === p, path);
+}
+
+async function listCount() {
+  const m = /^([\d,]+) of ([\d,]+)/.exec(await page.textContent('#list-count'));
+  return [Number(m[1].replace(/,/g, '')), Number(m[2].replace(/,/g, ''))];
+}
+
+async function cellTexts(column) {
+  return page.$$eval(`#main tbody tr td:nth-child(${column})`, (els) => els.map((e) => e.textContent));
+}
+
+test('browsing pages list the API\'s rows', async () => {
+  const tags = (await srv.api('/tags/index')).Tag;
+  await open('#/tags');
+  assert.deepEqual(await listCount(), [tags.length, tags.length]);
+  await shot('tags');
+  await page.fill('#list-filter', 'tlp:');
+  const tlp = tags.filter((t) => t.name.toLowerCase().includes('tlp:'));
+  assert.deepEqual(await listCount(), [tlp.length, tags.length]);
+  assert.deepEqual((await cellTexts(1)).sort(), tlp.map((t) => t.name).sort());
+
+  const taxonomies = await srv.api('/taxonomies/index');
+  await open('#/taxonomies');
+  assert.deepEqual(await listCount(), [taxonomies.length, taxonomies.length]);
+  await shot('taxonomies');
+  const tlpTaxonomy = taxonomies.find((t) => t.Taxonomy.namespace === 'tlp').Taxonomy;
+  await page.click(`#main a[href="#/taxonomies/${tlpTaxonomy.id}"]`);
+  await landed(`/taxonomies/${tlpTaxonomy.id}`);
+  assert.ok((await cellTexts(1)).includes('tlp:amber'));
+
   await open('#/galaxies');
+  await shot('galaxies');
   await page.fill('#list-filter', 'Attack Pattern');
+  const galaxy = await page.$eval('#main tbody a', (a) => a.getAttribute('href').split('/').pop());
   await page.click('#main tbody a');
-  await page.waitForFunction(() => /#\/galaxies\/\d+/.test(location.hash) && document.querySelectorAll('#main tbody tr').length > 10);
+  await landed(`/galaxies/${galaxy}`);
+  const clusters = await srv.api(`/galaxy_clusters/index/${galaxy}`);
+  assert.ok(clusters.length > 10);
+  assert.equal((await listCount())[1], clusters.length);
+
+  const lists = (await srv.api('/warninglists/index')).Warninglists.map((w) => w.Warninglist);
+  await open('#/warninglists');
+  assert.deepEqual(await listCount(), [lists.length, lists.length]);
+  await shot('warninglists');
+  const dns = lists.find((w) => w.name === 'List of known IPv4 public DNS resolvers');
+  await page.click(`#main a[href="#/warninglists/${dns.id}"]`);
+  await landed(`/warninglists/${dns.id}`);
+  assert.equal((await listCount())[1], Number(dns.warninglist_entry_count));
+  assert.match(await page.textContent('#list-count'), /the first 500 listed/);
+  assert.equal(await page.$$eval('#main tbody tr', (r) => r.length), 500);
+  await page.fill('#list-filter', '8.8.8.8');
+  assert.ok((await cellTexts(1)).includes('8.8.8.8'));
+
+  const orgs = await srv.api('/organisations/index/scope:all');
+  await open('#/admin/organisations');
+  assert.deepEqual((await cellTexts(2)).sort(), orgs.map((o) => o.Organisation.name).sort());
+  await shot('organisations');
+  await open('#/admin/users');
+  const emails = await cellTexts(2);
+  for (const email of ['admin@admin.test', ANALYST, LOCKED]) assert.ok(emails.includes(email), email);
+  await shot('users');
+  await open('#/admin/roles');
+  assert.deepEqual(await cellTexts(2), ['admin', 'Org Admin', 'User', 'Publisher', 'Sync user', 'Read Only']);
+  await shot('roles');
+  await open('#/admin/sharing_groups');
+  assert.deepEqual(await cellTexts(2), [GROUP]);
+  await shot('sharing-groups');
+  await open('#/import');
+  await shot('import');
+});
+
+test('another organisation\'s user sees only its share', async () => {
+  const other = await launchBrowser();
+  const tab = await other.context.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await tab.goto(`${srv.base}/#/login`);
+    await tab.fill('#email', ANALYST);
+    await tab.fill('#password', PASSWORD);
+    await tab.click('button[type=submit]');
+    await tab.waitForSelector('[data-widget="latest_events"][aria-busy="false"]');
+    const nav = await tab.$$eval('#nav a', (els) => els.map((e) => e.textContent));
+    assert.ok(!nav.includes('Admin'), nav.join(', '));
+    const latest = await tab.$$eval('[data-widget="latest_events"] tbody a', (els) => els.map((e) => e.getAttribute('href')));
+    assert.ok(!latest.includes(`#/events/${xssEvent}`), 'an organisation-only event of another org is listed');
+    await tab.waitForSelector('[data-total="events"]');
+    const events = Number((await tab.textContent('[data-total="events"] .total-value')).replace(/,/g, ''));
+    const all = (await srv.api('/dashboard/totals')).rows.find((r) => r.name === 'events').count;
+    assert.ok(events < all, `the analyst sees ${events} of ${all} events`);
+    await tab.evaluate((id) => { location.hash = `#/events/${id}`; }, xssEvent);
+    await tab.waitForSelector('#main .alert.error');
+    assert.match(await tab.textContent('#main .alert.error'), /Invalid event/);
+    await tab.evaluate(() => { location.hash = '#/admin/users'; });
+    await tab.waitForFunction(() => document.getElementById('main').dataset.page === '/admin/users');
+    assert.equal(await tab.textContent('#main .alert.error'), 'Only administrators see this page.');
+    assert.equal(await tab.evaluate(() => document.body.innerText.includes('admin@admin.test')), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a locked account is told so even with its password', async () => {
+  const other = await launchBrowser();
+  const tab = await other.context.newPage();
+  try {
+    await tab.goto(`${srv.base}/#/login`);
+    await tab.fill('#email', LOCKED);
+    let text = '';
+    for (let i = 0; i < 12 && !/locked/.test(text); i++) {
+      await tab.fill('#password', 'not the password');
+      await tab.click('button[type=submit]');
+      await tab.waitForFunction(() => !document.querySelector('#login-error').hidden && !document.querySelector('button[type=submit]').disabled);
+      text = await tab.textContent('#login-error');
+    }
+    assert.match(text, /locked/);
+    await tab.fill('#password', PASSWORD);
+    await tab.click('button[type=submit]');
+    await tab.waitForFunction(() => !document.querySelector('button[type=submit]').disabled);
+    assert.match(await tab.textContent('#login-error'), /^Too many failed logins: this account is locked for now\. .*wait \d+ seconds/);
+    assert.equal(await tab.$('#logout'), null);
+  } finally {
+    await other.close();
+  }
 });
 
 test('axe-core finds no serious or critical violation', async () => {
