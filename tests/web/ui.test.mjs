@@ -669,13 +669,62 @@ test('script and img payloads in an event show as text and run nothing', async (
   await shot('xss');
 });
 
+// Changes a session may make only with its CSRF token: [method, path,
+// JSON body], the path's ID being the target event's id.
+const CHANGES = [
+  ['POST', '/events/add', { Event: { info: 'made without a CSRF token' } }],
+  ['POST', '/events/edit/ID', { Event: { info: 'edited without a CSRF token' } }],
+  ['PUT', '/events/ID', { Event: { info: 'edited without a CSRF token' } }],
+  ['POST', '/attributes/add/ID', { type: 'ip-dst', value: '198.51.100.99' }],
+  ['POST', '/tags/attachTagToObject', { uuid: 'UUID', tag: 'tlp:red' }],
+  ['POST', '/galaxies/attachCluster/ID/event', { Galaxy: { target_id: '1' } }],
+  ['POST', '/events/publish/ID', undefined],
+  ['POST', '/events/delete/ID', undefined],
+  ['DELETE', '/events/ID', undefined],
+  ['POST', '/admin/users/add', { email: 'csrf@second.test', org_id: '1', role_id: '1' }],
+  ['POST', '/admin/organisations/add', { name: 'Made without a CSRF token' }],
+];
+
+// The event's fields that CHANGES would alter.
+async function eventState(id) {
+  const ev = (await srv.api(`/events/view/${id}`)).Event;
+  return { info: ev.info, published: ev.published, attributes: ev.Attribute.length,
+    tags: ev.Tag.map((t) => t.name).sort(), galaxies: ev.Galaxy.length };
+}
+
 test('a session without the CSRF token changes nothing', async () => {
-  const res = await page.evaluate(async (id) => {
-    const r = await fetch(`/events/delete/${id}`, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' } });
-    return r.status;
-  }, xssEvent);
-  assert.equal(res, 403);
-  assert.ok((await srv.api(`/events/view/${xssEvent}`)).Event);
+  const ev = (await srv.api(`/events/view/${xssEvent}`)).Event;
+  const before = await eventState(xssEvent);
+  const users = (await srv.api('/admin/users/index')).length;
+  const orgs = (await srv.api('/organisations/index/scope:all')).length;
+  const events = (await srv.api('/events/index')).length;
+  for (const token of [null, 'not-the-token']) {
+    for (const [method, path, body] of CHANGES) {
+      const url = path.replace('ID', ev.id);
+      const json = body === undefined ? undefined : JSON.stringify(body).replace('UUID', ev.uuid);
+      const status = await page.evaluate(async ([m, u, b, t]) => {
+        const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+        if (t) headers['X-CSRF-Token'] = t;
+        return (await fetch(u, { method: m, headers, credentials: 'same-origin', body: b })).status;
+      }, [method, url, json, token]);
+      assert.equal(status, 403, `${method} ${url} with token ${token}`);
+    }
+  }
+  // A form that another site posts sends no custom header at all.
+  const form = await page.evaluate(async (id) => (await fetch(`/events/delete/${id}`, { method: 'POST',
+    credentials: 'same-origin', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'data[Event][id]=1' })).status, ev.id);
+  assert.equal(form, 403);
+  assert.deepEqual(await eventState(xssEvent), before);
+  assert.equal((await srv.api('/admin/users/index')).length, users);
+  assert.equal((await srv.api('/organisations/index/scope:all')).length, orgs);
+  assert.equal((await srv.api('/events/index')).length, events);
+  // The same session with its token, as the pages send it, may.
+  await page.evaluate(async (uuid) => {
+    const { api } = await import('/ui/js/api.js');
+    await api('/tags/attachTagToObject', { body: { uuid, tag: 'tlp:red' } });
+  }, ev.uuid);
+  assert.ok((await eventState(xssEvent)).tags.includes('tlp:red'));
+  await srv.api('/tags/removeTagFromObject', { uuid: ev.uuid, tag: 'tlp:red' });
 });
 
 // Waits until the router has rendered the page of `path`.
