@@ -857,6 +857,75 @@ test('a locked account is told so even with its password', async () => {
   }
 });
 
+// Presses Tab until the focused element matches `selector`; fails when
+// `max` presses do not reach it.
+async function tabTo(selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement.matches(sel), selector)) return;
+  }
+  const at = await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120));
+  assert.fail(`${max} presses of Tab did not reach ${selector}; the focus is on ${at}`);
+}
+
+async function focusedIs(selector) {
+  return page.evaluate((sel) => document.activeElement.matches(sel), selector);
+}
+
+test('keyboard alone filters, sorts, pages and opens lists', async () => {
+  // A fresh load, not a move within the loaded page.
+  await page.goto('about:blank');
+  await page.goto(`${srv.base}/#/events`);
+  await page.waitForFunction(() => document.getElementById('main').dataset.ready);
+  await page.keyboard.press('Tab');
+  assert.ok(await focusedIs('a.skip'), 'the first Tab reaches the skip link');
+  assert.ok(await page.$eval('a.skip', (a) => a.getBoundingClientRect().left >= 0), 'the focused skip link is on screen');
+  await page.keyboard.press('Enter');
+  assert.ok(await focusedIs('#main'));
+  assert.equal(await page.evaluate(() => location.hash), '#/events');
+
+  await tabTo('#f-q');
+  await page.keyboard.type('IOCs 2026');
+  let before = await page.evaluate(() => document.getElementById('main').dataset.ready);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.getElementById('main').dataset.ready !== b, before);
+  assert.match(await currentHash(), /^#\/events\?q=IOCs 2026$/);
+  assert.ok(await focusedIs('#main'), 'the new view takes the focus');
+
+  await tabTo('th:nth-child(8) button.sort');
+  assert.match(await page.evaluate(() => document.activeElement.textContent), /^Attributes/);
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.equal(outline, 'solid', 'the focused button shows an outline');
+  before = await page.evaluate(() => document.getElementById('main').dataset.ready);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.getElementById('main').dataset.ready !== b, before);
+  assert.match(await currentHash(), /sort=attributes&dir=desc/);
+
+  await tabTo('a.event-link');
+  const target = await page.evaluate(() => document.activeElement.getAttribute('href'));
+  await page.keyboard.press('Enter');
+  await landed(target.slice(1));
+  await tabTo('#attr-filter');
+  await page.keyboard.press('Tab');
+  assert.ok(await focusedIs('#attr-type'));
+  await tabTo('#attributes .pager button:last-child', 12);
+  before = await drawCount();
+  await page.keyboard.press('Enter');
+  await tableDrawn(before);
+  assert.match(await pagerText(), /^Page 2 of/);
+
+  await page.goto(`${srv.base}/#/`);
+  await page.waitForSelector('[data-widget="attribute_types"][aria-busy="false"]');
+  await tabTo('[data-widget="attribute_types"] summary');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const first = (await srv.api('/dashboard/attribute_types?limit=12')).rows[0].name;
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), first);
+  await page.keyboard.press('Enter');
+  await landed('/search');
+  assert.equal(await currentHash(), `#/search?type=${first}`);
+});
+
 test('axe-core finds no serious or critical violation', async () => {
   const axe = readFileSync(join(REPO, 'tests/web/node_modules/axe-core/axe.min.js'), 'utf8');
   const found = [];

@@ -118,8 +118,11 @@ export function table(columns, rows, opts) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', {}, head), body));
 }
 
-export function pager(page, pages, total, onPage) {
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+// Previous and next buttons with "Page N of M · T rows".  A table gets
+// one above and one below, so that the keyboard reaches one without
+// passing every row, and `where` tells the two landmarks apart.
+export function pager(page, pages, total, onPage, where) {
+  return h('nav', { class: 'pager', 'aria-label': `Pages${where ? `, ${where}` : ''}` },
     h('button', { type: 'button', disabled: page <= 1, onclick: () => onPage(page - 1) }, '‹ Previous'),
     h('span', { class: 'muted' }, `Page ${page} of ${Math.max(pages, 1)} · ${fmtNumber(total)} rows`),
     h('button', { type: 'button', disabled: page >= pages, onclick: () => onPage(page + 1) }, 'Next ›'));

@@ -154,8 +154,10 @@ export async function attributeTable(ev, params, editable, reload) {
       await draw();
       return;
     }
-    clear(holder).append(table(columns(ev, editable, objects, editRow), result.rows, { empty: 'No attribute matches.' }),
-      pager(state.page, pages, result.total, (n) => { state.page = n; draw(); }));
+    const turn = (n) => { state.page = n; draw(); };
+    clear(holder).append(pager(state.page, pages, result.total, turn, 'above the attributes'),
+      table(columns(ev, editable, objects, editRow), result.rows, { empty: 'No attribute matches.' }),
+      pager(state.page, pages, result.total, turn, 'below the attributes'));
     holder.dataset.total = String(result.total);
     holder.dataset.page = String(state.page);
     holder.dataset.draw = String(mine);

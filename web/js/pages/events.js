@@ -101,6 +101,7 @@ export async function eventsPage(ctx) {
     n.delete('page');
     go('/events', n);
   };
+  const turn = (n) => go('/events', withParam('page', n));
   const grid = table([
     { label: 'Id', sortKey: 'id', class: 'num', cell: (e) => link(`#/events/${e.id}`, e.id) },
     { label: 'Date', sortKey: 'date', class: 'nowrap', cell: (e) => e.date },
@@ -118,5 +119,5 @@ export async function eventsPage(ctx) {
       can('perm_add') ? h('a', { class: 'button primary', href: '#/events/new' }, 'New event') : null),
     filterBar(params),
     h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(result.total)} of ${fmtNumber(all)} events`),
-    grid, pager(page, pages, result.total, (n) => go('/events', withParam('page', n)))));
+    pager(page, pages, result.total, turn, 'above the events'), grid, pager(page, pages, result.total, turn, 'below the events')));
 }

@@ -1,7 +1,7 @@
 // Attribute search across events through attributes/restSearch, with the
 // main filters kept in the URL and a download in each export format.
 import { api } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, table, toast, tagChip } from '../dom.js';
+import { h, clear, fmtNumber, fmtTime, link, pager, table, toast, tagChip } from '../dom.js';
 import { go } from '../app.js';
 
 const PAGE = 100;
@@ -88,10 +88,11 @@ export async function searchPage(ctx) {
   }
   if (!ctx.isCurrent()) return;
   const rows = ((r.response && r.response.Attribute) || []);
-  const more = page * PAGE < total;
-  const withPage = (n) => { const p = new URLSearchParams(params); p.set('page', n); return p; };
+  const pages = Math.ceil(total / PAGE);
+  const turn = (n) => { const p = new URLSearchParams(params); p.set('page', n); go('/search', p); };
   clear(results).append(
     h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(rows.length)} of ${fmtNumber(total)} attributes on page ${page}`),
+    pager(page, pages, total, turn, 'above the attributes'),
     table([
       { label: 'Event', class: 'num', cell: (a) => link(`#/events/${a.event_id}`, a.event_id) },
       { label: 'Event info', class: 'wrap', cell: (a) => (a.Event && a.Event.info) || '' },
@@ -103,8 +104,5 @@ export async function searchPage(ctx) {
       { label: 'Tags', class: 'tags', cell: (a) => (a.Tag || []).map((t) => tagChip(t)) },
       { label: 'IDS', cell: (a) => (a.to_ids ? h('span', { class: 'badge ok' }, 'IDS') : '') },
     ], rows.slice(0, PAGE), { empty: 'No attribute matches.' }),
-    h('nav', { class: 'pager', 'aria-label': 'Pages' },
-      h('button', { type: 'button', disabled: page <= 1, onclick: () => go('/search', withPage(page - 1)) }, '‹ Previous'),
-      h('span', { class: 'muted' }, `Page ${page}`),
-      h('button', { type: 'button', disabled: !more, onclick: () => go('/search', withPage(page + 1)) }, 'Next ›')));
+    pager(page, pages, total, turn, 'below the attributes'));
 }
