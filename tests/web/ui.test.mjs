@@ -98,6 +98,11 @@ before(async () => {
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('dialog', (d) => d.accept());
+  // Every Content-Security-Policy violation of any page, as reported to
+  // the page itself.
+  await page.exposeFunction('cspViolation', (v) => consoleErrors.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (e) => window.cspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)));
 });
 
 after(async () => {
@@ -110,8 +115,13 @@ test('the page and its files are served with the security headers, without login
   const res = await fetch(`${srv.base}/`);
   assert.equal(res.status, 200);
   const csp = res.headers.get('content-security-policy');
-  assert.match(csp, /script-src 'self'/);
-  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.match(csp, /script-src 'self';/);
+  assert.match(csp, /style-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  const html = await res.text();
+  assert.deepEqual(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g), null, 'an inline script');
+  assert.deepEqual(html.match(/\son[a-z]+=/g), null, 'an inline event handler');
+  assert.deepEqual(html.match(/<style|\sstyle=/g), null, 'an inline style');
   assert.match(csp, /frame-ancestors 'none'/);
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
@@ -852,6 +862,7 @@ test('a locked account is told so even with its password', async () => {
     await tab.waitForFunction(() => !document.querySelector('button[type=submit]').disabled);
     assert.match(await tab.textContent('#login-error'), /^Too many failed logins: this account is locked for now\. .*wait \d+ seconds/);
     assert.equal(await tab.$('#logout'), null);
+    assert.deepEqual(await axeViolations(tab, 'login-locked'), []);
   } finally {
     await other.close();
   }
@@ -926,35 +937,69 @@ test('keyboard alone filters, sorts, pages and opens lists', async () => {
   assert.equal(await currentHash(), `#/search?type=${first}`);
 });
 
-test('axe-core finds no serious or critical violation', async () => {
-  const axe = readFileSync(join(REPO, 'tests/web/node_modules/axe-core/axe.min.js'), 'utf8');
+// Every route of the UI, with ids from the API: [name, hash].
+async function everyPage() {
+  const big = (await srv.api('/events/restSearch', { uuid: BIG_UUID, metadata: 1 })).response[0].Event.id;
+  const tlp = (await srv.api('/taxonomies/index')).find((t) => t.Taxonomy.namespace === 'tlp').Taxonomy.id;
+  const galaxy = (await srv.api('/galaxies/index')).find((g) => g.Galaxy.type === 'mitre-attack-pattern').Galaxy.id;
+  const list = (await srv.api('/warninglists/index')).Warninglists[0].Warninglist.id;
+  return [['dashboard', '#/'], ['events', '#/events'], ['events-filtered', '#/events?tag=tlp:clear&threat=4'],
+    ['event-new', '#/events/new'], ['event-xss', `#/events/${xssEvent}`], ['event-edit', `#/events/${xssEvent}/edit`],
+    ['event-10000', `#/events/${big}`], ['import', '#/import'], ['search-empty', '#/search'],
+    ['search', '#/search?type=domain'], ['tags', '#/tags'], ['taxonomies', '#/taxonomies'], ['taxonomy', `#/taxonomies/${tlp}`],
+    ['galaxies', '#/galaxies'], ['galaxy', `#/galaxies/${galaxy}`], ['warninglists', '#/warninglists'],
+    ['warninglist', `#/warninglists/${list}`], ['organisations', '#/admin/organisations'], ['users', '#/admin/users'],
+    ['roles', '#/admin/roles'], ['sharing-groups', '#/admin/sharing_groups'], ['not-found', '#/nowhere']];
+}
+
+// Waits until the page has loaded every widget and drawn every chart,
+// and the toast of an earlier step has faded out (its text in mid-fade
+// has no contrast to check).
+async function settled(p) {
+  await p.waitForFunction(() => !document.querySelector('[aria-busy="true"]')
+    && [...document.querySelectorAll('[data-chart]')].every((c) => c.dataset.chart === 'drawn')
+    && getComputedStyle(document.getElementById('toast')).opacity === '0');
+}
+
+// axe-core's serious and critical violations on the page `p` shows.
+async function axeViolations(p, name) {
+  await p.evaluate(readFileSync(join(REPO, 'tests/web/node_modules/axe-core/axe.min.js'), 'utf8'));
+  const r = await p.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+  return r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${name}: ${v.id} (${v.nodes.length}) ${v.nodes[0].html.slice(0, 120)} ${v.nodes[0].failureSummary.slice(0, 160)}`);
+}
+
+test('axe-core finds no serious violation on any page', async () => {
   const found = [];
-  for (const hash of ['#/', '#/events', `#/events/${xssEvent}`, '#/search?type=domain', '#/tags', '#/galaxies', '#/admin/users']) {
+  for (const [name, hash] of await everyPage()) {
     await open(hash);
-    await page.waitForTimeout(200);
-    // A toast of an earlier step fades out; its text in mid-fade has no
-    // contrast to check.
-    await page.waitForFunction(() => getComputedStyle(document.getElementById('toast')).opacity === '0');
-    await page.evaluate(axe);
-    const r = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
-    for (const v of r.violations) if (['serious', 'critical'].includes(v.impact)) found.push(`${hash}: ${v.id} (${v.nodes.length}) ${v.nodes[0].html.slice(0, 120)} ${v.nodes[0].failureSummary.slice(0, 160)}`);
+    await settled(page);
+    // The figures of the charts are checked open.
+    await page.$$eval('details', (els) => els.forEach((d) => { d.open = true; }));
+    found.push(...await axeViolations(page, name));
   }
   assert.deepEqual(found, []);
 });
 
-test('a 390-pixel phone screen shows the dashboard', async () => {
+test('every page fits a 390-pixel phone screen', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await open('#/');
-  await page.waitForFunction(() => document.querySelectorAll('[data-widget][aria-busy="false"]').length > 10);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the screen`);
-  await shot('dashboard-phone');
-  await page.setViewportSize({ width: 1280, height: 900 });
+  try {
+    for (const [name, hash] of await everyPage()) {
+      await open(hash);
+      await settled(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name} is ${overflow}px wider than the screen`);
+      if (['dashboard', 'events', 'event-xss', 'search'].includes(name)) await shot(`${name}-phone`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 test('log out ends the session', async () => {
   await page.click('#logout');
   await page.waitForSelector('#email');
+  assert.deepEqual(await axeViolations(page, 'login'), []);
   const status = await page.evaluate(async () => (await fetch('/dashboard/totals')).status);
   assert.equal(status, 403);
 });

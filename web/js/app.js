@@ -34,6 +34,11 @@ const routes = [
   [/^\/admin\/sharing_groups$/, browse.sharingGroupsPage],
 ];
 
+function notFoundPage({ main }) {
+  main.append(h('div', { class: 'page' }, h('h1', {}, 'Page not found'),
+    h('p', {}, 'No page has this address. ', h('a', { href: '#/' }, 'Open the dashboard'), '.')));
+}
+
 export function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const q = raw.indexOf('?');
@@ -122,8 +127,7 @@ async function render() {
   }
   renderShell();
   clear(main);
-  const route = routes.find(([re]) => re.test(path));
-  if (!route) { main.append(h('div', { class: 'page' }, h('h1', {}, 'Page not found'))); return; }
+  const route = routes.find(([re]) => re.test(path)) || [/^/, notFoundPage];
   const args = path.match(route[0]).slice(1);
   const ctx = { main, params, isCurrent: () => id === renderId };
   try {

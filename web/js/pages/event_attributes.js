@@ -89,8 +89,8 @@ function objectLabel(a, objects) {
 
 function columns(ev, editable, objects, editRow) {
   return [
-    { label: 'Changed', class: 'nowrap muted', cell: (a) => fmtTime(a.timestamp) },
-    { label: 'Category', class: 'nowrap', cell: (a) => a.category },
+    { label: 'Changed', class: 'nowrap muted wide-only', cell: (a) => fmtTime(a.timestamp) },
+    { label: 'Category', class: 'nowrap wide-only', cell: (a) => a.category },
     { label: 'Type', class: 'nowrap', cell: (a) => h('span', { class: 'type' }, a.type) },
     { label: 'Value', class: 'mono wrap value',
       cell: (a) => [link(`#/search?value=${encodeURIComponent(a.value)}`, a.value), warningBadges(a)] },

@@ -95,9 +95,9 @@ export async function searchPage(ctx) {
     pager(page, pages, total, turn, 'above the attributes'),
     table([
       { label: 'Event', class: 'num', cell: (a) => link(`#/events/${a.event_id}`, a.event_id) },
-      { label: 'Event info', class: 'wrap', cell: (a) => (a.Event && a.Event.info) || '' },
-      { label: 'Changed', class: 'nowrap muted', cell: (a) => fmtTime(a.timestamp) },
-      { label: 'Category', cell: (a) => a.category },
+      { label: 'Event info', class: 'wrap wide-only', cell: (a) => (a.Event && a.Event.info) || '' },
+      { label: 'Changed', class: 'nowrap muted wide-only', cell: (a) => fmtTime(a.timestamp) },
+      { label: 'Category', class: 'wide-only', cell: (a) => a.category },
       { label: 'Type', cell: (a) => h('span', { class: 'type' }, a.type) },
       { label: 'Value', class: 'mono wrap', cell: (a) => a.value },
       { label: 'Comment', class: 'wrap', cell: (a) => a.comment },
