@@ -674,9 +674,24 @@ test('script and img payloads in an event show as text and run nothing', async (
   // 8.8.8.8 is on an enabled warninglist.
   await page.waitForSelector('#attributes .badge.warn');
   assert.match(await page.textContent('#attributes .badge.warn'), /public DNS resolvers/);
-  await open('#/events?q=XSS');
-  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  // The tag chip takes the tag's colour through the CSSOM.
+  const chip = await page.$eval('#event-tags .tag', (el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]);
+  assert.deepEqual(chip, ['rgb(255, 0, 0)', 'rgb(0, 0, 0)']);
   await shot('xss');
+
+  // Every other page that lists the event, its values or its tag.
+  for (const [hash, selector, text] of [['#/', '[data-widget="latest_events"] tbody a', `XSS ${XSS} ${SCRIPT}`],
+    ['#/events?q=XSS', '#main tbody a.event-link', `XSS ${XSS} ${SCRIPT}`],
+    ['#/search?value=%25onerror%25', '#search-results tbody td', XSS],
+    ['#/search?value=%25onerror%25', '#search-results tbody td', SCRIPT],
+    ['#/tags', '#main tbody .tag', `xss:${XSS}`]]) {
+    await open(hash);
+    await settled(page);
+    const shown = await page.$$eval(selector, (els) => els.map((e) => e.textContent));
+    assert.ok(shown.includes(text), `${hash} does not show ${text} as text`);
+    assert.equal(await page.$$eval('#main img[src="x"], #main script', (e) => e.length), 0, hash);
+    assert.equal(await page.evaluate(() => window.__xss), undefined, hash);
+  }
 });
 
 // Changes a session may make only with its CSRF token: [method, path,
