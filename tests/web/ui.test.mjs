@@ -272,6 +272,40 @@ test('clicking each chart opens its filtered list', async () => {
   }
 });
 
+// The rows of a widget's Figures table, each as the texts of its cells.
+async function figureRows(widget) {
+  return page.$$eval(`[data-widget="${widget}"] details.figures tbody tr`,
+    (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+}
+
+test('dashboard range selector filters the widgets', async () => {
+  await open('#/');
+  await settled(page);
+  let before = await page.evaluate(() => document.getElementById('main').dataset.ready);
+  await page.selectOption('#range-bucket', 'year');
+  await page.waitForFunction((b) => document.getElementById('main').dataset.ready !== b, before);
+  before = await page.evaluate(() => document.getElementById('main').dataset.ready);
+  await page.fill('#range-from', '2025-01-01');
+  await page.waitForFunction((b) => document.getElementById('main').dataset.ready !== b, before);
+  assert.equal(await currentHash(), '#/?from=2025-01-01&bucket=year');
+  await settled(page);
+  assert.equal(await page.$eval('#range-from', (el) => el.value), '2025-01-01');
+
+  const timeline = (await srv.api('/dashboard/timeline?bucket=year&from=2025-01-01')).rows;
+  assert.ok(timeline.length > 0 && timeline.every((r) => r.period >= '2025'));
+  assert.deepEqual(await figureRows('timeline'),
+    timeline.map((r) => [r.period, r.events.toLocaleString('en-US'), r.attributes.toLocaleString('en-US')]));
+  const threat = (await srv.api('/dashboard/threat_levels?from=2025-01-01')).rows;
+  const all = (await srv.api('/dashboard/threat_levels')).rows;
+  assert.notDeepEqual(threat, all, 'the range changes the threat levels');
+  assert.deepEqual((await figureRows('threat_levels')).map((r) => r[1]), threat.map((r) => r.count.toLocaleString('en-US')));
+
+  before = await page.evaluate(() => document.getElementById('main').dataset.ready);
+  await page.click('#main .range button:has-text("All")');
+  await page.waitForFunction((b) => document.getElementById('main').dataset.ready !== b, before);
+  assert.equal(await currentHash(), '#/?bucket=year');
+});
+
 test('clicking a heat map cell opens its events', async () => {
   await open('#/');
   await page.waitForSelector('[data-widget="attack_patterns"] .chart[data-chart="drawn"]');
