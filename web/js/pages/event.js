@@ -2,8 +2,8 @@
 // attributes (objects' attributes included), sightings, related events
 // with their graph, and the first_seen / last_seen timeline.
 import { api } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION } from '../dom.js';
-import { chart, LINE, MUTED, TEXT, PALETTE } from '../charts.js';
+import { h, clear, fmtNumber, fmtTime, link, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION, THREAT_COLOUR } from '../dom.js';
+import { chart, LINE, MUTED, TEXT } from '../charts.js';
 import { go, can, session } from '../app.js';
 import { attributeForm } from './edit.js';
 import { attributeTable } from './event_attributes.js';
@@ -114,6 +114,8 @@ async function sightingSummary(eventId) {
     SIGHTING_KINDS.map(([type, label], i) => h('span', { class: `badge sighting-${type}`, dataset: { kind: type } }, `${fmtNumber(counts[i])} ${label}`)),
     last ? h('span', { class: 'muted' }, `last recorded ${fmtTime(last.date_sighting)}`) : null);
 }
+const GRAPH_MAX = 60;
+
 function relatedSection(ev) {
   const rel = (ev.RelatedEvent || []).map((r) => r.Event || r);
   if (!rel.length) return { list: h('span', { class: 'muted' }, 'No correlations with other events.'), graph: null };
@@ -123,18 +125,27 @@ function relatedSection(ev) {
     { label: 'Org', cell: (r) => (r.Orgc && r.Orgc.name) || '' },
   ], rel.slice(0, 100));
   const box = h('div', { class: 'chart tall', id: 'correlation-graph', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
+  // This event in the middle and its related events on a ring around it,
+  // in date order and in the colour of their threat level.  ECharts
+  // stretches a fixed layout to fill the box, so the ring takes the box's
+  // proportions and the nodes stay round.
   const draw = () => {
-    const nodes = [{ id: String(ev.id), name: ev.info, symbolSize: 34, itemStyle: { color: '#f5a524' }, label: { show: true } }];
-    const links = [];
-    rel.slice(0, 60).forEach((r, i) => {
-      nodes.push({ id: String(r.id), name: r.info, symbolSize: 16, itemStyle: { color: PALETTE[i % PALETTE.length] } });
-      links.push({ source: String(ev.id), target: String(r.id) });
+    const ring = rel.slice(0, GRAPH_MAX).sort((x, y) => String(x.date).localeCompare(String(y.date)));
+    const rx = box.clientWidth / 2 || 200;
+    const ry = box.clientHeight / 2 || 150;
+    const nodes = [{ id: String(ev.id), name: ev.info, x: 0, y: 0, symbolSize: 34,
+      itemStyle: { color: THREAT_COLOUR[ev.threat_level_id] || MUTED }, label: { show: true } }];
+    ring.forEach((r, i) => {
+      const angle = (2 * Math.PI * i) / ring.length - Math.PI / 2;
+      nodes.push({ id: String(r.id), name: `${r.date} ${r.info}`, x: Math.cos(angle) * rx, y: Math.sin(angle) * ry,
+        symbolSize: 16, itemStyle: { color: THREAT_COLOUR[r.threat_level_id] || MUTED } });
     });
+    const links = ring.map((r) => ({ source: String(ev.id), target: String(r.id) }));
     chart(box, {
       tooltip: { renderMode: 'richText', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT }, formatter: (p) => p.data.name || '' },
-      series: [{ type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
-        force: { repulsion: 220, edgeLength: [60, 140], layoutAnimation: false }, lineStyle: { color: MUTED, opacity: 0.5 },
-        label: { color: TEXT, fontSize: 10, width: 140, overflow: 'truncate', position: 'right' } }],
+      series: [{ type: 'graph', layout: 'none', roam: true, data: nodes, links, top: 24, bottom: 24, left: 24, right: 24,
+        lineStyle: { color: MUTED, opacity: 0.5 }, emphasis: { focus: 'adjacency', label: { show: true } },
+        label: { color: TEXT, fontSize: 10, width: 160, overflow: 'truncate', position: 'right' } }],
     }, (p) => { if (p.dataType === 'node' && p.data.id !== String(ev.id)) go(`/events/${p.data.id}`); });
   };
   return { list, graph: box, draw };
