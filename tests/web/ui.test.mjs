@@ -315,6 +315,12 @@ test('clicking a heat map cell opens its events', async () => {
   const item = await chartItem('attack_patterns', 0);
   const cell = item.data.row;
   assert.match(cell.external_id, /^T\d{4}/);
+  // A cell shows the technique id, also where a cluster's external_id
+  // lists only a CAPEC id.
+  for (const r of (await srv.api('/dashboard/attack_patterns?limit=100')).rows) {
+    const named = / - (T\d{4}(\.\d{3})?)$/.exec(r.name);
+    if (named) assert.equal(r.external_id, named[1], r.name);
+  }
   await page.mouse.click(item.x, item.y);
   await page.waitForFunction((tag) => new URLSearchParams(location.hash.split('?')[1]).get('tag') === tag, cell.tag);
   await page.waitForSelector('#result-count');
