@@ -134,7 +134,9 @@ const renderers = {
     chart(box, {
       tooltip: { renderMode: 'richText', trigger: 'axis', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT } },
       legend: { top: 0, left: 'center', textStyle: { color: TEXT } },
-      grid: { left: 8, right: 8, top: 32, bottom: 40, containLabel: true },
+      // The axis names sit under the legend, which a phone's width
+      // would otherwise put over the right one.
+      grid: { left: 8, right: 8, top: 56, bottom: 40, containLabel: true },
       dataZoom: [{ type: 'slider', height: 18, bottom: 6, borderColor: LINE, textStyle: { color: MUTED } }],
       xAxis: { type: 'category', data: rows.map((r) => r.period), axisLabel: { color: MUTED } },
       yAxis: [{ type: 'value', name: 'events', axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: LINE } } },
@@ -237,7 +239,7 @@ const renderers = {
       grid: { left: 4, right: 4, top: 56, bottom: 40, containLabel: false },
       xAxis: { type: 'category', position: 'top', data: used.map(([t]) => t.replace(/-/g, ' ')), axisLabel: { color: TEXT, interval: 0, width: 90, overflow: 'break', fontSize: 11 }, axisLine: { show: false }, axisTick: { show: false } },
       yAxis: { type: 'category', inverse: true, data: [...Array(depth).keys()].map(String), show: false },
-      visualMap: { min: 1, max: Math.max(max, 2), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
+      visualMap: { min: 1, max: Math.max(max, 2), text: [`${Math.max(max, 2)} events`, '1 event'], calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
       series: [{ type: 'heatmap', data, itemStyle: { borderColor: CARD, borderWidth: 2, borderRadius: 3 },
         label: { show: true, color: '#f4f7fb', fontSize: 10, width: 88, overflow: 'truncate', formatter: (p) => p.data.row.external_id || p.data.row.name } }],
     }, (p) => openTarget('attack_patterns', p.data.row));

@@ -38,6 +38,10 @@ export function pageQuery(eventId, state) {
   return body;
 }
 
+function filtered(state) {
+  return !!(state.q.trim() || state.type || state.category || state.ids);
+}
+
 // Reads one page; `total` is X-Result-Count, the number of attributes
 // that the filters select.
 async function readPage(eventId, state) {
@@ -156,7 +160,7 @@ export async function attributeTable(ev, params, editable, reload) {
     }
     const turn = (n) => { state.page = n; draw(); };
     clear(holder).append(pager(state.page, pages, result.total, turn, 'above the attributes'),
-      table(columns(ev, editable, objects, editRow), result.rows, { empty: 'No attribute matches.' }),
+      table(columns(ev, editable, objects, editRow), result.rows, { empty: filtered(state) ? 'No attribute matches.' : 'This event has no attributes.' }),
       pager(state.page, pages, result.total, turn, 'below the attributes'));
     holder.dataset.total = String(result.total);
     holder.dataset.page = String(state.page);
