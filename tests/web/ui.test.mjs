@@ -38,6 +38,17 @@ async function shot(name) {
   await page.screenshot({ path: join(SHOTS, `${name}-screen.png`) });
 }
 
+// Writes one part of the page, found by a locator, cut from the whole
+// page so that the sticky top bar does not cover it.
+async function shotOf(locator, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const box = await locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
+  });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, clip: box });
+}
+
 // Waits until the router has rendered the page named by the hash.
 async function open(hash) {
   const before0 = await page.evaluate(() => document.getElementById('main').dataset.ready || '');
@@ -472,8 +483,9 @@ test('event view shows sightings, correlation graph, timeline', async () => {
   await open(`#/events/${correlated}`);
   await page.waitForSelector('#correlation-graph[data-chart="drawn"]');
   await shot('event-related');
+  await shotOf(page.locator('.event-grid', { has: page.locator('#related') }), 'event-related-graph');
   // The node farthest from the others, so the click cannot land on a
-  // neighbour that the force layout put on top of it.
+  // neighbour drawn next to it.
   const nodes = [];
   for (let i = 0; i <= Math.min(related.length, 60); i++) nodes.push(await chartPoint('#correlation-graph', i));
   const gap = (n) => Math.min(...nodes.filter((m) => m !== n).map((m) => Math.hypot(m.x - n.x, m.y - n.y)));
@@ -1002,9 +1014,10 @@ async function everyPage() {
   const tlp = (await srv.api('/taxonomies/index')).find((t) => t.Taxonomy.namespace === 'tlp').Taxonomy.id;
   const galaxy = (await srv.api('/galaxies/index')).find((g) => g.Galaxy.type === 'mitre-attack-pattern').Galaxy.id;
   const list = (await srv.api('/warninglists/index')).Warninglists[0].Warninglist.id;
+  const related = (await srv.api('/attributes/restSearch', { value: 'sqllq.com' })).response.Attribute[0].event_id;
   return [['dashboard', '#/'], ['events', '#/events'], ['events-filtered', '#/events?tag=tlp:clear&threat=4'],
     ['event-new', '#/events/new'], ['event-xss', `#/events/${xssEvent}`], ['event-edit', `#/events/${xssEvent}/edit`],
-    ['event-10000', `#/events/${big}`], ['import', '#/import'], ['search-empty', '#/search'],
+    ['event-10000', `#/events/${big}`], ['event-related', `#/events/${related}`], ['import', '#/import'], ['search-empty', '#/search'],
     ['search', '#/search?type=domain'], ['tags', '#/tags'], ['taxonomies', '#/taxonomies'], ['taxonomy', `#/taxonomies/${tlp}`],
     ['galaxies', '#/galaxies'], ['galaxy', `#/galaxies/${galaxy}`], ['warninglists', '#/warninglists'],
     ['warninglist', `#/warninglists/${list}`], ['organisations', '#/admin/organisations'], ['users', '#/admin/users'],

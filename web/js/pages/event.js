@@ -124,6 +124,7 @@ function relatedSection(ev) {
     { label: 'Event', class: 'wrap', cell: (r) => link(`#/events/${r.id}`, r.info, { class: 'related-link' }) },
     { label: 'Org', cell: (r) => (r.Orgc && r.Orgc.name) || '' },
   ], rel.slice(0, 100));
+  list.classList.add('scroll-y');
   const box = h('div', { class: 'chart tall', id: 'correlation-graph', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
   // This event in the middle and its related events on a ring around it,
   // in date order and in the colour of their threat level.  ECharts
