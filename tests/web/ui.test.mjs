@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumCheck, launchBrowser, startServer, EMAIL, PASSWORD, REPO } from './harness.mjs';
+import { chromiumCheck, launchBrowser, sharedData, startServer, EMAIL, PASSWORD, REPO } from './harness.mjs';
 import { BIG_UUID, bigValue, writeBigEvent } from './generate.mjs';
 
 const skip = chromiumCheck();
@@ -646,8 +646,7 @@ test('search page downloads every export format', async () => {
 });
 
 test('import a MISP file, edit the event and an attribute, attach a cluster', async () => {
-  const file = join(SHOTS, 'import-event.json');
-  mkdirSync(SHOTS, { recursive: true });
+  const file = join(generated, 'import-event.json');
   writeFileSync(file, JSON.stringify({ Event: { uuid: 'b4c0ffee-1111-4222-8333-444455556666', info: 'Imported by upload', date: '2025-02-03',
     threat_level_id: '2', analysis: '1', distribution: '0',
     Attribute: [{ type: 'domain', category: 'Network activity', value: 'upload.example.org', to_ids: true }] } }));
@@ -678,6 +677,29 @@ test('import a MISP file, edit the event and an attribute, attach a cluster', as
   assert.equal(ev.Attribute[0].comment, 'edited in the browser');
   assert.ok(ev.Galaxy.length > 0);
 });
+test('import page explains a stored or broken file', async () => {
+  // A real feed event, which the server imported at start.
+  const feed = join(sharedData(), 'misp-feed', 'curated');
+  const name = readdirSync(feed).filter((f) => f.endsWith('.json') && f !== 'manifest.json').sort()[0];
+  const stored = JSON.parse(readFileSync(join(feed, name), 'utf8')).Event;
+  await open('#/import');
+  await page.setInputFiles('#import-file', join(feed, name));
+  await page.click('#main form button[type=submit]');
+  await page.waitForSelector('#import-result .alert.error a');
+  assert.match(await page.textContent('#import-result'), /^An event with this UUID is stored already/);
+  await page.click('#import-result a');
+  await page.waitForFunction((info) => document.getElementById('event-info')
+    && document.getElementById('event-info').textContent === info, stored.info);
+
+  const broken = join(generated, 'broken.json');
+  writeFileSync(broken, '{"Event": {"info": ');
+  await open('#/import');
+  await page.setInputFiles('#import-file', broken);
+  await page.click('#main form button[type=submit]');
+  await page.waitForSelector('#import-result .alert.error');
+  assert.match(await page.textContent('#import-result'), /malformed JSON/);
+});
+
 
 test('edit forms show errors by their fields', async () => {
   await open('#/events/new');
