@@ -181,13 +181,13 @@ test('log in and see every widget with the API\'s figures', async () => {
   assert.equal(totals.find((r) => r.name === 'events').count, index.length);
   const orgs = await srv.api('/organisations/index/scope:all');
   assert.equal(totals.find((r) => r.name === 'organisations').count, orgs.length);
+  await settled(page);
   for (const w of CHARTS) assert.ok(await canvasDrawn(w), `chart ${w} drew nothing`);
   for (const w of ['correlated_values', 'recent_sightings', 'latest_events']) {
     const api = (await srv.api(`/dashboard/${w}`)).rows.length;
     const rows = await page.$$eval(`[data-widget="${w}"] tbody tr`, (r) => r.length);
     assert.equal(rows, Math.max(api, 1), `rows of ${w}`);
   }
-  await page.waitForTimeout(400);
   await shot('dashboard');
 });
 
