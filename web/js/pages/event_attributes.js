@@ -25,6 +25,8 @@ export function tableState(params) {
 
 // The restSearch body of one page.  The text matches values that contain
 // it, unless it contains MISP's % wildcard itself.
+// TODO: match comments too; restSearch's searchall would, but it also
+// matches the event's info and tags, and then every row.
 export function pageQuery(eventId, state) {
   const body = {
     eventid: eventId, limit: PAGE, page: state.page, returnFormat: 'json',
