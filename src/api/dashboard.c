@@ -89,13 +89,49 @@ struct rows {
 	bool attack; /* the attack-pattern widget: add each row's tactics */
 };
 
+static bool is_technique_id(const char *s)
+{
+	return s && s[0] == 'T' && isdigit((unsigned char)s[1]);
+}
+
+/* The ATT&CK technique id of an attack pattern ("T1566", "T1566.001"):
+ * the entry of meta.external_id (a string or a list) shaped like one,
+ * else the id that ends the cluster's name ("Phishing - T1566").  Many
+ * of MISP's mitre-attack-pattern clusters list a CAPEC id first, and
+ * the copies stored with older events list only that.  Without either,
+ * the first entry.  Borrowed from ext or name, or NULL. */
+static const char *technique_id(json_t *ext, const char *name)
+{
+	const char *last = name ? strrchr(name, ' ') : NULL;
+	size_t i;
+	json_t *v;
+
+	if (is_technique_id(json_string_value(ext))) {
+		return json_string_value(ext);
+	}
+	json_array_foreach(ext, i, v)
+	{
+		if (is_technique_id(json_string_value(v))) {
+			return json_string_value(v);
+		}
+	}
+	if (last && is_technique_id(last + 1)) {
+		return last + 1;
+	}
+	return json_is_string(ext) ? json_string_value(ext)
+				   : json_string_value(json_array_get(ext, 0));
+}
+
 /* Appends the tactics of a cluster's meta.kill_chain ("mitre-attack:
- * initial-access" and the like) to the row, as tactic names. */
+ * initial-access" and the like) to the row, as tactic names, and its
+ * technique id as external_id. */
 static void add_tactics(json_t *row, json_t *meta)
 {
 	json_t *chain = json_object_get(meta, "kill_chain");
 	json_t *tactics = json_array();
-	json_t *ext = json_object_get(meta, "external_id");
+	const char *id =
+	    technique_id(json_object_get(meta, "external_id"),
+			 json_string_value(json_object_get(row, "name")));
 	size_t i;
 	json_t *v;
 
@@ -109,8 +145,8 @@ static void add_tactics(json_t *row, json_t *meta)
 		}
 	}
 	json_object_set_new(row, "tactics", tactics);
-	if (json_is_array(ext) && json_array_size(ext) > 0) {
-		json_object_set(row, "external_id", json_array_get(ext, 0));
+	if (id) {
+		json_object_set_new(row, "external_id", json_string(id));
 	}
 }
 

@@ -175,6 +175,18 @@ static bool add_warned(struct add_stream *a, enum misp_element kind,
 	return true;
 }
 
+/* Keeps the event's uuid from the header, for the Location of a
+ * conflict: when the body gives a timestamp, the writer finds the uuid
+ * stored at the first attribute, before the event's end. */
+static void keep_uuid(struct add_stream *a, json_t *header)
+{
+	const char *uuid = json_string_value(json_object_get(header, "uuid"));
+
+	if (uuid && !a->uuid[0]) {
+		snprintf(a->uuid, sizeof(a->uuid), "%s", uuid);
+	}
+}
+
 static int add_element(void *ctx, enum misp_element kind, json_t *header,
 		       json_t *element)
 {
@@ -182,6 +194,7 @@ static int add_element(void *ctx, enum misp_element kind, json_t *header,
 	struct buf at = BUF_INIT;
 	int rc;
 
+	keep_uuid(a, header);
 	misp_reader_pointer(a->reader, &at);
 	if (add_warned(a, kind, header, element, buf_str(&at))) {
 		buf_release(&at);
@@ -199,7 +212,6 @@ static int add_element(void *ctx, enum misp_element kind, json_t *header,
 static int add_event_end(void *ctx, json_t *header)
 {
 	struct add_stream *a = ctx;
-	const char *uuid = json_string_value(json_object_get(header, "uuid"));
 
 	if (a->done) {
 		cairn_err_set(a->err, CAIRN_EINVAL,
@@ -211,9 +223,7 @@ static int add_event_end(void *ctx, json_t *header)
 	if (api_check_distribution(a->c, header, "/Event", a->err) < 0) {
 		return CAIRN_EINVAL;
 	}
-	if (uuid) {
-		snprintf(a->uuid, sizeof(a->uuid), "%s", uuid);
-	}
+	keep_uuid(a, header);
 	return event_writer_end(a->writer, header, "", &a->result,
 				&a->event_id, a->err);
 }

@@ -10,7 +10,9 @@ import accounts
 import harness
 
 # One ATT&CK cluster, as an event carries it; two events may bring copies
-# of it under other UUIDs.
+# of it under other UUIDs.  Its external_id lists only a CAPEC id, as the
+# copies in older MISP events do, and the widget takes the technique id
+# from the end of its name.
 def attack_galaxy(cluster_uuid):
     return [{
         "uuid": "c4e851fa-775f-11e7-8163-b774922098cd",
@@ -20,7 +22,7 @@ def attack_galaxy(cluster_uuid):
             "value": "Phishing - T9566",
             "tag_name": 'misp-galaxy:mitre-attack-pattern="Phishing - T9566"',
             "meta": {"kill_chain": ["mitre-attack:initial-access"],
-                     "external_id": ["T9566"]},
+                     "external_id": ["CAPEC-163"]},
         }],
     }]
 

@@ -99,6 +99,21 @@ def test_add_duplicate_uuid(api):
     assert view_event(api, event["id"])["info"] == "first copy"
 
 
+def test_add_duplicate_uuid_with_attributes(api):
+    """With a timestamp, as in a MISP export, the writer finds the stored
+    uuid at the first attribute, before the end of the event. The
+    Location must still name the stored event."""
+    event = add_event(api, info="first copy with attributes")
+    response = api.post("/events/add", json={"Event": {
+        "uuid": event["uuid"], "info": "second copy",
+        "timestamp": "1715684400",
+        "Attribute": [{"type": "ip-dst", "value": "198.51.100.32"}]}})
+    harness.assert_misp_error(response, 404)
+    assert response.headers.get("Location", "").endswith(
+        f"/events/{event['id']}"
+    )
+
+
 def test_view_by_id_and_uuid(api):
     event = add_event(api, info="view me")
     by_id = view_event(api, event["id"])

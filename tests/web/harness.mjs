@@ -37,16 +37,17 @@ function freePort() {
   });
 }
 
-// A data directory with the admin's password, the feed events imported,
-// and a server on it.  Returns {base, key, dir, stop()}.
-export async function startServer() {
+// A data directory with the admin's password, the feed events and the
+// files of `options.imports` imported, and a server on it.  Returns
+// {base, key, dir, stop()}.
+export async function startServer(options) {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-web-'));
   const out = run(['init', '--data', dir]).trim().split('\n');
   const key = out[out.length - 1].trim();
   run(['init', '--data', dir, '--password-stdin'], `${PASSWORD}\n`);
   const feed = join(sharedData(), 'misp-feed');
   if (!existsSync(feed)) throw new Error(`the feed folder ${feed} is missing (set CAIRN_SHARED_DATA)`);
-  run(['import', '--data', dir, join(feed, 'curated'), join(feed, 'tweetfeed')]);
+  run(['import', '--data', dir, join(feed, 'curated'), join(feed, 'tweetfeed'), ...((options && options.imports) || [])]);
   const port = await freePort();
   const server = spawn(cairnBin(), ['serve', '--data', dir, '--listen', `127.0.0.1:${port}`,
     '--library', sharedData(), '--threads', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -69,6 +70,16 @@ export async function startServer() {
       const text = await res.text();
       if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : null;
+    },
+    // The X-Result-Count of a search with a limit: the number of matches.
+    async count(path, body) {
+      const res = await fetch(base + path, {
+        method: 'POST',
+        headers: { Authorization: key, Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...body, limit: 1 }),
+      });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return Number(res.headers.get('X-Result-Count'));
     },
     stop() {
       server.kill('SIGTERM');

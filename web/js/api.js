@@ -5,10 +5,11 @@
 let csrf = '';
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, headers) {
     super((body && (body.message || body.name)) || `HTTP ${status}`);
     this.status = status;
     this.body = body || {};
+    this.headers = headers || new Headers();
   }
 }
 
@@ -25,7 +26,7 @@ export async function api(path, opts) {
   const token = res.headers.get('X-CSRF-Token');
   if (token) csrf = token;
   if (o.raw) {
-    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), res.headers);
     return res;
   }
   const text = await res.text();
@@ -35,7 +36,7 @@ export async function api(path, opts) {
     if (res.status === 403 && body && /^Authentication failed/.test(body.message || '')) {
       window.dispatchEvent(new CustomEvent('cairn:logged-out'));
     }
-    throw new ApiError(res.status, body);
+    throw new ApiError(res.status, body, res.headers);
   }
   return body;
 }

@@ -34,6 +34,11 @@ const routes = [
   [/^\/admin\/sharing_groups$/, browse.sharingGroupsPage],
 ];
 
+function notFoundPage({ main }) {
+  main.append(h('div', { class: 'page' }, h('h1', {}, 'Page not found'),
+    h('p', {}, 'No page has this address. ', h('a', { href: '#/' }, 'Open the dashboard'), '.')));
+}
+
 export function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const q = raw.indexOf('?');
@@ -87,6 +92,23 @@ async function loadSession() {
   }
 }
 
+// After a move to another page, the view starts at its top and the
+// keyboard focus at its content, so that Tab goes on from there and a
+// screen reader announces it.  A redraw of the same page keeps the
+// scroll position, and takes the focus only when the old content held
+// it.  The first page of a load leaves the focus alone, so the first Tab
+// reaches the skip link.
+let shownPath = null;
+function placeFocus(main, path) {
+  const first = shownPath === null;
+  const moved = !first && shownPath !== path;
+  shownPath = path;
+  if (first) return;
+  if (moved) window.scrollTo(0, 0);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (moved || lost) main.focus({ preventScroll: true });
+}
+
 let renderId = 0;
 async function render() {
   const id = ++renderId;
@@ -105,8 +127,7 @@ async function render() {
   }
   renderShell();
   clear(main);
-  const route = routes.find(([re]) => re.test(path));
-  if (!route) { main.append(h('div', { class: 'page' }, h('h1', {}, 'Page not found'))); return; }
+  const route = routes.find(([re]) => re.test(path)) || [/^/, notFoundPage];
   const args = path.match(route[0]).slice(1);
   const ctx = { main, params, isCurrent: () => id === renderId };
   try {
@@ -115,10 +136,19 @@ async function render() {
     if (!ctx.isCurrent()) return;
     main.append(h('div', { class: 'page' }, h('div', { class: 'alert error', role: 'alert' }, e.message)));
   }
+  // A later move replaced this page while it loaded.
+  if (!ctx.isCurrent()) return;
   main.dataset.page = path;
   main.dataset.ready = String(id);
+  placeFocus(main, path);
 }
 
+// The skip link moves the focus without changing the hash, which names
+// the page.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 window.addEventListener('hashchange', render);
 window.addEventListener('cairn:logged-out', () => { session.user = null; go('/login'); });
 render();

@@ -9,6 +9,8 @@ export const PALETTE = ['#3aa0ff', '#3ccf8e', '#f5a524', '#ef4b5f', '#a77bff',
 const TEXT = '#c9d3e3';
 const MUTED = '#8e9ab0';
 const LINE = '#26324a';
+// The background of the cards that hold the charts.
+const CARD = '#121a2b';
 
 function base() {
   return {
@@ -25,10 +27,14 @@ window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 
 export function chart(el, option, onClick) {
   const c = echarts.init(el, null, { renderer: 'canvas' });
+  el.dataset.chart = 'ready';
+  // 'finished' comes once the animations end, when a click lands on the
+  // shapes where they are drawn.  A chart without animation finishes
+  // inside setOption, so the listener comes first.
+  c.on('finished', () => { el.dataset.chart = 'drawn'; });
   c.setOption({ ...base(), ...option });
   if (onClick) c.on('click', onClick);
   charts.add(c);
-  el.dataset.chart = 'ready';
   return c;
 }
 
@@ -40,12 +46,18 @@ export function disposeAll() {
 const axisLabel = { color: MUTED };
 const splitLine = { lineStyle: { color: LINE } };
 
+const LABEL_WIDTH = 140;
+
 export function barOption(labels, values, opts) {
   const o = opts || {};
   const horizontal = o.horizontal;
-  const cat = { type: 'category', data: labels, axisLabel: { ...axisLabel, width: 140, overflow: 'truncate' }, axisLine: { lineStyle: { color: LINE } } };
+  const cat = { type: 'category', data: labels, axisLabel: { ...axisLabel, width: LABEL_WIDTH, overflow: 'truncate' }, axisLine: { lineStyle: { color: LINE } } };
   const val = { type: 'value', axisLabel, splitLine };
   return {
+    // With ECharts 6.1.0, containLabel left too little room for long
+    // truncated labels and cut their first letters off, so horizontal
+    // bars keep a fixed margin.
+    ...(horizontal ? { grid: { left: LABEL_WIDTH + 12, right: 24, top: 16, bottom: 24, containLabel: false } } : {}),
     tooltip: { ...base().tooltip, trigger: 'item' },
     xAxis: horizontal ? val : cat,
     yAxis: horizontal ? { ...cat, inverse: true } : val,
@@ -62,9 +74,9 @@ export function pieOption(items) {
     legend: { bottom: 0, textStyle: { color: TEXT }, icon: 'circle', itemWidth: 8 },
     series: [{
       type: 'pie', radius: ['48%', '72%'], center: ['50%', '44%'], data: items,
-      label: { show: false, position: 'center' }, emphasis: { label: { show: true, color: TEXT, formatter: '{b}\n{c}', fontWeight: 600 } }, itemStyle: { borderColor: '#121a2b', borderWidth: 2 },
+      label: { show: false, position: 'center' }, emphasis: { label: { show: true, color: TEXT, formatter: '{b}\n{c}', fontWeight: 600 } }, itemStyle: { borderColor: CARD, borderWidth: 2 },
     }],
   };
 }
 
-export { echarts, MUTED, LINE, TEXT };
+export { echarts, CARD, MUTED, LINE, TEXT };

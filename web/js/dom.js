@@ -66,10 +66,15 @@ export function tagChip(tag, href) {
 // Black or white, whichever contrasts more with the background (WCAG
 // relative luminance), so a chip in any colour stays readable.
 export function textOn(hex) {
+  const L = luminance(hex);
+  return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? '#000000' : '#ffffff';
+}
+
+// The WCAG relative luminance of a #rrggbb colour, from 0 (black) to 1.
+export function luminance(hex) {
   const n = parseInt(hex.slice(1), 16);
   const lin = (c) => { const v = c / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-  const L = 0.2126 * lin((n >> 16) & 255) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
-  return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? '#000000' : '#ffffff';
+  return 0.2126 * lin((n >> 16) & 255) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
 }
 
 export function fmtNumber(n) {
@@ -113,8 +118,11 @@ export function table(columns, rows, opts) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' }, h('thead', {}, head), body));
 }
 
-export function pager(page, pages, total, onPage) {
-  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+// Previous and next buttons with "Page N of M · T rows".  A table gets
+// one above and one below, so that the keyboard reaches one without
+// passing every row, and `where` tells the two landmarks apart.
+export function pager(page, pages, total, onPage, where) {
+  return h('nav', { class: 'pager', 'aria-label': `Pages${where ? `, ${where}` : ''}` },
     h('button', { type: 'button', disabled: page <= 1, onclick: () => onPage(page - 1) }, '‹ Previous'),
     h('span', { class: 'muted' }, `Page ${page} of ${Math.max(pages, 1)} · ${fmtNumber(total)} rows`),
     h('button', { type: 'button', disabled: page >= pages, onclick: () => onPage(page + 1) }, 'Next ›'));

@@ -5,14 +5,17 @@ import { api } from '../api.js';
 import { h, clear, fmtNumber, fmtTime, link, table, tagChip } from '../dom.js';
 import { can } from '../app.js';
 
+const LIST_MAX = 500;
+
 function listPage(main, title, rows, columns, text, extra) {
   const holder = h('div', {});
   const q = h('input', { type: 'search', id: 'list-filter', placeholder: 'Filter', 'aria-label': `Filter ${title}` });
   const draw = () => {
     const t = q.value.toLowerCase();
     const shown = t ? rows.filter((r) => text(r).toLowerCase().includes(t)) : rows;
-    clear(holder).append(h('p', { class: 'muted' }, `${fmtNumber(shown.length)} of ${fmtNumber(rows.length)}`),
-      table(columns, shown.slice(0, 500)));
+    const cut = shown.length > LIST_MAX ? `, the first ${fmtNumber(LIST_MAX)} listed: filter to narrow` : '';
+    clear(holder).append(h('p', { class: 'muted', id: 'list-count' }, `${fmtNumber(shown.length)} of ${fmtNumber(rows.length)}${cut}`),
+      table(columns, shown.slice(0, LIST_MAX)));
   };
   q.addEventListener('input', draw);
   draw();

@@ -2,8 +2,8 @@
 // each counted on the server over what the user may read.  Clicking a
 // bar, a slice or a cell opens the matching filtered list.
 import { widget } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, table, threatBadge, THREAT, ANALYSIS, THREAT_COLOUR, ANALYSIS_COLOUR, tagChip } from '../dom.js';
-import { chart, barOption, pieOption, MUTED, LINE, TEXT } from '../charts.js';
+import { h, clear, fmtNumber, fmtTime, link, luminance, table, threatBadge, THREAT, ANALYSIS, THREAT_COLOUR, ANALYSIS_COLOUR, tagChip } from '../dom.js';
+import { chart, barOption, pieOption, CARD, MUTED, LINE, TEXT } from '../charts.js';
 import { go } from '../app.js';
 
 const MATRIX_DEPTH = 12;
@@ -72,6 +72,52 @@ function empty(card) {
   done(card, 0);
 }
 
+// A bar in its tag's colour.  White becomes grey, and a colour too dark
+// to see on the card (a contrast below 2:1) gets a light outline.
+function tagBarStyle(colour) {
+  if (!/^#[0-9a-fA-F]{6}$/.test(colour || '') || /^#f{6}$/i.test(colour)) return { color: '#8a94a6' };
+  const contrast = (luminance(colour) + 0.05) / (luminance(CARD) + 0.05);
+  return contrast < 2 ? { color: colour, borderColor: MUTED, borderWidth: 1 } : { color: colour };
+}
+
+// The list that each chart item opens, as [route, query]: for a click on
+// the chart and for the link in its table of figures.
+const TARGETS = {
+  timeline: (r) => {
+    const [from, to] = periodRange(r.period);
+    return ['/events', { from, to }];
+  },
+  attribute_types: (r) => ['/search', { type: r.name }],
+  attribute_categories: (r) => ['/search', { category: r.name }],
+  threat_levels: (r) => ['/events', { threat: r.id }],
+  analysis: (r) => ['/events', { analysis: r.id }],
+  top_tags: (r) => ['/events', { tag: r.name }],
+  top_taxonomies: (r) => ['/events', { tag: `${r.name}:` }],
+  top_orgs: (r) => ['/events', { org: r.name }],
+  attack_patterns: (r) => ['/events', { tag: r.tag }],
+};
+
+function openTarget(name, row) {
+  const [path, query] = TARGETS[name](row);
+  go(path, new URLSearchParams(query));
+}
+
+function targetHref(name, row) {
+  const [path, query] = TARGETS[name](row);
+  return `#${path}?${new URLSearchParams(query)}`;
+}
+
+// The chart's figures as a table under a disclosure, the first column
+// linking to the list of its row, so that a keyboard or a screen reader
+// reaches what a click on the chart opens.
+function figures(card, name, rows, columns) {
+  const [first, ...rest] = columns;
+  const head = { label: first.label, cell: (r) => link(targetHref(name, r), first.text(r)) };
+  card.body.append(h('details', { class: 'figures' }, h('summary', {}, 'Figures'), table([head, ...rest], rows)));
+}
+
+const count = (label) => ({ label, class: 'num', cell: (r) => fmtNumber(r.count) });
+
 const renderers = {
   totals(card, rows) {
     const labels = { events: ['Events', '#/events'], attributes: ['Attributes', '#/search'], objects: ['Objects', null],
@@ -87,56 +133,70 @@ const renderers = {
     const box = chartBox(card.body, 'tall');
     chart(box, {
       tooltip: { renderMode: 'richText', trigger: 'axis', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT } },
-      legend: { top: 0, right: 0, textStyle: { color: TEXT } },
-      grid: { left: 8, right: 8, top: 32, bottom: 40, containLabel: true },
+      legend: { top: 0, left: 'center', textStyle: { color: TEXT } },
+      // The axis names sit under the legend, which a phone's width
+      // would otherwise put over the right one.
+      grid: { left: 8, right: 8, top: 56, bottom: 40, containLabel: true },
       dataZoom: [{ type: 'slider', height: 18, bottom: 6, borderColor: LINE, textStyle: { color: MUTED } }],
       xAxis: { type: 'category', data: rows.map((r) => r.period), axisLabel: { color: MUTED } },
       yAxis: [{ type: 'value', name: 'events', axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: LINE } } },
         { type: 'value', name: 'attributes', axisLabel: { color: MUTED }, splitLine: { show: false } }],
       series: [{ name: 'Events', type: 'bar', data: rows.map((r) => r.events), itemStyle: { borderRadius: [3, 3, 0, 0] } },
-        { name: 'Attributes', type: 'line', yAxisIndex: 1, smooth: true, showSymbol: false, data: rows.map((r) => r.attributes), areaStyle: { opacity: 0.12 } }],
-    }, (p) => {
-      const [from, to] = periodRange(rows[p.dataIndex].period);
-      go('/events', new URLSearchParams({ from, to }));
-    });
+        // The line and its area are drawn over the bars, so they are
+        // silent and a click reaches the bar below.
+        { name: 'Attributes', type: 'line', yAxisIndex: 1, smooth: true, showSymbol: false, silent: true,
+          data: rows.map((r) => r.attributes), areaStyle: { opacity: 0.12 } }],
+    }, (p) => openTarget('timeline', rows[p.dataIndex]));
     box.setAttribute('aria-label', `Events and attributes per ${params.get('bucket') || 'month'}`);
+    figures(card, 'timeline', rows, [{ label: 'Period', text: (r) => r.period },
+      { label: 'Events', class: 'num', cell: (r) => fmtNumber(r.events) },
+      { label: 'Attributes', class: 'num', cell: (r) => fmtNumber(r.attributes) }]);
   },
   attribute_types(card, rows) {
     const box = chartBox(card.body, 'tall');
     chart(box, barOption(rows.map((r) => r.name), rows.map((r) => r.count), { horizontal: true }),
-      (p) => go('/search', new URLSearchParams({ type: rows[p.dataIndex].name })));
+      (p) => openTarget('attribute_types', rows[p.dataIndex]));
+    figures(card, 'attribute_types', rows, [{ label: 'Type', text: (r) => r.name }, count('Attributes')]);
   },
   attribute_categories(card, rows) {
     const box = chartBox(card.body, 'tall');
     chart(box, barOption(rows.map((r) => r.name), rows.map((r) => r.count), { horizontal: true, color: '#3ccf8e' }),
-      (p) => go('/search', new URLSearchParams({ category: rows[p.dataIndex].name })));
+      (p) => openTarget('attribute_categories', rows[p.dataIndex]));
+    figures(card, 'attribute_categories', rows, [{ label: 'Category', text: (r) => r.name }, count('Attributes')]);
   },
   threat_levels(card, rows) {
     const box = chartBox(card.body);
-    chart(box, pieOption(rows.map((r) => ({ name: THREAT[r.id] || `level ${r.id}`, value: r.count, itemStyle: { color: THREAT_COLOUR[r.id] } }))),
-      (p) => go('/events', new URLSearchParams({ threat: rows[p.dataIndex].id })));
+    const name = (r) => THREAT[r.id] || `level ${r.id}`;
+    chart(box, pieOption(rows.map((r) => ({ name: name(r), value: r.count, itemStyle: { color: THREAT_COLOUR[r.id] } }))),
+      (p) => openTarget('threat_levels', rows[p.dataIndex]));
+    figures(card, 'threat_levels', rows, [{ label: 'Threat level', text: name }, count('Events')]);
   },
   analysis(card, rows) {
     const box = chartBox(card.body);
-    chart(box, pieOption(rows.map((r) => ({ name: ANALYSIS[r.id] || `state ${r.id}`, value: r.count, itemStyle: { color: ANALYSIS_COLOUR[r.id] } }))),
-      (p) => go('/events', new URLSearchParams({ analysis: rows[p.dataIndex].id })));
+    const name = (r) => ANALYSIS[r.id] || `state ${r.id}`;
+    chart(box, pieOption(rows.map((r) => ({ name: name(r), value: r.count, itemStyle: { color: ANALYSIS_COLOUR[r.id] } }))),
+      (p) => openTarget('analysis', rows[p.dataIndex]));
+    figures(card, 'analysis', rows, [{ label: 'Analysis', text: name }, count('Events')]);
   },
   top_tags(card, rows) {
     const box = chartBox(card.body, 'tall');
-    const opt = barOption(rows.map((r) => r.name), rows.map((r) => ({
-      value: r.count, itemStyle: { color: /^#[0-9a-fA-F]{6}$/.test(r.colour) && !/^#f{6}$/i.test(r.colour) ? r.colour : '#8a94a6' },
-    })), { horizontal: true });
-    chart(box, opt, (p) => go('/events', new URLSearchParams({ tag: rows[p.dataIndex].name })));
+    const opt = barOption(rows.map((r) => r.name), rows.map((r) => ({ value: r.count, itemStyle: tagBarStyle(r.colour) })),
+      { horizontal: true });
+    chart(box, opt, (p) => openTarget('top_tags', rows[p.dataIndex]));
+    figures(card, 'top_tags', rows, [{ label: 'Tag', text: (r) => r.name }, count('Events')]);
   },
   top_taxonomies(card, rows) {
     const box = chartBox(card.body);
     chart(box, barOption(rows.map((r) => r.name), rows.map((r) => r.count), { color: '#a77bff' }),
-      (p) => go('/events', new URLSearchParams({ tag: `${rows[p.dataIndex].name}:` })));
+      (p) => openTarget('top_taxonomies', rows[p.dataIndex]));
+    figures(card, 'top_taxonomies', rows, [{ label: 'Taxonomy', text: (r) => r.name }, count('Events')]);
   },
   top_orgs(card, rows) {
     const box = chartBox(card.body);
     chart(box, barOption(rows.map((r) => r.name), rows.map((r) => r.count), { horizontal: true, color: '#2dd4bf' }),
-      (p) => go('/events', new URLSearchParams({ org: rows[p.dataIndex].name })));
+      (p) => openTarget('top_orgs', rows[p.dataIndex]));
+    figures(card, 'top_orgs', rows, [{ label: 'Organisation', text: (r) => r.name }, count('Events'),
+      { label: 'Attributes', class: 'num', cell: (r) => fmtNumber(r.attributes) }]);
   },
   correlated_values(card, rows) {
     clear(card.body).append(table([
@@ -179,10 +239,12 @@ const renderers = {
       grid: { left: 4, right: 4, top: 56, bottom: 40, containLabel: false },
       xAxis: { type: 'category', position: 'top', data: used.map(([t]) => t.replace(/-/g, ' ')), axisLabel: { color: TEXT, interval: 0, width: 90, overflow: 'break', fontSize: 11 }, axisLine: { show: false }, axisTick: { show: false } },
       yAxis: { type: 'category', inverse: true, data: [...Array(depth).keys()].map(String), show: false },
-      visualMap: { min: 1, max: Math.max(max, 2), calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
-      series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#121a2b', borderWidth: 2, borderRadius: 3 },
+      visualMap: { min: 1, max: Math.max(max, 2), text: [`${Math.max(max, 2)} events`, '1 event'], calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, textStyle: { color: MUTED }, inRange: { color: ['#1d3557', '#3aa0ff', '#f5a524', '#ef4b5f'] } },
+      series: [{ type: 'heatmap', data, itemStyle: { borderColor: CARD, borderWidth: 2, borderRadius: 3 },
         label: { show: true, color: '#f4f7fb', fontSize: 10, width: 88, overflow: 'truncate', formatter: (p) => p.data.row.external_id || p.data.row.name } }],
-    }, (p) => go('/events', new URLSearchParams({ tag: p.data.row.tag })));
+    }, (p) => openTarget('attack_patterns', p.data.row));
+    figures(card, 'attack_patterns', rows, [{ label: 'Technique', text: (r) => r.name },
+      { label: 'Tactics', class: 'wrap', cell: (r) => (r.tactics || []).join(', ') }, count('Events')]);
   },
   latest_events(card, rows) {
     clear(card.body).append(table([

@@ -107,6 +107,17 @@ export async function eventFormPage(ctx, id) {
   main.append(h('div', { class: 'page narrow' }, h('h1', {}, ev ? `Edit event ${ev.id}` : 'New event'), form));
 }
 
+// events/add rejects an event whose UUID is stored already with a 404 and
+// the stored event's address in Location; the page links to it.
+function importError(err) {
+  const stored = /^\/events\/(\d+)$/.exec(err.headers.get('Location') || '');
+  if (err.status === 404 && stored && stored[1] !== '0') {
+    return h('div', { class: 'alert error' }, 'An event with this UUID is stored already: ',
+      link(`#/events/${stored[1]}`, `open event ${stored[1]}`), '. Edit it there instead.');
+  }
+  return h('div', { class: 'alert error' }, err.message);
+}
+
 export function importPage({ main }) {
   const file = h('input', { type: 'file', accept: '.json,application/json', id: 'import-file' });
   const out = h('div', { role: 'status', id: 'import-result' });
@@ -123,7 +134,7 @@ export function importPage({ main }) {
       const r = await api('/events/add', { body: text });
       out.append(h('div', { class: 'alert ok' }, 'Imported: ', link(`#/events/${r.Event.id}`, r.Event.info)));
     } catch (err) {
-      out.append(h('div', { class: 'alert error' }, err.message));
+      out.append(importError(err));
     }
   });
   main.append(h('div', { class: 'page narrow' }, h('h1', {}, 'Import a MISP event'), form));

@@ -2,19 +2,17 @@
 // attributes (objects' attributes included), sightings, related events
 // with their graph, and the first_seen / last_seen timeline.
 import { api } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, pager, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION, select } from '../dom.js';
-import { chart, LINE, MUTED, TEXT, PALETTE } from '../charts.js';
+import { h, clear, fmtNumber, fmtTime, link, table, tagChip, threatBadge, toast, ANALYSIS, DISTRIBUTION, THREAT_COLOUR } from '../dom.js';
+import { chart, LINE, MUTED, TEXT } from '../charts.js';
 import { go, can, session } from '../app.js';
 import { attributeForm } from './edit.js';
+import { attributeTable } from './event_attributes.js';
+import { tagNameList } from '../tag_names.js';
 
-const PAGE = 50;
-
-function flatten(ev) {
-  const rows = (ev.Attribute || []).map((a) => ({ ...a, objectName: '' }));
-  for (const o of ev.Object || []) {
-    for (const a of o.Attribute || []) rows.push({ ...a, objectName: `${o.name}${a.object_relation ? ` · ${a.object_relation}` : ''}` });
-  }
-  return rows;
+// An imported event can be published with no publish_timestamp.
+function publishedText(ev) {
+  if (!ev.published) return 'no';
+  return Number(ev.publish_timestamp) ? `yes, ${fmtTime(ev.publish_timestamp)}` : 'yes';
 }
 
 function meta(ev) {
@@ -25,7 +23,7 @@ function meta(ev) {
     item('Distribution', DISTRIBUTION[ev.distribution] || ev.distribution),
     item('Analysis', ANALYSIS[ev.analysis] || ev.analysis),
     item('Attributes', fmtNumber(ev.attribute_count)), item('Last change', fmtTime(ev.timestamp)),
-    item('Published', Number(ev.publish_timestamp) ? fmtTime(ev.publish_timestamp) : 'no'));
+    item('Published', publishedText(ev)));
 }
 
 function mayModify(ev) {
@@ -50,13 +48,8 @@ function tagSection(ev, reload) {
   }
   if (!wrap.childNodes.length) wrap.append(h('span', { class: 'muted' }, 'No tags.'));
   if (!(can('perm_tagger') && mayModify(ev))) return wrap;
-  const input = h('input', { type: 'text', id: 'tag-input', list: 'tag-names', placeholder: 'tlp:amber, a taxonomy tag…', 'aria-label': 'Tag to add' });
-  const names = h('datalist', { id: 'tag-names' });
-  input.addEventListener('focus', async () => {
-    if (names.childNodes.length) return;
-    const r = await api('/tags/index');
-    (r.Tag || r).slice(0, 2000).forEach((t) => names.append(h('option', { value: t.name })));
-  }, { once: true });
+  const input = h('input', { type: 'text', id: 'tag-input', placeholder: 'tlp:amber, a taxonomy tag…', 'aria-label': 'Tag to add' });
+  const names = tagNameList(input, 'tag-names');
   const form = h('form', { class: 'inline-form' }, input, names, h('button', { type: 'submit' }, 'Add tag'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -95,89 +88,33 @@ function gallerySection(ev, reload) {
   return h('div', {}, wrap, form, results);
 }
 
-function attributeTable(ev, rows, reload) {
-  const state = { q: '', type: '', category: '', page: 1 };
-  const holder = h('div', {});
-  const types = [...new Set(rows.map((a) => a.type))].sort();
-  const cats = [...new Set(rows.map((a) => a.category))].sort();
-  const q = h('input', { type: 'search', id: 'attr-filter', placeholder: 'Filter values and comments', 'aria-label': 'Filter attributes' });
-  const typeSel = select([['', 'all types'], ...types.map((t) => [t, t])], '');
-  typeSel.setAttribute('aria-label', 'Attribute type');
-  typeSel.id = 'attr-type';
-  const catSel = select([['', 'all categories'], ...cats.map((t) => [t, t])], '');
-  catSel.setAttribute('aria-label', 'Attribute category');
-  const editable = mayModify(ev);
-  const hits = new Map(); // value -> warninglist hits, from warninglists/checkValue
-  let slots = [];
-  // Marks the values of the shown page that an enabled warninglist holds.
-  const markHits = async () => {
-    const mine = slots;
-    const unknown = [...new Set(mine.map(([v]) => v).filter((v) => !hits.has(v)))];
-    if (unknown.length) {
-      try {
-        const r = await api('/warninglists/checkValue', { body: unknown });
-        unknown.forEach((v) => hits.set(v, (r && r[v]) || []));
-      } catch (e) { return; }
-    }
-    for (const [v, slot] of mine) {
-      for (const w of hits.get(v) || []) {
-        slot.append(h('span', { class: 'badge warn', title: `On the warninglist ${w.name}` }, `warninglist: ${w.name}`));
-      }
-    }
-  };
-  const draw = () => {
-    slots = [];
-    const text = state.q.toLowerCase();
-    const shown = rows.filter((a) => (!state.type || a.type === state.type) && (!state.category || a.category === state.category)
-      && (!text || a.value.toLowerCase().includes(text) || (a.comment || '').toLowerCase().includes(text)));
-    const pages = Math.ceil(shown.length / PAGE);
-    state.page = Math.min(state.page, Math.max(pages, 1));
-    const slice = shown.slice((state.page - 1) * PAGE, state.page * PAGE);
-    clear(holder).append(table([
-      { label: 'Changed', class: 'nowrap muted', cell: (a) => fmtTime(a.timestamp) },
-      { label: 'Category', class: 'nowrap', cell: (a) => a.category },
-      { label: 'Type', class: 'nowrap', cell: (a) => h('span', { class: 'type' }, a.type) },
-      { label: 'Value', class: 'mono wrap value', cell: (a) => {
-        const slot = h('span', { class: 'wl-slot' });
-        slots.push([a.value, slot]);
-        return [link(`#/search?value=${encodeURIComponent(a.value)}`, a.value), slot];
-      } },
-      { label: 'Comment', class: 'wrap', cell: (a) => a.comment },
-      { label: 'Object', class: 'muted', cell: (a) => a.objectName },
-      { label: 'Tags', class: 'tags', cell: (a) => (a.Tag || []).map((t) => tagChip(t)) },
-      { label: 'IDS', cell: (a) => (a.to_ids ? h('span', { class: 'badge ok' }, 'IDS') : '') },
-      { label: 'Sightings', class: 'num', cell: (a) => ((a.Sighting || []).length ? fmtNumber(a.Sighting.length) : '') },
-      { label: '', cell: (a) => (editable ? h('button', { type: 'button', class: 'ghost small', 'aria-label': `Edit attribute ${a.id}`,
-        onclick: (e) => editRow(e.target.closest('tr'), a) }, 'Edit') : '') },
-    ], slice, { empty: 'No attribute matches.' }),
-    pager(state.page, pages, shown.length, (n) => { state.page = n; draw(); }));
-    holder.dataset.shown = String(shown.length);
-    markHits();
-  };
-  const editRow = async (tr, a) => {
-    const form = await attributeForm(ev, a, () => reload());
-    const cell = h('td', { colspan: 10 }, form);
-    const row = h('tr', { class: 'edit-row' }, cell);
-    tr.after(row);
-  };
-  q.addEventListener('input', () => { state.q = q.value; state.page = 1; draw(); });
-  typeSel.addEventListener('change', () => { state.type = typeSel.value; state.page = 1; draw(); });
-  catSel.addEventListener('change', () => { state.category = catSel.value; state.page = 1; draw(); });
-  draw();
-  return h('div', {}, h('div', { class: 'filters compact' }, q, typeSel, catSel), holder);
+const SIGHTING_KINDS = [[0, 'sightings'], [1, 'false positives'], [2, 'expirations']];
+
+// The number of the event's sightings of one kind (0 sighting, 1 false
+// positive, 2 expiration), from X-Result-Count.
+async function sightingCount(eventId, type) {
+  const res = await api('/sightings/restSearch', { body: { eventid: eventId, type, limit: 1 }, raw: true });
+  return Number(res.headers.get('X-Result-Count')) || 0;
 }
 
-function sightingSummary(rows) {
-  const counts = [0, 0, 0];
-  let last = 0;
-  rows.forEach((a) => (a.Sighting || []).forEach((s) => { counts[Number(s.type)] = (counts[Number(s.type)] || 0) + 1; last = Math.max(last, Number(s.date_sighting)); }));
-  if (!counts[0] && !counts[1] && !counts[2]) return h('span', { class: 'muted' }, 'No sightings.');
-  return h('div', { class: 'sighting-summary' },
-    h('span', { class: 'badge sighting-0' }, `${counts[0]} sightings`),
-    h('span', { class: 'badge sighting-1' }, `${counts[1]} false positives`),
-    h('span', { class: 'badge sighting-2' }, `${counts[2]} expirations`),
-    h('span', { class: 'muted' }, `last ${fmtTime(last)}`));
+// The sighting recorded last: sightings/restSearch lists them in the
+// order they were stored, so it is the only row of the last page of one.
+async function lastSighting(eventId, total) {
+  const r = await api('/sightings/restSearch', { body: { eventid: eventId, limit: 1, page: total } });
+  const row = r && r.response && r.response[0];
+  return row ? row.Sighting || row : null;
 }
+
+async function sightingSummary(eventId) {
+  const counts = await Promise.all(SIGHTING_KINDS.map(([type]) => sightingCount(eventId, type)));
+  const total = counts.reduce((x, y) => x + y, 0);
+  if (!total) return h('span', { class: 'muted', id: 'sightings' }, 'No sightings.');
+  const last = await lastSighting(eventId, total);
+  return h('div', { class: 'sighting-summary', id: 'sightings' },
+    SIGHTING_KINDS.map(([type, label], i) => h('span', { class: `badge sighting-${type}`, dataset: { kind: type } }, `${fmtNumber(counts[i])} ${label}`)),
+    last ? h('span', { class: 'muted' }, `last recorded ${fmtTime(last.date_sighting)}`) : null);
+}
+const GRAPH_MAX = 60;
 
 function relatedSection(ev) {
   const rel = (ev.RelatedEvent || []).map((r) => r.Event || r);
@@ -187,41 +124,83 @@ function relatedSection(ev) {
     { label: 'Event', class: 'wrap', cell: (r) => link(`#/events/${r.id}`, r.info, { class: 'related-link' }) },
     { label: 'Org', cell: (r) => (r.Orgc && r.Orgc.name) || '' },
   ], rel.slice(0, 100));
-  const box = h('div', { class: 'chart tall', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
+  list.classList.add('scroll-y');
+  const box = h('div', { class: 'chart tall', id: 'correlation-graph', role: 'img', 'aria-label': 'Correlation graph of this event and its related events' });
+  // This event in the middle and its related events on a ring around it,
+  // in date order and in the colour of their threat level.  ECharts
+  // stretches a fixed layout to fill the box, so the ring takes the box's
+  // proportions and the nodes stay round.
   const draw = () => {
-    const nodes = [{ id: String(ev.id), name: ev.info, symbolSize: 34, itemStyle: { color: '#f5a524' }, label: { show: true } }];
-    const links = [];
-    rel.slice(0, 60).forEach((r, i) => {
-      nodes.push({ id: String(r.id), name: r.info, symbolSize: 16, itemStyle: { color: PALETTE[i % PALETTE.length] } });
-      links.push({ source: String(ev.id), target: String(r.id) });
+    const ring = rel.slice(0, GRAPH_MAX).sort((x, y) => String(x.date).localeCompare(String(y.date)));
+    const rx = box.clientWidth / 2 || 200;
+    const ry = box.clientHeight / 2 || 150;
+    const nodes = [{ id: String(ev.id), name: ev.info, x: 0, y: 0, symbolSize: 34,
+      itemStyle: { color: THREAT_COLOUR[ev.threat_level_id] || MUTED }, label: { show: true } }];
+    ring.forEach((r, i) => {
+      const angle = (2 * Math.PI * i) / ring.length - Math.PI / 2;
+      nodes.push({ id: String(r.id), name: `${r.date} ${r.info}`, x: Math.cos(angle) * rx, y: Math.sin(angle) * ry,
+        symbolSize: 16, itemStyle: { color: THREAT_COLOUR[r.threat_level_id] || MUTED } });
     });
+    const links = ring.map((r) => ({ source: String(ev.id), target: String(r.id) }));
     chart(box, {
       tooltip: { renderMode: 'richText', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT }, formatter: (p) => p.data.name || '' },
-      series: [{ type: 'graph', layout: 'force', roam: true, draggable: true, data: nodes, links,
-        force: { repulsion: 220, edgeLength: [60, 140] }, lineStyle: { color: MUTED, opacity: 0.5 },
-        label: { color: TEXT, fontSize: 10, width: 140, overflow: 'truncate', position: 'right' } }],
+      series: [{ type: 'graph', layout: 'none', roam: true, data: nodes, links, top: 24, bottom: 24, left: 24, right: 24,
+        lineStyle: { color: MUTED, opacity: 0.5 }, emphasis: { focus: 'adjacency', label: { show: true } },
+        label: { color: TEXT, fontSize: 10, width: 160, overflow: 'truncate', position: 'right' } }],
     }, (p) => { if (p.dataType === 'node' && p.data.id !== String(ev.id)) go(`/events/${p.data.id}`); });
   };
   return { list, graph: box, draw };
 }
 
-function timelineChart(rows) {
-  const seen = rows.filter((a) => a.first_seen || a.last_seen).slice(0, 300);
-  if (!seen.length) return null;
-  const box = h('div', { class: 'chart', role: 'img', 'aria-label': 'first_seen and last_seen of the attributes' });
-  const data = seen.map((a, i) => {
+const SEEN_MAX = 300;
+const SEEN_ROWS_SHOWN = 30;
+const SEEN_CHART_MAX_PX = 480;
+
+// The attributes that have a first_seen or a last_seen, at most SEEN_MAX
+// of them in id order.  restSearch ANDs its filters, so the two bounds
+// are requested separately and merged.  Returns {rows, more}, more being true
+// when some were left out.
+async function seenAttributes(eventId) {
+  const read = async (bound) => {
+    const res = await api('/attributes/restSearch', {
+      body: { eventid: eventId, limit: SEEN_MAX, page: 1, returnFormat: 'json', ...bound }, raw: true });
+    const body = await res.json();
+    return { total: Number(res.headers.get('X-Result-Count')) || 0, rows: body.response.Attribute };
+  };
+  const [first, last] = await Promise.all([read({ first_seen: '1970-01-01T00:00:00Z' }),
+    read({ last_seen: '9999-12-31T23:59:59Z' })]);
+  const byId = new Map([...first.rows, ...last.rows].map((a) => [Number(a.id), a]));
+  const rows = [...byId.keys()].sort((x, y) => x - y).slice(0, SEEN_MAX).map((id) => byId.get(id));
+  return { rows, more: first.total > SEEN_MAX || last.total > SEEN_MAX || byId.size > SEEN_MAX };
+}
+
+function timelineChart(seen) {
+  if (!seen.rows.length) return null;
+  const rows = seen.rows;
+  const box = h('div', { class: 'chart', id: 'seen-chart', role: 'img', 'aria-label': 'first_seen and last_seen of the attributes' });
+  const data = rows.map((a, i) => {
     const s = Date.parse(a.first_seen || a.last_seen);
     const e = Date.parse(a.last_seen || a.first_seen);
     return { value: [i, s, e], name: `${a.type} ${a.value}` };
   });
-  box.style.height = `${Math.min(600, 60 + seen.length * 14)}px`;
+  box.style.height = `${Math.min(SEEN_CHART_MAX_PX, 60 + rows.length * 14)}px`;
+  const note = h('p', { class: 'muted note' }, seen.more
+    ? `The first ${fmtNumber(rows.length)} attributes with a first_seen or last_seen.`
+    : `${fmtNumber(rows.length)} attributes with a first_seen or last_seen.`);
   return {
-    box,
+    el: h('div', {}, box, note),
     draw: () => chart(box, {
       tooltip: { renderMode: 'richText', backgroundColor: '#0f1727', borderColor: LINE, textStyle: { color: TEXT }, formatter: (p) => p.data.name },
-      grid: { left: 8, right: 16, top: 8, bottom: 24, containLabel: true },
+      grid: { left: 8, right: 28, top: 8, bottom: 24, containLabel: true },
+      // Past SEEN_ROWS_SHOWN rows the chart scrolls, so each label stays
+      // readable.
+      dataZoom: rows.length > SEEN_ROWS_SHOWN ? [
+        { type: 'slider', yAxisIndex: 0, startValue: 0, endValue: SEEN_ROWS_SHOWN - 1, right: 4, width: 14,
+          showDetail: false, borderColor: LINE, brushSelect: false },
+        { type: 'inside', yAxisIndex: 0, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false },
+      ] : [],
       xAxis: { type: 'time', axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: LINE } } },
-      yAxis: { type: 'category', data: seen.map((a) => a.value), axisLabel: { color: MUTED, width: 180, overflow: 'truncate', fontSize: 10 }, inverse: true },
+      yAxis: { type: 'category', data: rows.map((a) => a.value), axisLabel: { color: MUTED, width: 180, overflow: 'truncate', fontSize: 10 }, inverse: true },
       series: [{
         type: 'custom', data,
         renderItem: (params, api2) => {
@@ -237,14 +216,7 @@ function timelineChart(rows) {
     }),
   };
 }
-
-export async function eventPage(ctx, id) {
-  const { main } = ctx;
-  const r = await api(`/events/view/${id}`);
-  if (!ctx.isCurrent()) return;
-  const ev = r.Event;
-  const reload = () => { main.dataset.ready = ''; window.dispatchEvent(new HashChangeEvent('hashchange')); };
-  const rows = flatten(ev);
+function eventActions(ev, reload) {
   const actions = h('div', { class: 'actions' });
   if (mayModify(ev)) actions.append(h('a', { class: 'button', href: `#/events/${ev.id}/edit` }, 'Edit'));
   if (can('perm_publish') && mayModify(ev) && !ev.published) {
@@ -258,28 +230,45 @@ export async function eventPage(ctx, id) {
         try { await api(`/events/delete/${ev.id}`, { method: 'POST' }); toast('Deleted.'); go('/events'); } catch (e) { toast(e.message, 'error'); }
       } }, 'Delete'));
   }
-  const related = relatedSection(ev);
-  const timeline = timelineChart(rows);
+  return actions;
+}
+
+// The event's metadata, tags, clusters and correlations come from
+// events/view with metadata:1, which leaves out attributes and objects.
+// The attribute table, the sightings and the timeline read only what
+// they show, so the page stays light on an event of any size.
+export async function eventPage(ctx, id) {
+  const { main, params } = ctx;
+  const ev = (await api(`/events/view/${id}/metadata:1`)).Event;
+  if (!ctx.isCurrent()) return;
+  const reload = () => { main.dataset.ready = ''; window.dispatchEvent(new HashChangeEvent('hashchange')); };
+  const [attributes, sightings, seen] = await Promise.all([attributeTable(ev, params, mayModify(ev), reload),
+    sightingSummary(ev.id), seenAttributes(ev.id)]);
   const addSlot = h('div', { id: 'add-attribute' });
   if (can('perm_add') && mayModify(ev)) addSlot.append(await attributeForm(ev, null, reload));
+  await attributes.ready;
+  if (!ctx.isCurrent()) return;
+  const related = relatedSection(ev);
+  const timeline = timelineChart(seen);
   main.append(h('div', { class: 'page wide' },
     h('div', { class: 'page-head' },
       h('div', {}, h('p', { class: 'crumb' }, link('#/events', 'Events'), ` / ${ev.id}`),
         h('h1', { id: 'event-info' }, ev.info),
         h('div', { class: 'badges' }, threatBadge(ev.threat_level_id),
           ev.published ? h('span', { class: 'badge ok' }, 'published') : h('span', { class: 'badge muted' }, 'unpublished'))),
-      actions),
+      eventActions(ev, reload)),
     h('div', { class: 'event-grid' },
       h('section', { class: 'card' }, h('h2', {}, 'Details'), meta(ev)),
       h('section', { class: 'card' }, h('h2', {}, 'Tags'), tagSection(ev, reload),
         h('h2', {}, 'Galaxy clusters'), gallerySection(ev, reload),
-        h('h2', {}, 'Sightings'), sightingSummary(rows))),
-    h('section', { class: 'card', id: 'attributes' }, h('h2', {}, `Attributes (${fmtNumber(rows.length)})`),
-      attributeTable(ev, rows, reload), addSlot),
+        h('h2', {}, 'Sightings'), sightings)),
+    h('section', { class: 'card', id: 'attributes' }, h('h2', {}, `Attributes (${fmtNumber(ev.attribute_count)})`),
+      attributes.el, addSlot),
     h('div', { class: 'event-grid' },
       h('section', { class: 'card', id: 'related' }, h('h2', {}, `Related events (${(ev.RelatedEvent || []).length})`), related.list),
       h('section', { class: 'card' }, h('h2', {}, 'Correlation graph'), related.graph || h('span', { class: 'muted' }, 'Nothing to draw.'))),
-    timeline ? h('section', { class: 'card' }, h('h2', {}, 'First and last seen'), timeline.box) : null));
+    h('section', { class: 'card', id: 'seen' }, h('h2', {}, 'First and last seen'),
+      timeline ? timeline.el : h('span', { class: 'muted' }, 'No attribute has a first_seen or last_seen.'))));
   if (related.draw) related.draw();
   if (timeline) timeline.draw();
 }

@@ -3,21 +3,23 @@
 import { api } from '../api.js';
 import { h, fmtNumber, link, pager, table, tagChip, threatBadge, ANALYSIS, THREAT } from '../dom.js';
 import { go, can } from '../app.js';
+import { tagNameList } from '../tag_names.js';
 
 const PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The page's URL parameters as events/index filters, so that the server
-// filters, sorts and pages.  A typed tag matches tag names that contain
-// it (a trailing ':' matches the names that start with it); the tag links
-// of the other pages give a whole name, which matches itself too.
+// filters, sorts and pages.  A tag is a whole tag name, as the tag links
+// of every page give it, so a chart's count and its list agree.  A tag
+// with MISP's % wildcard matches as a pattern, and one that ends with
+// ':' matches the tags of that namespace.
 function indexFilters(p) {
   const f = {};
   const text = (p.get('q') || '').trim();
   if (/^\d+$/.test(text)) f.eventid = text;
   else if (text) f.eventinfo = text;
   const tag = (p.get('tag') || '').trim();
-  if (tag) f.tags = [tag.includes('%') ? tag : tag.endsWith(':') ? `${tag}%` : `%${tag}%`];
+  if (tag) f.tags = [tag.endsWith(':') && !tag.includes('%') ? `${tag}%` : tag];
   const org = (p.get('org') || '').trim();
   if (org) f.org = org;
   if (p.get('from')) f.datefrom = p.get('from');
@@ -52,12 +54,14 @@ function filterBar(params) {
       Object.entries(opts).map(([v, l]) => h('option', { value: v, selected: p.get(name) === v }, l))));
   const form = h('form', { class: 'filters', role: 'search' },
     input('q', 'Text', { type: 'search', placeholder: 'info, id or UUID' }),
-    input('tag', 'Tag', { type: 'search' }), input('org', 'Creator org', { type: 'search', placeholder: 'name or id' }),
+    input('tag', 'Tag', { type: 'search', placeholder: 'tlp:amber, tlp: or %phish%' }), input('org', 'Creator org', { type: 'search', placeholder: 'name or id' }),
     input('from', 'From', { type: 'date' }), input('to', 'To', { type: 'date' }),
     choice('threat', 'Threat', THREAT), choice('analysis', 'Analysis', ANALYSIS),
     choice('published', 'Published', { true: 'yes', false: 'no' }),
     h('button', { type: 'submit', class: 'primary' }, 'Filter'),
     h('a', { href: '#/events', class: 'button ghost' }, 'Clear'));
+  const tagInput = form.querySelector('#f-tag');
+  tagInput.after(tagNameList(tagInput, 'f-tag-names'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const next = new URLSearchParams(new FormData(form));
@@ -97,6 +101,7 @@ export async function eventsPage(ctx) {
     n.delete('page');
     go('/events', n);
   };
+  const turn = (n) => go('/events', withParam('page', n));
   const grid = table([
     { label: 'Id', sortKey: 'id', class: 'num', cell: (e) => link(`#/events/${e.id}`, e.id) },
     { label: 'Date', sortKey: 'date', class: 'nowrap', cell: (e) => e.date },
@@ -114,5 +119,5 @@ export async function eventsPage(ctx) {
       can('perm_add') ? h('a', { class: 'button primary', href: '#/events/new' }, 'New event') : null),
     filterBar(params),
     h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(result.total)} of ${fmtNumber(all)} events`),
-    grid, pager(page, pages, result.total, (n) => go('/events', withParam('page', n)))));
+    pager(page, pages, result.total, turn, 'above the events'), grid, pager(page, pages, result.total, turn, 'below the events')));
 }

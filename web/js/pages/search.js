@@ -1,12 +1,15 @@
 // Attribute search across events through attributes/restSearch, with the
 // main filters kept in the URL and a download in each export format.
 import { api } from '../api.js';
-import { h, clear, fmtNumber, fmtTime, link, table, toast, tagChip } from '../dom.js';
+import { h, clear, fmtNumber, fmtTime, link, pager, table, toast, tagChip } from '../dom.js';
 import { go } from '../app.js';
 
 const PAGE = 100;
+// Every returnFormat of restSearch, with the file extension of its
+// download.
 export const FORMATS = [['json', 'json'], ['csv', 'csv'], ['text', 'txt'], ['stix2', 'json'],
-  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['zeek', 'txt'], ['yara', 'yara']];
+  ['suricata', 'rules'], ['snort', 'rules'], ['rpz', 'txt'], ['hashes', 'txt'], ['zeek', 'txt'], ['yara', 'yara'],
+  ['count', 'txt'], ['cache', 'csv']];
 
 // Text filters; the lists (tags, type) take comma-separated values.
 const TEXT_FILTERS = [['value', 'Value', 'substring with %, as MISP'], ['type', 'Type', 'ip-dst, domain…'],
@@ -40,11 +43,17 @@ function filterForm(params) {
   return form;
 }
 
+// cairn-attributes.csv, or cairn-attributes-suricata.rules where the
+// extension does not name the format.
+export function downloadName(format, ext) {
+  return format === ext ? `cairn-attributes.${ext}` : `cairn-attributes-${format}.${ext}`;
+}
+
 async function download(params, format, ext) {
   try {
     const res = await api('/attributes/restSearch', { body: { ...searchBody(params), returnFormat: format }, raw: true, accept: '*/*' });
     const blob = await res.blob();
-    const a = h('a', { href: URL.createObjectURL(blob), download: `cairn-attributes.${format}.${ext}` });
+    const a = h('a', { href: URL.createObjectURL(blob), download: downloadName(format, ext) });
     document.body.append(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
@@ -79,23 +88,21 @@ export async function searchPage(ctx) {
   }
   if (!ctx.isCurrent()) return;
   const rows = ((r.response && r.response.Attribute) || []);
-  const more = page * PAGE < total;
-  const withPage = (n) => { const p = new URLSearchParams(params); p.set('page', n); return p; };
+  const pages = Math.ceil(total / PAGE);
+  const turn = (n) => { const p = new URLSearchParams(params); p.set('page', n); go('/search', p); };
   clear(results).append(
     h('p', { class: 'muted', id: 'result-count' }, `${fmtNumber(rows.length)} of ${fmtNumber(total)} attributes on page ${page}`),
+    pager(page, pages, total, turn, 'above the attributes'),
     table([
       { label: 'Event', class: 'num', cell: (a) => link(`#/events/${a.event_id}`, a.event_id) },
-      { label: 'Event info', class: 'wrap', cell: (a) => (a.Event && a.Event.info) || '' },
-      { label: 'Changed', class: 'nowrap muted', cell: (a) => fmtTime(a.timestamp) },
-      { label: 'Category', cell: (a) => a.category },
+      { label: 'Event info', class: 'wrap wide-only', cell: (a) => (a.Event && a.Event.info) || '' },
+      { label: 'Changed', class: 'nowrap muted wide-only', cell: (a) => fmtTime(a.timestamp) },
+      { label: 'Category', class: 'wide-only', cell: (a) => a.category },
       { label: 'Type', cell: (a) => h('span', { class: 'type' }, a.type) },
       { label: 'Value', class: 'mono wrap', cell: (a) => a.value },
       { label: 'Comment', class: 'wrap', cell: (a) => a.comment },
       { label: 'Tags', class: 'tags', cell: (a) => (a.Tag || []).map((t) => tagChip(t)) },
       { label: 'IDS', cell: (a) => (a.to_ids ? h('span', { class: 'badge ok' }, 'IDS') : '') },
     ], rows.slice(0, PAGE), { empty: 'No attribute matches.' }),
-    h('nav', { class: 'pager', 'aria-label': 'Pages' },
-      h('button', { type: 'button', disabled: page <= 1, onclick: () => go('/search', withPage(page - 1)) }, '‹ Previous'),
-      h('span', { class: 'muted' }, `Page ${page}`),
-      h('button', { type: 'button', disabled: !more, onclick: () => go('/search', withPage(page + 1)) }, 'Next ›')));
+    pager(page, pages, total, turn, 'below the attributes'));
 }
