@@ -123,25 +123,6 @@ struct store *cli_open_store(const char *data_dir)
 	return s;
 }
 
-struct store_checkpointer *cli_start_checkpointer(const char *data_dir,
-						  struct store *s)
-{
-	struct cairn_err e = CAIRN_ERR_INIT;
-	struct buf path = BUF_INIT;
-	struct store_checkpointer *c = NULL;
-
-	buf_printf(&path, "%s/cairn.db", data_dir);
-	if (store_checkpointer_start(&c, buf_str(&path), &e) < 0) {
-		fprintf(stderr, "warning: %s; commits checkpoint the "
-			"database themselves\n", buf_str(&e.message));
-	} else {
-		store_use_checkpointer(s, c);
-	}
-	buf_release(&path);
-	cairn_err_release(&e);
-	return c;
-}
-
 static int print_error(const struct cairn_err *e)
 {
 	fprintf(stderr, "error: %s\n", buf_str(&e->message));

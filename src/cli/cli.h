@@ -92,13 +92,6 @@ int cli_restore(int argc, char **argv);
  * NULL on failure. */
 struct store *cli_open_store(const char *data_dir);
 
-/* Starts background checkpoints of the data directory's database for `s`
- * (see store_checkpointer_start()).  On failure it prints a warning and
- * returns NULL, and `s` checkpoints in its commits as before.  The caller
- * closes `s` before store_checkpointer_stop(). */
-struct store_checkpointer *cli_start_checkpointer(const char *data_dir,
-						  struct store *s);
-
 /* Takes the exclusive lock DIR/cairn.lock without waiting, which `cairn
  * serve` holds while it runs.  Returns the lock's descriptor (closing it
  * releases the lock), or -1 after printing why: another process holds it,

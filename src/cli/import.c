@@ -57,7 +57,6 @@ int cli_import(int argc, char **argv)
 	struct import_report report = {isatty(STDERR_FILENO) == 1};
 	struct import_stats st = {0};
 	struct import_job job = {0};
-	struct store_checkpointer *checkpointer;
 	struct store *s;
 	int failed = 0;
 
@@ -80,7 +79,6 @@ int cli_import(int argc, char **argv)
 	if (!s) {
 		return 1;
 	}
-	checkpointer = cli_start_checkpointer(data, s);
 	job.store = s;
 	job.options.mode = WRITE_IMPORT;
 	job.options.org_id = 1;
@@ -106,7 +104,6 @@ int cli_import(int argc, char **argv)
 	       (long long)st.attributes, (long long)st.objects,
 	       (long long)st.normalised, (long long)st.skipped);
 	store_close(s);
-	store_checkpointer_stop(checkpointer);
 	if (failed == (int)npos ||
 	    (st.added + st.updated + st.unchanged == 0 && st.rejected > 0)) {
 		return 1;

@@ -29,7 +29,6 @@ struct store_pool {
 	struct store **all;       /* every connection, for store_pool_free() */
 	atomic_bool abort;        /* set by store_pool_abort() */
 	char *path;               /* for the stream connections */
-	struct store_checkpointer *checkpointer; /* for every connection */
 	struct store **spare;     /* idle stream connections, up to size */
 	int nspare;
 };
@@ -104,18 +103,12 @@ int store_pool_new(struct store_pool **out, const char *path, int size,
 	}
 	p->path = strdup(path);
 	p->spare = calloc((size_t)size, sizeof(*p->spare));
-	rc = p->path && p->spare
-		     ? store_checkpointer_start(&p->checkpointer, path, e)
-		     : cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
-	if (rc < 0) {
+	if (!p->path || !p->spare) {
 		pool_close_all(p, size);
 		free(p->path);
 		free(p->spare);
 		free(p);
-		return rc;
-	}
-	for (i = 0; i < size; i++) {
-		store_use_checkpointer(p->all[i], p->checkpointer);
+		return cairn_err_set(e, CAIRN_ENOMEM, "out of memory");
 	}
 	p->size = size;
 	p->idle = size;
@@ -188,7 +181,6 @@ int store_pool_get_stream(struct store_pool *p, struct store **out,
 	if (rc == 0) {
 		sqlite3_progress_handler(store_db(*out), ABORT_CHECK_STEPS,
 					 check_abort, p);
-		store_use_checkpointer(*out, p->checkpointer);
 	}
 	return rc;
 }
@@ -226,7 +218,6 @@ void store_pool_free(struct store_pool *p)
 	for (int i = 0; i < p->nspare; i++) {
 		store_close(p->spare[i]);
 	}
-	store_checkpointer_stop(p->checkpointer);
 	free(p->spare);
 	free(p->path);
 	pthread_cond_destroy(&p->available);

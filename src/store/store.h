@@ -667,23 +667,6 @@ int store_backup(const char *db_path, const char *file, struct cairn_err *e);
 int store_restore(const char *file, const char *db_path, int *from_version,
 		  struct cairn_err *e);
 
-/* Background checkpoints: a thread with a connection of its own copies
- * the write-ahead log into the database file, so that a commit does not
- * pay for it.  store_use_checkpointer() hands the checkpoints of
- * connection `s` to `c` (NULL gives them back to SQLite's automatic
- * checkpoint).  A commit that leaves the log at 1,000 pages or more
- * wakes the thread.  One that leaves it at 16,384 pages or more, because
- * the thread fell behind, waits for a full pass of the thread.
- * store_checkpointer_runs() returns the passes that succeeded.  Call
- * store_checkpointer_stop() only after every connection using `c` is
- * closed or handed back; it waits for a pass in progress. */
-struct store_checkpointer;
-int store_checkpointer_start(struct store_checkpointer **out,
-			     const char *path, struct cairn_err *e);
-void store_use_checkpointer(struct store *s, struct store_checkpointer *c);
-uint64_t store_checkpointer_runs(const struct store_checkpointer *c);
-void store_checkpointer_stop(struct store_checkpointer *c);
-
 /* A fixed set of connections shared by worker threads.  store_pool_get()
  * blocks until a connection is free; every get is paired with a put.  A
  * connection put back inside a transaction has it rolled back. */
