@@ -572,6 +572,21 @@ static const char migration_10[] =
 	"CREATE INDEX IF NOT EXISTS sightings_date"
 	" ON sightings(date_sighting);\n";
 
+/* The class columns that migration 11's three tables share, and the
+ * generated o_id of the two count tables. */
+#define MIGRATION_11_CLASS                                                     \
+	" e_org_id INTEGER NOT NULL,\n"                                         \
+	" e_published INTEGER NOT NULL,\n"                                      \
+	" e_distribution INTEGER NOT NULL,\n"                                   \
+	" e_sharing_group_id INTEGER NOT NULL,\n"                               \
+	" a_distribution INTEGER NOT NULL,\n"                                   \
+	" a_sharing_group_id INTEGER NOT NULL,\n"                               \
+	" o_distribution INTEGER NOT NULL,\n"                                   \
+	" o_sharing_group_id INTEGER NOT NULL,\n"
+#define MIGRATION_11_OBJECT_ID                                                 \
+	" o_id INTEGER GENERATED ALWAYS AS\n"                                   \
+	"  (CASE WHEN o_distribution >= 0 THEN 1 END) VIRTUAL,\n"
+
 /* The dashboard's attribute counts (store/sqlite_counts.c): the number
  * of live attributes (not deleted, in a live object or none) per
  * visibility class, type, category and event date.  A widget then sums
@@ -585,16 +600,8 @@ static const char migration_10[] =
  * migration again (test_backup rewinds to version 4) counts once. */
 static const char migration_11[] =
 	"CREATE TABLE IF NOT EXISTS attribute_counts (\n"
-	" e_org_id INTEGER NOT NULL,\n"
-	" e_published INTEGER NOT NULL,\n"
-	" e_distribution INTEGER NOT NULL,\n"
-	" e_sharing_group_id INTEGER NOT NULL,\n"
-	" a_distribution INTEGER NOT NULL,\n"
-	" a_sharing_group_id INTEGER NOT NULL,\n"
-	" o_distribution INTEGER NOT NULL,\n"
-	" o_sharing_group_id INTEGER NOT NULL,\n"
-	" o_id INTEGER GENERATED ALWAYS AS\n"
-	"  (CASE WHEN o_distribution >= 0 THEN 1 END) VIRTUAL,\n"
+	MIGRATION_11_CLASS
+	MIGRATION_11_OBJECT_ID
 	" type TEXT NOT NULL,\n"
 	" category TEXT NOT NULL,\n"
 	" day TEXT NOT NULL,\n"
@@ -621,14 +628,7 @@ static const char migration_11[] =
 	" value TEXT NOT NULL,\n"
 	" event_id INTEGER NOT NULL,\n"
 	" type TEXT NOT NULL,\n"
-	" e_org_id INTEGER NOT NULL,\n"
-	" e_published INTEGER NOT NULL,\n"
-	" e_distribution INTEGER NOT NULL,\n"
-	" e_sharing_group_id INTEGER NOT NULL,\n"
-	" a_distribution INTEGER NOT NULL,\n"
-	" a_sharing_group_id INTEGER NOT NULL,\n"
-	" o_distribution INTEGER NOT NULL,\n"
-	" o_sharing_group_id INTEGER NOT NULL,\n"
+	MIGRATION_11_CLASS
 	" exact INTEGER NOT NULL,\n"
 	" PRIMARY KEY (value, event_id)\n"
 	") WITHOUT ROWID;\n"
@@ -638,16 +638,8 @@ static const char migration_11[] =
 	"CREATE TABLE IF NOT EXISTS shared_counts (\n"
 	" value TEXT NOT NULL,\n"
 	" type TEXT NOT NULL,\n"
-	" e_org_id INTEGER NOT NULL,\n"
-	" e_published INTEGER NOT NULL,\n"
-	" e_distribution INTEGER NOT NULL,\n"
-	" e_sharing_group_id INTEGER NOT NULL,\n"
-	" a_distribution INTEGER NOT NULL,\n"
-	" a_sharing_group_id INTEGER NOT NULL,\n"
-	" o_distribution INTEGER NOT NULL,\n"
-	" o_sharing_group_id INTEGER NOT NULL,\n"
-	" o_id INTEGER GENERATED ALWAYS AS\n"
-	"  (CASE WHEN o_distribution >= 0 THEN 1 END) VIRTUAL,\n"
+	MIGRATION_11_CLASS
+	MIGRATION_11_OBJECT_ID
 	" n INTEGER NOT NULL,\n"
 	" PRIMARY KEY (" STORE_SHARED_KEY ")\n"
 	") WITHOUT ROWID;\n"

@@ -72,7 +72,7 @@ static const char *const shared_sql[] = {
 		" AND a.disable_correlation = 0 AND coalesce(o.deleted, 0) = 0"
 		" ORDER BY a.type",
 	/* Values of event ?1's attributes from id ?2 on that another event
-	 * holds too. */
+	 * contains too. */
 	[Q_SCAN] = "SELECT DISTINCT a.value FROM attributes a"
 		   " WHERE a.event_id = ?1 AND a.id >= ?2 AND a.deleted = 0"
 		   " AND a.disable_correlation = 0 AND EXISTS (SELECT 1"
@@ -118,6 +118,20 @@ _Static_assert(SHARED_STMTS <= STORE_SLOT_SHARED_END - STORE_SLOT_SHARED,
 static int stmt(struct store *s, int q, sqlite3_stmt **st)
 {
 	return store_slot_text(s, STORE_SLOT_SHARED + q, shared_sql[q], st);
+}
+
+/* Prepares statement `q` with `value` bound to ?1 and `event_id` to
+ * ?2, the parameters that most statements here start with. */
+static int stmt_value(struct store *s, int q, const char *value,
+		      int64_t event_id, sqlite3_stmt **st)
+{
+	int rc = stmt(s, q, st);
+
+	if (rc == 0) {
+		sqlite3_bind_text(*st, 1, value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(*st, 2, event_id);
+	}
+	return rc;
 }
 
 static int failed(struct store *s, int64_t event_id)
@@ -242,12 +256,10 @@ static int contribution(struct store *s, const char *value, int64_t event_id,
 	if (!correlates) {
 		return 0;
 	}
-	rc = stmt(s, Q_ATTRIBUTES, &st);
+	rc = stmt_value(s, Q_ATTRIBUTES, value, event_id, &st);
 	if (rc < 0) {
 		return rc;
 	}
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct shared_class next = {0};
 		const unsigned char *type = sqlite3_column_text(st, 0);
@@ -313,13 +325,11 @@ static int row_add(struct store *s, const char *value, int64_t event_id,
 		   const struct shared_class *c)
 {
 	sqlite3_stmt *st;
-	int rc = stmt(s, Q_INSERT, &st);
+	int rc = stmt_value(s, Q_INSERT, value, event_id, &st);
 
 	if (rc < 0) {
 		return rc;
 	}
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
 	sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
 	bind_class(st, 4, c);
 	sqlite3_bind_int(st, 12, c->exact);
@@ -332,13 +342,11 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 {
 	struct shared_class c = {0};
 	sqlite3_stmt *st;
-	int rc = stmt(s, Q_ROW, &st);
+	int rc = stmt_value(s, Q_ROW, value, event_id, &st);
 
 	if (rc < 0) {
 		return rc;
 	}
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -358,10 +366,8 @@ static int row_remove(struct store *s, const char *value, int64_t event_id)
 	c.o_sharing_group_id = sqlite3_column_int64(st, 8);
 	c.exact = sqlite3_column_int64(st, 9) != 0;
 	sqlite3_reset(st);
-	rc = stmt(s, Q_DELETE, &st);
+	rc = stmt_value(s, Q_DELETE, value, event_id, &st);
 	if (rc == 0) {
-		sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, event_id);
 		rc = run(s, st, event_id);
 	}
 	if (rc == 0) {
@@ -383,13 +389,11 @@ static int other_row(struct store *s, const char *value, int64_t event_id,
 		     bool *found)
 {
 	sqlite3_stmt *st;
-	int rc = stmt(s, Q_OTHER_ROW, &st);
+	int rc = stmt_value(s, Q_OTHER_ROW, value, event_id, &st);
 
 	if (rc < 0) {
 		return rc;
 	}
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
 	rc = sqlite3_step(st);
 	*found = rc == SQLITE_ROW;
 	sqlite3_reset(st);
@@ -404,7 +408,7 @@ static int add_others(struct store *s, const char *value, int64_t event_id,
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	int rc = stmt(s, Q_OTHER_EVENTS, &st);
+	int rc = stmt_value(s, Q_OTHER_EVENTS, value, event_id, &st);
 
 	*added = 0;
 	if (rc < 0) {
@@ -412,8 +416,6 @@ static int add_others(struct store *s, const char *value, int64_t event_id,
 	}
 	/* The ids are read first: adding a row steps Q_ATTRIBUTES, which
 	 * reads the index that this cursor is on. */
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, event_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			void *p = realloc(ids, (cap = cap ? cap * 2 : 8) *
@@ -681,7 +683,7 @@ static int flush_event(struct store *s, const struct shared_event_note *n)
 	}
 	for (size_t i = 0; i < vs.len && rc == 0; i++) {
 		/* An event of this transaction may have a row already: an
-		 * earlier recheck adds the rows of every event that holds a
+		 * earlier recheck adds the rows of every event that contains a
 		 * newly shared value. */
 		rc = recheck(s, vs.v[i], n->event_id);
 	}
