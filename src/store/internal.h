@@ -172,12 +172,13 @@ int audit_cluster(struct store *s, enum store_target t, int64_t target_id,
 	" a_distribution, a_sharing_group_id, o_distribution,"                  \
 	" o_sharing_group_id, type, category, day"
 
-/* What the counts keep per connection: the changes of the open
+/* The counts' state per connection: the changes of the open
  * transaction not yet written to attribute_counts, and the marks of its
  * savepoints.  A struct store owns one; counts_release() frees it. */
 struct counts_entry;
 
-/* What a transaction changed for the shared values (sqlite_shared.c). */
+/* A change of a transaction that the shared values recheck at commit
+ * (sqlite_shared.c). */
 struct shared_event_note {
 	int64_t event_id;
 	int64_t scan_from; /* first attribute id to scan; 0 none */
@@ -215,7 +216,7 @@ void counts_release(struct counts_state *c);
 /* Transaction hooks, called by store_begin(), store_commit() and
  * store_rollback() with the depth that opens, closes or rolls back.
  * counts_commit() writes the pending changes before the COMMIT (depth
- * 1) and counts_committed() forgets them after it succeeded. */
+ * 1) and counts_committed() discards them after it succeeded. */
 int counts_begin(struct store *s, int depth);
 int counts_commit(struct store *s, int depth);
 void counts_committed(struct store *s);

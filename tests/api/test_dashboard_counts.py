@@ -298,7 +298,8 @@ def test_counts_after_inserts(world):
     finally:
         db.close()
     # Both kinds of row are there to compare: one class, and none.
-    assert exact.get(1, 0) > 0 and exact.get(0, 0) > 0, exact
+    assert exact.get(1, 0) > 0, exact
+    assert exact.get(0, 0) > 0, exact
 
 
 def test_counts_after_attribute_edits_and_deletes(world):
@@ -382,7 +383,8 @@ def test_counts_after_import_and_reimport(world, shared_data, tmp_path):
         (batch / f"e{n}.json").write_text(json.dumps({"Event": event}))
     done = harness.import_paths(data, batch)
     summary = harness.parse_summary(done.stdout)
-    assert summary["added"] == 2 and summary["rejected"] == 1, done.stdout
+    assert summary["added"] == 2, done.stdout
+    assert summary["rejected"] == 1, done.stdout
     compare(world, "batch with a rejected event")
     # Newer copies of three events: other distributions, a publish
     # change, attributes at every level and one dropped object.
